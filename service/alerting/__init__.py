@@ -1,0 +1,1 @@
+"""Alert rules: which state changes raise an alert, to whom, under which id, with which text."""

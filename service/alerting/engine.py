@@ -1,0 +1,116 @@
+"""The alert-rule consumer: each ItemStateChanged, matched against the rules, may raise AlertRaised.
+
+An alert's id is derived from (rule, triggering event) and its stream must be new, so processing the
+same change twice can never raise a second alert, whatever crashes in between.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from service.alerting.identity import alert_id
+from service.alerting.matching import matches, recipients
+from service.alerting.templates import AlertContext, render
+from service.alerting.throttle import is_throttled
+from service.events.catalog import AlertRaised, ItemStateChanged
+from service.rules.models import AlertRule, RuleSet, SubscriberSpec
+from service.store.recorder import Transaction
+from service.store.records import NewEvent, RecordedEvent
+
+CONSUMER = "alerting"
+TYPES = (ItemStateChanged.TYPE,)
+
+_LAST_ALERT = text("SELECT MAX(raised_at) FROM alerts WHERE rule = :rule AND item = :item")
+_SUBSCRIBERS = text("SELECT name, urls, items, tags, min_severity FROM subscribers")
+
+
+@dataclass(frozen=True)
+class AlertEngine:
+    """Matches state changes against a rule set's alert rules."""
+
+    rules: RuleSet
+    rules_hash: str
+
+    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+        """Raise an alert for every rule that matches this state change and is not throttled."""
+        change = ItemStateChanged.from_data(event.data)
+        item = self.rules.items.get(change.item)
+        if item is None:  # the item left the rules after this change was recorded
+            return
+        subscribers = current_subscribers(tx.connection)
+        for rule in self.rules.alerts:
+            if not matches(rule, change, item, len(set(change.sources))):
+                continue
+            if self._throttled(tx.connection, rule, change.item, event.recorded_at):
+                continue
+            raised = self._raise(rule, change, event, subscribers)
+            tx.append(
+                f"alert:{raised.alert_id}",
+                [
+                    NewEvent(
+                        AlertRaised.TYPE,
+                        raised.to_data(),
+                        {
+                            "causation_id": event.position,
+                            "correlation_id": event.metadata.get("correlation_id"),
+                            "rules_hash": self.rules_hash,
+                        },
+                    )
+                ],
+                expected_version=0,
+            )
+
+    def _throttled(self, conn: Connection, rule: AlertRule, item: str, at: datetime) -> bool:
+        if rule.throttle is None:
+            return False
+        last = conn.execute(_LAST_ALERT, {"rule": rule.name, "item": item}).scalar()
+        return is_throttled(datetime.fromisoformat(last) if last else None, rule.throttle, at)
+
+    def _raise(
+        self,
+        rule: AlertRule,
+        change: ItemStateChanged,
+        event: RecordedEvent,
+        subscribers: Mapping[str, SubscriberSpec],
+    ) -> AlertRaised:
+        item = self.rules.items[change.item]
+        context = AlertContext(
+            item_id=change.item,
+            item_title=item.title,
+            kind=item.kind,
+            from_value=change.from_value,
+            to_value=change.to_value,
+            sentences=list(change.sentences),
+            links=list(change.links),
+            sources=list(change.sources),
+            published=change.published,
+            rule=rule.name,
+            severity=rule.severity,
+        )
+        title, body = render(rule, context)
+        return AlertRaised(
+            alert_id=alert_id(rule.name, event.position),
+            rule=rule.name,
+            item=change.item,
+            severity=rule.severity,
+            title=title,
+            body=body,
+            subscribers=recipients(rule, change.item, item, subscribers),
+            trigger_position=event.position,
+            rules_hash=self.rules_hash,
+        )
+
+
+def current_subscribers(conn: Connection) -> dict[str, SubscriberSpec]:
+    """The subscribers as the log has them now (declared in rules or added with ``vigil subscribe``)."""
+    found: dict[str, SubscriberSpec] = {}
+    for name, urls, items, tags, min_severity in conn.execute(_SUBSCRIBERS):
+        found[name] = SubscriberSpec(
+            urls=json.loads(urls), items=json.loads(items), tags=json.loads(tags), min_severity=min_severity
+        )
+    return found

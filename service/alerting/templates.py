@@ -1,0 +1,223 @@
+"""The text of an alert: Jinja templates (the rule's, or good defaults) rendered in a sandbox.
+
+Templates see every field of ``AlertContext`` plus a few ready-made phrases:
+
+- ``from_label`` / ``to_label``: the values as people read them (dates as "9 June 2025");
+- ``change``: "none → agreed", or for a date item "announced 9 June 2025", "changed to 16 June 2025
+  (was 9 June 2025)", "withdrawn (was 9 June 2025)";
+- ``summary``: one sentence saying what happened;
+- ``evidence``: a list of (``sentence``, ``link``, ``source``) records, one per piece of evidence;
+- ``published_text``: the publication time of the deciding evidence, e.g. "2 June 2025 14:05 UTC";
+
+and the filters ``human_date`` and ``human_time``. Undefined names are errors (StrictUndefined), the
+sandbox refuses access to Python internals, and nothing is HTML-escaped: the output is plain text.
+Blocks trim their own line (``trim_blocks``/``lstrip_blocks``), so ``{% for %}`` lines leave no blanks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from itertools import zip_longest
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from service.rules.models import UNANNOUNCED, AlertRule
+
+DEFAULT_TITLE = "{{ item_title }}: {{ change }}"
+
+DEFAULT_BODY = """\
+{{ summary }}
+
+{% for e in evidence %}
+“{{ e.sentence }}”
+  — {{ e.source }}{{ ", " ~ e.link if e.link else "" }}
+
+{% endfor %}
+Published {{ published_text }} · rule {{ rule }} · severity {{ severity }}
+"""
+
+_PARTS = ("title", "body")
+_DEFAULTS = {"title": DEFAULT_TITLE, "body": DEFAULT_BODY}
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What an alert's templates are rendered from: one state change of one item, and the rule."""
+
+    item_id: str
+    item_title: str
+    kind: str  # "status" or "date"
+    from_value: str
+    to_value: str
+    sentences: list[str]
+    links: list[str]
+    sources: list[str]
+    published: str  # ISO-8601
+    rule: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence behind a change, as templates see it."""
+
+    sentence: str
+    link: str
+    source: str
+
+
+class AlertTemplateError(ValueError):
+    """A rule's title or body template cannot be compiled or rendered; the message names the rule."""
+
+
+def render(rule: AlertRule, context: AlertContext, *, strict: bool = False) -> tuple[str, str]:
+    """Render ``rule``'s title and body (its own templates, or the defaults) for ``context``.
+
+    The title is folded onto one line. When a rule's own template fails, the alert still goes out with
+    the default text for that part and a note at the end of the body naming the rule and the error —
+    a template bug must not swallow an alert or stall the pipeline. With ``strict=True`` the failure
+    raises ``AlertTemplateError`` instead.
+    """
+    environment = _environment()
+    variables = template_variables(context)
+    rendered: dict[str, str] = {}
+    notes: list[str] = []
+    for part in _PARTS:
+        source = getattr(rule, part)
+        try:
+            rendered[part] = _render_one(environment, source or _DEFAULTS[part], variables)
+        except TemplateError as error:
+            message = _describe(rule.name, part, error)
+            if strict or source is None:
+                raise AlertTemplateError(message) from error
+            notes.append(message)
+            rendered[part] = _render_one(environment, _DEFAULTS[part], variables)
+    title = " ".join(rendered["title"].split())
+    body = rendered["body"].strip()
+    if notes:
+        body += "\n\n" + "\n".join(f"[Vigil: {note}; the default text was used]" for note in notes)
+    return title, body
+
+
+def check_templates(rule: AlertRule) -> list[str]:
+    """Problems with ``rule``'s own templates, one readable message each (empty: none).
+
+    Reports syntax errors, and names a template uses that do not exist (found by rendering it for a
+    sample status change and a sample date change with one piece of evidence each).
+    """
+    environment = _environment()
+    errors: list[str] = []
+    for part in _PARTS:
+        source = getattr(rule, part)
+        if source is None:
+            continue
+        try:
+            environment.parse(source)
+        except TemplateSyntaxError as error:
+            errors.append(_describe(rule.name, part, error))
+            continue
+        for sample in _samples(rule):
+            try:
+                _render_one(environment, source, template_variables(sample))
+            except TemplateError as error:
+                errors.append(_describe(rule.name, part, error))
+                break
+    return errors
+
+
+def template_variables(context: AlertContext) -> dict[str, Any]:
+    """Every name a template can use for ``context``: its fields plus the ready-made phrases."""
+    evidence = [Evidence(sentence or "", link or "", source or "")
+                for sentence, link, source in zip_longest(context.sentences, context.links, context.sources)]
+    return {
+        **asdict(context),
+        "from_label": value_label(context.from_value, context.kind),
+        "to_label": value_label(context.to_value, context.kind),
+        "change": change_phrase(context),
+        "summary": summary_sentence(context),
+        "evidence": evidence,
+        "published_text": human_time(context.published),
+    }
+
+
+def change_phrase(context: AlertContext) -> str:
+    """A short phrase for the change: "none → agreed", "announced 9 June 2025", "withdrawn (was …)"."""
+    old, new = value_label(context.from_value, context.kind), value_label(context.to_value, context.kind)
+    if context.kind == "date":
+        if context.from_value == UNANNOUNCED:
+            return f"announced {new}"
+        if context.to_value == UNANNOUNCED:
+            return f"withdrawn (was {old})"
+        return f"changed to {new} (was {old})"
+    return f"{old} → {new}"
+
+
+def summary_sentence(context: AlertContext) -> str:
+    """One sentence saying what happened, for the top of a body."""
+    title = context.item_title
+    old, new = value_label(context.from_value, context.kind), value_label(context.to_value, context.kind)
+    if context.kind == "date":
+        if context.from_value == UNANNOUNCED:
+            return f"{title}: announced for {new}."
+        if context.to_value == UNANNOUNCED:
+            return f"{title}: the announced date ({old}) was withdrawn; it is unannounced again."
+        return f"{title}: changed from {old} to {new}."
+    return f"{title}: changed from {old} to {new}."
+
+
+def value_label(value: str, kind: str) -> str:
+    """A value as people read it: an ISO date of a date item becomes "9 June 2025"."""
+    return human_date(value) if kind == "date" and value != UNANNOUNCED else value
+
+
+def human_date(value: str) -> str:
+    """``2025-06-09`` → ``9 June 2025``; anything that is not an ISO date is returned unchanged."""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
+def human_time(value: str) -> str:
+    """An ISO-8601 time → ``2 June 2025 14:05 UTC``; anything unparseable is returned unchanged."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return f"{moment.day} {moment:%B %Y %H:%M} UTC"
+
+
+def _environment() -> SandboxedEnvironment:
+    # Built per call (cheap) rather than kept at module level: no shared mutable state.
+    environment = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+    )
+    environment.filters["human_date"] = human_date
+    environment.filters["human_time"] = human_time
+    return environment
+
+
+def _render_one(environment: SandboxedEnvironment, source: str, variables: dict[str, Any]) -> str:
+    return environment.from_string(source).render(variables)
+
+
+def _describe(rule_name: str, part: str, error: TemplateError) -> str:
+    where = f" line {error.lineno}" if isinstance(error, TemplateSyntaxError) and error.lineno else ""
+    detail = (error.message or type(error).__name__).rstrip(".")
+    return f"alert rule {rule_name!r}: {part} template{where}: {detail}"
+
+
+def _samples(rule: AlertRule) -> list[AlertContext]:
+    common = {"links": ["https://news.example.org/a"], "sources": ["example"],
+              "published": "2025-06-02T14:05:00+00:00", "rule": rule.name, "severity": rule.severity}
+    return [
+        AlertContext(item_id="sample", item_title="Sample status", kind="status", from_value="none",
+                     to_value="agreed", sentences=["The sides agreed."], **common),
+        AlertContext(item_id="sample", item_title="Sample date", kind="date", from_value=UNANNOUNCED,
+                     to_value="2025-06-09", sentences=["It will take place on 9 June."], **common),
+    ]

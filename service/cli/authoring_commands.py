@@ -1,0 +1,64 @@
+"""Tools for rule authors: ``vigil explain`` (what extraction makes of a text) and ``vigil test`` (rule tests)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from service.cli.context import EXIT_INPUT, load_rules_or_exit, parse_moment, rules_paths
+from service.extraction.explaining import format_reports
+from service.extraction.extractor import Extractor
+from service.extraction.types import EntryText
+from service.rules.errors import RuleErrors
+from service.rules.testing import RuleTestError, run_test_file, test_files
+
+
+@click.command("explain")
+@click.argument("text")
+@click.option("--published", help="Publication time of the text (relative dates count from it). Default: now.")
+@click.option("--title", default="", help="The entry's title (judged like its text).")
+@click.option("--rules", "rules", multiple=True, help="Rule file or folder; repeatable (default: rules/).")
+@click.option("--matched-only", is_flag=True, help="Leave out sentences where no pattern matched.")
+def explain(text: str, published: str | None, title: str, rules: tuple[str, ...], matched_only: bool) -> None:
+    """For each sentence of TEXT: which item and value matched, by which pattern, and which cue vetoed it."""
+    loaded = load_rules_or_exit(rules_paths(rules))
+    moment = parse_moment(published, "--published") if published else datetime.now(UTC)
+    entry = EntryText(source="explain", guid="explain", link="", title=title, text=text, published=moment)
+    click.echo(f"published {moment.isoformat()} ({moment:%A})")
+    click.echo("\n".join(format_reports(Extractor(loaded.rules).explain(entry), all_sentences=not matched_only)))
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1)
+def test(paths: tuple[str, ...]) -> None:
+    """Run rule test files (*.test.yaml under PATHS, default rules/); exit 1 if a case fails."""
+    passed = failed = 0
+    try:
+        for path in test_files(list(paths) or ["rules"]):
+            for result in run_test_file(path):
+                if result.passed:
+                    passed += 1
+                    continue
+                failed += 1
+                click.echo(f"FAIL {result.file}: {result.name}")
+                for item, expected, got in result.mismatches:
+                    click.echo(f"    {item}: expected {expected}, got {got}")
+                for line in format_reports(result.reports, all_sentences=False):
+                    click.echo(f"    {line}")
+    except RuleErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(EXIT_INPUT) from None
+    except RuleTestError as error:
+        click.echo(f"vigil: {error}", err=True)
+        raise SystemExit(EXIT_INPUT) from None
+    if not passed and not failed:
+        click.echo("vigil: no rule test cases found (files named *.test.yaml)", err=True)
+        raise SystemExit(EXIT_INPUT)
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(EXIT_INPUT)
+
+
+commands = [explain, test]

@@ -1,0 +1,117 @@
+"""What every command shares: the database option, opening the store, and one-line fatal errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import click
+import dateparser
+
+from service.store.bootstrap import open_store
+from service.store.database import DEFAULT_DB
+from service.store.errors import StoreError
+from service.store.recorder import EventStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit codes: 1 = the user's input is wrong (rules, a failed check); 2 = the environment is (database).
+EXIT_INPUT = 1
+EXIT_ENVIRONMENT = 2
+
+
+@dataclass
+class CliState:
+    """Options given to the top-level ``vigil`` group."""
+
+    db_url: str
+
+
+def fail(message: str, code: int = EXIT_ENVIRONMENT) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    click.echo(f"vigil: {message}", err=True)
+    sys.exit(code)
+
+
+def db_url(ctx: click.Context) -> str:
+    """The database URL for this invocation: --db, else VIGIL_DB, else ./vigil.db."""
+    state = ctx.find_object(CliState)
+    return state.db_url if state else os.environ.get("VIGIL_DB", DEFAULT_DB)
+
+
+@contextmanager
+def opened_store(ctx: click.Context, **kwargs: Any) -> Iterator[EventStore]:
+    """Open (and migrate) the store; a database problem becomes one line on stderr and exit 2."""
+    try:
+        store = open_store(db_url(ctx), **kwargs)
+    except StoreError as error:
+        fail(str(error))
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+
+
+def store_errors_are_fatal(func: F) -> F:
+    """Turn a StoreError escaping a command into one line on stderr and exit 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StoreError as error:
+            fail(str(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+DEFAULT_RULES = ("rules",)
+
+
+def rules_paths(paths: tuple[str, ...]) -> list[str]:
+    """The rule paths given, else VIGIL_RULES (colon-separated), else ``rules/``."""
+    if paths:
+        return list(paths)
+    from_env = os.environ.get("VIGIL_RULES")
+    return from_env.split(os.pathsep) if from_env else list(DEFAULT_RULES)
+
+
+def load_rules_or_exit(paths: list[str]) -> Any:
+    """Load and check rule files; on errors print each ``file:line:col: message`` and exit 1."""
+    from service.rules.errors import RuleErrors
+    from service.rules.loader import load_rules
+
+    try:
+        return load_rules(paths, env=os.environ)
+    except RuleErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error), err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def parse_moment(value: str, option: str) -> datetime:
+    """A date or time given on the command line, as aware UTC; one line and exit 1 if unreadable."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"})
+        if parsed is None:
+            fail(f"{option}: cannot read {value!r} as a date or time", EXIT_INPUT)
+        moment = parsed
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def open_pipeline_or_exit(ctx: click.Context) -> EventStore:
+    """Open (and migrate) the store with every projection; a database problem is one line and exit 2."""
+    from service.daemon.pipeline import open_pipeline_store
+
+    try:
+        return open_pipeline_store(db_url(ctx))
+    except StoreError as error:
+        fail(str(error))

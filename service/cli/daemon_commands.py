@@ -1,0 +1,130 @@
+"""``vigil run``: the daemon, or one pass of the whole pipeline with ``--once``."""
+
+from __future__ import annotations
+
+import click
+
+from service.cli.context import db_url, fail, load_rules_or_exit, rules_paths
+from service.daemon.logs import configure_logging
+from service.daemon.pipeline import Pipeline, open_pipeline_store
+from service.daemon.runner import Daemon, DaemonSettings
+from service.delivery.retry import RetryPolicy
+from service.rules.durations import parse_duration
+from service.rules.errors import RuleErrors
+from service.sources.poller import PollSettings
+from service.store.errors import StoreError
+
+
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("run")
+@click.option("--rules", "rules", multiple=True, help="Rule file or folder (repeatable). Default: rules/.")
+@click.option("--once", is_flag=True, help="Poll every source once, process, deliver, and exit.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True
+)
+@click.option(
+    "--process-every",
+    default="2s",
+    show_default=True,
+    callback=_duration,
+    help="How often new entries are processed (polls that find entries trigger it at once).",
+)
+@click.option(
+    "--retry-base",
+    default="30s",
+    show_default=True,
+    callback=_duration,
+    help="First retry delay of a failed delivery; it doubles each attempt.",
+)
+@click.option("--retry-cap", default="1h", show_default=True, callback=_duration, help="Longest retry delay.")
+@click.option(
+    "--poll-timeout",
+    default="20s",
+    show_default=True,
+    callback=_duration,
+    help="Longest a feed may take to answer in full.",
+)
+@click.option(
+    "--max-feed-bytes",
+    type=click.IntRange(min=1024),
+    default=10_000_000,
+    show_default=True,
+    help="Feeds larger than this are refused.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Attempts before a delivery is abandoned (see `vigil alerts --failed`).",
+)
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    rules: tuple[str, ...],
+    once: bool,
+    log_format: str,
+    log_level: str,
+    process_every: object,
+    retry_base: object,
+    retry_cap: object,
+    poll_timeout: object,
+    max_feed_bytes: int,
+    max_attempts: int,
+) -> None:
+    """Run the daemon: poll sources on their schedules, track items, raise and deliver alerts.
+
+    SIGTERM or SIGINT finish the running jobs and exit 0; SIGHUP reloads the rules (invalid new rules
+    are refused and the running ones stay).
+    """
+    configure_logging(log_format, log_level)
+    paths = rules_paths(rules)
+    retry = RetryPolicy(base=retry_base, cap=retry_cap, max_attempts=max_attempts)  # type: ignore[arg-type]
+    poll = PollSettings(timeout=poll_timeout.total_seconds(), max_bytes=max_feed_bytes)  # type: ignore[attr-defined]
+    if once:
+        loaded = load_rules_or_exit(paths)
+        try:
+            store = open_pipeline_store(db_url(ctx))
+        except StoreError as error:
+            fail(str(error))
+        pipeline = Pipeline(store, loaded, retry=retry, poll_settings=poll)
+        try:
+            pipeline.record_configuration()
+            polls = pipeline.poll_all(force=True)
+            outcome = pipeline.process()
+            sent = pipeline.deliver()
+        finally:
+            pipeline.close()
+            store.engine.dispose()
+        failed = sum(1 for p in polls if p.status == "failed")
+        click.echo(
+            f"polled {len(polls)} sources ({failed} failed), processed {outcome.entries} entries, "
+            f"{outcome.changes} state changes, {sent} deliveries attempted"
+        )
+        return
+    settings = DaemonSettings(
+        db_url=db_url(ctx),
+        rules_paths=paths,
+        process_every=process_every,  # type: ignore[arg-type]
+        retry=retry,
+        poll=poll,
+    )
+    try:
+        daemon = Daemon(settings)
+    except RuleErrors as errors:
+        for error in errors.errors:
+            click.echo(str(error), err=True)
+        ctx.exit(1)
+    except StoreError as error:
+        fail(str(error))
+    ctx.exit(daemon.run())
+
+
+commands = [run_command]

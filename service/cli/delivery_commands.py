@@ -1,0 +1,165 @@
+"""Subscribers and deliveries: ``vigil subscribe add|list|remove|test`` and ``vigil deliver``."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from sqlalchemy import text
+
+from service.cli.context import EXIT_INPUT, fail, open_pipeline_or_exit
+from service.daemon.pipeline import default_owner
+from service.delivery.redact import redact
+from service.delivery.retry import RetryPolicy
+from service.delivery.sender import send
+from service.delivery.subscriptions import (
+    SubscriptionError,
+    add_subscriber,
+    list_subscribers,
+    remove_subscriber,
+)
+from service.delivery.worker import DeliveryWorker
+from service.events.catalog import AlertRetryRequested
+from service.store.records import NewEvent
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group("subscribe")
+def subscribe_group() -> None:
+    """Manage subscribers (each change is recorded as an event)."""
+
+
+@subscribe_group.command("add")
+@click.argument("name")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--items", multiple=True, help="Only these items (comma-separated or repeated).")
+@click.option("--tags", multiple=True, help="Only items with one of these tags.")
+@click.option("--min-severity", default="info", show_default=True, help="info, warning or critical.")
+@click.pass_context
+def subscribe_add(
+    ctx: click.Context,
+    name: str,
+    urls: tuple[str, ...],
+    items: tuple[str, ...],
+    tags: tuple[str, ...],
+    min_severity: str,
+) -> None:
+    """Add (or replace) subscriber NAME with one or more apprise URLs.
+
+    Write secrets as ${ENV} references to keep them out of the database: 'json://${HOOK_HOST}/alerts'.
+    """
+    store = open_pipeline_or_exit(ctx)
+    try:
+        add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity)
+    except SubscriptionError as error:
+        fail(str(error), EXIT_INPUT)
+    finally:
+        store.engine.dispose()
+    click.echo(f"subscriber {name} added: {', '.join(redact(u) for u in urls)}")
+
+
+@subscribe_group.command("list")
+@click.pass_context
+def subscribe_list(ctx: click.Context) -> None:
+    """List subscribers with their URLs redacted."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        subscribers = list_subscribers(store)
+    finally:
+        store.engine.dispose()
+    if not subscribers:
+        click.echo("no subscribers")
+    for sub in subscribers:
+        filters = []
+        if sub.items:
+            filters.append(f"items={','.join(sub.items)}")
+        if sub.tags:
+            filters.append(f"tags={','.join(sub.tags)}")
+        if sub.min_severity != "info":
+            filters.append(f"min-severity={sub.min_severity}")
+        click.echo(f"{sub.name} ({sub.origin})" + (f"  {' '.join(filters)}" if filters else ""))
+        for url in sub.urls:
+            click.echo(f"    {redact(url)}")
+
+
+@subscribe_group.command("remove")
+@click.argument("name")
+@click.pass_context
+def subscribe_remove(ctx: click.Context, name: str) -> None:
+    """Remove subscriber NAME."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        remove_subscriber(store, name)
+    except SubscriptionError as error:
+        fail(str(error), EXIT_INPUT)
+    finally:
+        store.engine.dispose()
+    click.echo(f"subscriber {name} removed")
+
+
+@subscribe_group.command("test")
+@click.argument("name")
+@click.pass_context
+def subscribe_test(ctx: click.Context, name: str) -> None:
+    """Send a test message to every URL of subscriber NAME and report each result."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        found = {s.name: s for s in list_subscribers(store)}
+    finally:
+        store.engine.dispose()
+    if name not in found:
+        fail(f"no subscriber named {name!r}", EXIT_INPUT)
+    results = send(
+        found[name].urls,
+        "Vigil test message",
+        f"This is a test of subscriber {name}. If you can read it, delivery works.",
+        env=os.environ,
+    )
+    for result in results:
+        click.echo(f"{result.target}: {'ok' if result.ok else 'FAILED: ' + (result.error or '')}")
+    if not all(r.ok for r in results):
+        ctx.exit(EXIT_INPUT)
+
+
+@click.command("deliver")
+@click.option("--retry", "retry_alert", metavar="ALERT_ID", help="Resend an alert's failed or abandoned deliveries.")
+@click.pass_context
+def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
+    """Send every delivery that is due now; with --retry, first requeue an alert's failed deliveries."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        if retry_alert:
+            with store.engine.connect() as conn:
+                status = conn.execute(
+                    text("SELECT status FROM alerts WHERE alert_id = :a"), {"a": retry_alert}
+                ).scalar()
+            if status is None:
+                fail(f"no alert with id {retry_alert!r}", EXIT_INPUT)
+            if status not in ("failed", "abandoned"):
+                fail(
+                    f"alert {retry_alert} is {status}; only failed or abandoned alerts can be retried",
+                    EXIT_INPUT,
+                )
+            store.append(
+                f"alert:{retry_alert}",
+                [NewEvent(AlertRetryRequested.TYPE, AlertRetryRequested(alert_id=retry_alert).to_data())],
+            )
+        worker = DeliveryWorker(store, default_owner(), dict(os.environ), RetryPolicy())
+        sent = 0
+        while attempted := worker.run_due():
+            sent += attempted
+        click.echo(f"{sent} deliveries attempted")
+        if retry_alert:
+            with store.engine.connect() as conn:
+                status = conn.execute(
+                    text("SELECT status FROM alerts WHERE alert_id = :a"), {"a": retry_alert}
+                ).scalar()
+            click.echo(f"alert {retry_alert}: {status}")
+    finally:
+        store.engine.dispose()
+
+
+commands = [subscribe_group, deliver_command]

@@ -1,0 +1,140 @@
+"""Questions about the past, and operations on the whole log: replay, export, import, why, backtest."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from service.cli.context import (
+    EXIT_INPUT,
+    fail,
+    load_rules_or_exit,
+    open_pipeline_or_exit,
+    parse_moment,
+    rules_paths,
+)
+from service.daemon.projections import PROJECTION_TABLES, PROJECTORS
+from service.history.backtest import backtest
+from service.history.replay import replay
+from service.history.transfer import ImportRefused, export_events, import_events
+from service.history.why import UnknownAlert, explain_alert, format_chain
+
+
+@click.command("replay")
+@click.pass_context
+def replay_command(ctx: click.Context) -> None:
+    """Drop and rebuild every projection from the log (atomically; memory stays flat)."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        total = store.last_position()
+        started = datetime.now(UTC)
+        if sys.stderr.isatty():
+            columns = (
+                TextColumn("replaying"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.completed:,.0f}/{task.total:,.0f} events · {task.speed} ev/s"),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=None, transient=True) as progress:
+                task = progress.add_task("replay", total=total)
+                report = replay(store, PROJECTION_TABLES, PROJECTORS, progress=lambda n: progress.advance(task, n))
+        else:
+            report = replay(store, PROJECTION_TABLES, PROJECTORS)
+        seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
+        click.echo(
+            f"replayed {report.events:,} events into {report.tables} projection tables "
+            f"in {seconds:.1f}s ({report.events / seconds:,.0f} events/s)"
+        )
+    finally:
+        store.engine.dispose()
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Write the whole log, exactly as stored (positions, times, hashes), one JSON object per line."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8") as out:
+                count = export_events(store, out)
+            click.echo(f"exported {count:,} events to {output}", err=True)
+        else:
+            export_events(store, sys.stdout)
+    finally:
+        store.engine.dispose()
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--append", is_flag=True, help="Add after the events already in the store (the chain must continue).")
+@click.pass_context
+def import_command(ctx: click.Context, path: str, append: bool) -> None:
+    """Import an export file; its chain is verified before anything is written."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        count = import_events(store, Path(path), append=append)
+    except (ImportRefused, ValueError) as error:
+        fail(str(error), EXIT_INPUT)
+    finally:
+        store.engine.dispose()
+    click.echo(f"imported {count:,} events; chain verified")
+
+
+@click.command("why")
+@click.argument("alert_id")
+@click.pass_context
+def why_command(ctx: click.Context, alert_id: str) -> None:
+    """The chain behind ALERT_ID: feed entry, evidence, state change, alert, delivery attempts."""
+    store = open_pipeline_or_exit(ctx)
+    try:
+        chain = explain_alert(store, alert_id)
+    except UnknownAlert as error:
+        fail(str(error), EXIT_INPUT)
+    finally:
+        store.engine.dispose()
+    click.echo("\n".join(format_chain(chain)))
+
+
+@click.command("backtest")
+@click.option("--rules", "rules", multiple=True, help="The rules to try (default rules/).")
+@click.option("--since", help="Only entries published from then.")
+@click.option("--until", help="Only entries published until then.")
+@click.option("--fail-on-diff", is_flag=True, help="Exit 1 when the alerts would differ (for a CI of rule files).")
+@click.pass_context
+def backtest_command(
+    ctx: click.Context, rules: tuple[str, ...], since: str | None, until: str | None, fail_on_diff: bool
+) -> None:
+    """Re-run extraction and alert rules over the recorded entries, without touching the store or sending."""
+    loaded = load_rules_or_exit(rules_paths(rules))
+    start = parse_moment(since, "--since") if since else None
+    end = parse_moment(until, "--until") if until else None
+    store = open_pipeline_or_exit(ctx)
+    try:
+        report = backtest(store, loaded, since=start, until=end)
+    finally:
+        store.engine.dispose()
+    click.echo(f"{report.entries} entries replayed: the rules would raise {len(report.would_raise)} alerts")
+    for alert in report.would_raise:
+        click.echo(f"  {alert.rule} [{alert.item} -> {alert.to_value}] {alert.title}")
+    for label, alerts in (("added", report.added), ("removed", report.removed)):
+        for alert in alerts:
+            click.echo(f'{label}: {alert.rule} [{alert.item} -> {alert.to_value}] "{alert.sentence}"')
+    for before, after in report.changed:
+        click.echo(
+            f'changed: {after.rule} [{after.item} -> {after.to_value}] "{before.sentence}" -> "{after.sentence}"'
+        )
+    if not report.differs:
+        click.echo("no difference from the alerts actually raised")
+    if fail_on_diff and report.differs:
+        ctx.exit(EXIT_INPUT)
+
+
+commands = [replay_command, export_command, import_command, why_command, backtest_command]

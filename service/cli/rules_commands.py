@@ -1,0 +1,57 @@
+"""``vigil check`` and ``vigil schema``: the rule author's tools. Neither touches the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from service.cli.context import EXIT_INPUT
+from service.rules.errors import RuleErrors
+from service.rules.loader import LoadedRules, load_rules
+from service.rules.schema import json_schema
+
+DEFAULT_RULES = "rules"
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def check(paths: tuple[str, ...]) -> None:
+    """Validate rule files (default: rules/) and print every error as file:line:col: message."""
+    try:
+        loaded = load_rules(paths or (DEFAULT_RULES,))
+    except RuleErrors as failure:
+        for error in failure.errors:
+            click.echo(str(error), err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(summary(loaded))
+
+
+@click.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of rule files (for editor completion and validation)."""
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+def summary(loaded: LoadedRules) -> str:
+    """One line saying what the rules declare, e.g. ``rules/a.yaml: 4 items, 3 alerts, ... — OK``."""
+    rules = loaded.rules
+    where = loaded.files[0] if len(loaded.files) == 1 else f"{len(loaded.files)} files"
+    counts = ", ".join(
+        _count(len(section), noun)
+        for section, noun in (
+            (rules.items, "item"),
+            (rules.alerts, "alert"),
+            (rules.sources, "source"),
+            (rules.subscribers, "subscriber"),
+        )
+    )
+    return f"{where}: {counts} — OK"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+commands = [check, schema]

@@ -1,0 +1,1 @@
+"""The daemon's wiring: the pipeline's stages put together, scheduled, and stopped cleanly."""

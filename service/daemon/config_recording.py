@@ -1,0 +1,77 @@
+"""Configuration changes are events: the rules a daemon loaded, and the subscribers they declare."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, text
+
+from service.events.catalog import RulesLoaded, SubscriberAdded, SubscriberRemoved
+from service.rules.loader import LoadedRules
+from service.rules.models import SubscriberSpec
+from service.store.recorder import EventStore
+from service.store.records import NewEvent
+
+CONFIG_STREAM = "config"
+
+_LAST_RULES = text(
+    "SELECT data FROM events WHERE stream_id = 'config' AND event_type = 'RulesLoaded' "
+    "ORDER BY position DESC LIMIT 1"
+)
+_SUBSCRIBERS = text("SELECT name, urls, items, tags, min_severity, origin FROM subscribers")
+
+
+def last_rules_hash(conn: Connection) -> str | None:
+    """The hash of the rules most recently recorded, if any."""
+    raw = conn.execute(_LAST_RULES).scalar()
+    if raw is None:
+        return None
+    data = raw if isinstance(raw, dict) else json.loads(raw)
+    return str(data["rules_hash"])
+
+
+def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
+    """Record a ``RulesLoaded`` when the rules changed, and sync the subscribers they declare.
+
+    Returns the types of the events written (empty when nothing changed).
+    """
+    rules = loaded.rules
+    with store.transaction() as tx:
+        events: list[NewEvent] = []
+        if last_rules_hash(tx.connection) != loaded.hash:
+            loaded_event = RulesLoaded(
+                rules_hash=loaded.hash,
+                files=list(loaded.files),
+                items=sorted(rules.items),
+                alerts=[a.name for a in rules.alerts],
+                sources=sorted(rules.sources),
+            )
+            events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
+        recorded = {row[0]: row for row in tx.connection.execute(_SUBSCRIBERS)}
+        for name, spec in sorted(rules.subscribers.items()):
+            if name not in recorded or _differs(recorded[name], spec):
+                added = SubscriberAdded(
+                    name=name,
+                    urls=list(spec.urls),
+                    items=list(spec.items),
+                    tags=list(spec.tags),
+                    min_severity=spec.min_severity,
+                    origin="rules",
+                )
+                events.append(NewEvent(SubscriberAdded.TYPE, added.to_data()))
+        for name, row in sorted(recorded.items()):
+            if row[5] == "rules" and name not in rules.subscribers:
+                events.append(NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data()))
+        tx.append(CONFIG_STREAM, events)
+    return [event.type for event in events]
+
+
+def _differs(row: tuple, spec: SubscriberSpec) -> bool:  # type: ignore[type-arg]
+    _, urls, items, tags, min_severity, origin = row
+    return (json.loads(urls), json.loads(items), json.loads(tags), min_severity, origin) != (
+        list(spec.urls),
+        list(spec.items),
+        list(spec.tags),
+        spec.min_severity,
+        "rules",
+    )

@@ -1,0 +1,187 @@
+"""``vigil run``: the pipeline on APScheduler 3.11, with clean stops and rule reloads.
+
+APScheduler's jobs live in memory and are rebuilt from the rules at start; several daemons coordinate
+through the database (leases and checkpoints), never through a shared job store, which APScheduler 3
+does not support safely.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from service.daemon.pipeline import Pipeline, open_pipeline_store
+from service.delivery.retry import RetryPolicy
+from service.rules.errors import RuleErrors
+from service.rules.loader import LoadedRules, load_rules
+from service.sources.poller import PollSettings
+from service.store.recorder import EventStore
+
+log = logging.getLogger("vigil.daemon")
+
+#: Set deliberately (APScheduler's defaults are misfire_grace_time=1, coalesce=True, max_instances=1):
+#: a job late by a busy minute still runs once, missed runs collapse into one, no job overlaps itself.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    """Everything ``vigil run`` is told on its command line."""
+
+    db_url: str
+    rules_paths: Sequence[str]
+    process_every: timedelta = timedelta(seconds=2)
+    deliver_every: timedelta = timedelta(seconds=2)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll: PollSettings = field(default_factory=PollSettings)
+    workers: int = 8
+
+
+class Daemon:
+    """Owns the store, the current pipeline and the scheduler; reacts to SIGTERM, SIGINT and SIGHUP."""
+
+    def __init__(self, settings: DaemonSettings, env: Mapping[str, str] | None = None) -> None:
+        self.settings = settings
+        self.env = dict(os.environ if env is None else env)
+        self._wake = threading.Event()
+        self._stop = False
+        self._reload = False
+        self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
+        self.store: EventStore = open_pipeline_store(settings.db_url)
+        self.pipeline = self._build(load_rules(settings.rules_paths, env=self.env))
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(settings.workers)},
+            job_defaults=JOB_DEFAULTS,
+            timezone=UTC,
+        )
+
+    def _build(self, loaded: LoadedRules) -> Pipeline:
+        pipeline = Pipeline(
+            self.store, loaded, env=self.env, retry=self.settings.retry, poll_settings=self.settings.poll
+        )
+        written = pipeline.record_configuration()
+        log.info(
+            "rules loaded", extra={"rules_hash": loaded.hash, "files": len(loaded.files), "recorded": written}
+        )
+        return pipeline
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Run until SIGTERM or SIGINT; return the exit code (0 after a clean stop)."""
+        self._schedule_all()
+        self.scheduler.start()
+        log.info(
+            "daemon started",
+            extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources)},
+        )
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop:
+                break
+            if self._reload:
+                self._reload = False
+                self.reload()
+        log.info("stopping: finishing running jobs")
+        self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
+        self.pipeline.close()
+        self.store.engine.dispose()
+        log.info("daemon stopped")
+        return 0
+
+    def request_stop(self) -> None:
+        """Ask the main loop to stop (what SIGTERM and SIGINT do)."""
+        self._stop = True
+        self._wake.set()
+
+    def request_reload(self) -> None:
+        """Ask the main loop to reload the rules (what SIGHUP does)."""
+        self._reload = True
+        self._wake.set()
+
+    def reload(self) -> bool:
+        """Load the rules again; invalid rules are refused and the running ones stay."""
+        try:
+            loaded = load_rules(self.settings.rules_paths, env=self.env)
+        except RuleErrors as errors:
+            for error in errors.errors:
+                log.error("rules refused: %s", error)
+            log.error("reload refused: keeping the rules loaded before (%s)", self.pipeline.loaded.hash)
+            return False
+        old = self.pipeline
+        self.pipeline = self._build(loaded)
+        old.close()
+        self._schedule_all()
+        return True
+
+    def _install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: self.request_stop())
+        signal.signal(signal.SIGHUP, lambda *_: self.request_reload())
+
+    # --- jobs --------------------------------------------------------------------------------------
+
+    def _schedule_all(self) -> None:
+        self.scheduler.remove_all_jobs()
+        now = datetime.now(UTC)
+        for source_id, spec in sorted(self.pipeline.loaded.rules.sources.items()):
+            seconds = spec.every.total_seconds()
+            self.scheduler.add_job(
+                self._guarded(self._poll_job),
+                IntervalTrigger(seconds=seconds, jitter=min(seconds * 0.1, 60)),
+                args=[source_id],
+                id=f"poll:{source_id}",
+                next_run_time=now,
+            )
+        self.scheduler.add_job(
+            self._guarded(self._process_job),
+            IntervalTrigger(seconds=self.settings.process_every.total_seconds()),
+            id="process",
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
+            self._guarded(self._deliver_job),
+            IntervalTrigger(seconds=self.settings.deliver_every.total_seconds()),
+            id="deliver",
+            next_run_time=now,
+        )
+
+    def _guarded(self, job: Callable[..., None]) -> Callable[..., None]:
+        def run(*args: Any) -> None:
+            try:
+                job(*args)
+            except Exception:  # a failing job (database down, a bug) must not stop the daemon
+                log.exception("job %s failed", job.__name__.strip("_"))
+
+        return run
+
+    def _poll_job(self, source_id: str) -> None:
+        if source_id not in self.pipeline.loaded.rules.sources:
+            return
+        outcome = self.pipeline.poll(source_id)
+        if outcome.new or outcome.revised:
+            self._run_soon("process")
+
+    def _process_job(self) -> None:
+        outcome = self.pipeline.process()
+        if outcome.changes or outcome.entries:
+            self._run_soon("deliver")
+
+    def _deliver_job(self) -> None:
+        self.pipeline.deliver()
+
+    def _run_soon(self, job_id: str) -> None:
+        job = self.scheduler.get_job(job_id)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))

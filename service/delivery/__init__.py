@@ -1,0 +1,1 @@
+"""Delivery: sending alerts through apprise, redacting targets, and the retry schedule."""

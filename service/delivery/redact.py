@@ -1,0 +1,172 @@
+"""Showing apprise URLs without their secrets, and keeping secrets out of error messages.
+
+apprise's privacy mode masks passwords and the tokens each plugin knows about, but leaves the values of
+``+Header=``, ``-param=`` and ``:field=`` query parts in clear (``+Authorization=Bearer …``), and cannot
+know that an ntfy topic or a webhook path is a secret. ``redact`` starts from apprise's privacy URL and
+masks those too, drops the default parameters apprise adds (they are noise to a reader), and keeps
+``${VAR}`` references readable, since the name of a variable is not its value.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+import apprise
+
+MASK = "***"
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})://")
+# Query keys whose values are credentials whatever the plugin.
+_SECRET_KEY = re.compile(r"token|key|secret|pass|pwd|auth|sig|cred|session|bearer|hook", re.IGNORECASE)
+# Query prefixes apprise uses for custom headers (+), URL parameters (-) and payload fields (:).
+_PASSTHROUGH_PREFIXES = ("+", "-", ":")
+_MIN_SECRET_LENGTH = 4  # shorter fragments would scrub ordinary words out of messages
+
+
+def redact(url: str) -> str:
+    """``url`` with every secret masked, safe to print, log or store; never raises.
+
+    A URL apprise cannot load becomes ``scheme://***`` (or ``***`` without a recognisable scheme),
+    except that a URL holding ``${VAR}`` references keeps the references and masks the rest piecewise.
+    """
+    scheme = _SCHEME.match(url)
+    if not scheme:
+        return MASK
+    fallback = f"{scheme.group(1).lower()}://{MASK}"
+    try:
+        return _redact(url) or fallback
+    except ValueError:  # urlsplit refuses some malformed netlocs ("[::1")
+        return fallback
+
+
+def _redact(url: str) -> str | None:
+    protected, refs = _protect_references(url)
+    try:
+        plugin = apprise.Apprise.instantiate(protected)
+        private = plugin.url(privacy=True) if plugin is not None else None
+    except Exception:  # any plugin failure means "cannot load", never a crash while redacting
+        private = None
+    if refs and (private is None or not all(key in private for key in refs)):
+        # apprise rejected the placeholders or masked them away: mask piece by piece instead, so the
+        # reader still sees which variables the URL uses.
+        return _restore_references(_mask_pieces(protected, keep_query=None), refs)
+    if private is None:
+        return None
+    shown = _mask_pieces(private, keep_query=_query_keys(protected))
+    return _restore_references(shown, refs)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message, a log line) with every part of ``url`` that ``redact`` hides masked.
+
+    Whatever ``redact(url)`` shows (a host, a topic name) stays readable; everything else of the URL
+    (passwords, tokens, header values, hidden path parts) is replaced by ``***`` wherever it occurs.
+    """
+    shown = redact(url)
+    visible = {shown, unquote(shown)}
+    for secret in sorted(_candidates(url), key=len, reverse=True):
+        if not any(secret in part for part in visible):
+            text = text.replace(secret, MASK)
+    return text
+
+
+def looks_like_token(piece: str) -> bool:
+    """Whether a URL piece (a path part, a host label, a value) looks like a generated secret.
+
+    Long runs mixing letters and digits, or very long runs of anything token-safe: the shape of API
+    keys, webhook ids and random topic names, not of words, hosts or numeric chat ids.
+    """
+    piece = unquote(piece)
+    if MASK in piece or "..." in piece or "****" in piece or _ENV_REF.search(piece):
+        return False
+    if not re.fullmatch(r"[A-Za-z0-9_\-.~+=:]+", piece):
+        return False
+    has_letter = any(c.isalpha() for c in piece)
+    has_digit = any(c.isdigit() for c in piece)
+    if len(piece) >= 24 and has_letter and "." not in piece:
+        return True
+    return len(piece) >= 12 and has_letter and has_digit and "." not in piece
+
+
+def _mask_pieces(url: str, keep_query: set[str] | None) -> str:
+    """Mask the user, password, host, path parts and query values of ``url`` that look secret.
+
+    ``keep_query``: the query keys to show (others are dropped: apprise's defaults); None keeps all.
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    userinfo, _, hostport = netloc.rpartition("@")
+    if userinfo:
+        user, has_password, _ = userinfo.partition(":")
+        user = MASK if looks_like_token(user) else user
+        userinfo = f"{user}:{MASK}" if has_password else user
+    host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+    host = MASK if looks_like_token(host) else host
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f"{colon}{port}" if colon else "")
+    path = "/".join(MASK if looks_like_token(segment) else segment for segment in parts.path.split("/"))
+    path = re.sub(r"/{2,}$", "/", path)  # apprise ends some URLs with "//"
+    query = _mask_query(parts.query, keep_query)
+    fragment = MASK if looks_like_token(parts.fragment) else parts.fragment
+    shown = f"{parts.scheme}://{netloc}{path}"
+    if query:
+        shown += f"?{query}"
+    if fragment:
+        shown += f"#{fragment}"
+    return shown
+
+
+def _mask_query(query: str, keep: set[str] | None) -> str:
+    pairs = []
+    for pair in query.split("&") if query else []:
+        raw_key, _, value = pair.partition("=")
+        key = unquote(raw_key)
+        if keep is not None and key.lower() not in keep:
+            continue
+        secret = key.startswith(_PASSTHROUGH_PREFIXES) or _SECRET_KEY.search(key) or looks_like_token(value)
+        pairs.append(f"{quote(key, safe='+-:_.~')}={MASK if secret and value else value}")
+    return "&".join(pairs)
+
+
+def _query_keys(url: str) -> set[str]:
+    query = urlsplit(url).query
+    return {unquote(pair.partition("=")[0]).lower() for pair in query.split("&") if pair}
+
+
+def _protect_references(url: str) -> tuple[str, dict[str, str]]:
+    """Replace each ``${VAR}`` by a plain placeholder apprise accepts, remembering what to show for it."""
+    refs: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        key = f"vigilref{len(refs)}x"
+        # A default value may itself be a secret: show that there is one, not what it is.
+        refs[key] = "${" + match.group(1) + (":-" + MASK if match.group(2) else "") + "}"
+        return key
+
+    return _ENV_REF.sub(placeholder, url), refs
+
+
+def _restore_references(url: str, refs: dict[str, str]) -> str:
+    for key, shown in refs.items():
+        url = url.replace(key, shown)
+    return url
+
+
+def _candidates(url: str) -> set[str]:
+    """Every piece of ``url`` that could be a secret, in the forms it may take in a message."""
+    pieces = [url, *re.split(r"[/?&#@\s]+", url)]  # the whole URL, and rough pieces if it will not parse
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is not None:
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        pieces += [*userinfo.split(":"), hostport.partition(":")[0], *parts.path.split("/"), parts.fragment]
+        pieces += [pair.partition("=")[2] for pair in parts.query.split("&")]
+    found: set[str] = set()
+    for piece in pieces:
+        for form in {piece, unquote(piece), unquote(piece).replace("+", " ")}:
+            found.add(form)
+            found.update(form.split())  # "Bearer s3cr3t": the token alone may be quoted
+    return {f for f in found if len(f) >= _MIN_SECRET_LENGTH}

@@ -1,0 +1,77 @@
+"""Managing subscribers from the command line: each change is an event on the ``config`` stream."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from service.delivery.sender import check_url
+from service.events.catalog import SubscriberAdded, SubscriberRemoved
+from service.rules.models import SEVERITY_RANK
+from service.store.recorder import EventStore
+from service.store.records import NewEvent
+
+CONFIG_STREAM = "config"
+
+
+class SubscriptionError(ValueError):
+    """A subscriber change that cannot be made; the message names the value at fault."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A subscriber as recorded (URLs as declared: ``${ENV}`` references unexpanded)."""
+
+    name: str
+    urls: list[str]
+    items: list[str]
+    tags: list[str]
+    min_severity: str
+    origin: str
+
+
+def list_subscribers(store: EventStore) -> list[Subscriber]:
+    """Every subscriber the log knows, by name."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT name, urls, items, tags, min_severity, origin FROM subscribers ORDER BY name")
+        ).fetchall()
+    return [Subscriber(r[0], json.loads(r[1]), json.loads(r[2]), json.loads(r[3]), r[4], r[5]) for r in rows]
+
+
+def add_subscriber(
+    store: EventStore,
+    name: str,
+    urls: list[str],
+    *,
+    items: list[str],
+    tags: list[str],
+    min_severity: str,
+    known_items: set[str] | None = None,
+) -> None:
+    """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong."""
+    if not name.strip():
+        raise SubscriptionError("subscriber name is empty")
+    if min_severity not in SEVERITY_RANK:
+        raise SubscriptionError(f"unknown severity {min_severity!r} (use info, warning or critical)")
+    for url in urls:
+        problem = check_url(url)
+        if problem:
+            raise SubscriptionError(problem)
+    if known_items is not None:
+        for item in items:
+            if item not in known_items:
+                raise SubscriptionError(f"unknown item {item!r} (known: {', '.join(sorted(known_items))})")
+    event = SubscriberAdded(
+        name=name, urls=urls, items=items, tags=tags, min_severity=min_severity, origin="cli"
+    )
+    store.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
+
+
+def remove_subscriber(store: EventStore, name: str) -> None:
+    """Record the removal of a subscriber; SubscriptionError if there is none of that name."""
+    if name not in {s.name for s in list_subscribers(store)}:
+        raise SubscriptionError(f"no subscriber named {name!r}")
+    store.append(CONFIG_STREAM, [NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data())])

@@ -1,0 +1,1 @@
+"""The domain's events: what each fact is called, its current schema version, and upcasters for old ones."""

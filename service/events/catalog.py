@@ -1,0 +1,252 @@
+"""Every domain event Vigil records: immutable facts, named in the past tense, versioned.
+
+Each class is the *current* shape of one event type. ``TYPE`` is the name stored in the log and
+``VERSION`` its schema version; older stored versions are brought to this shape by
+``service.events.upcasting`` before anyone reads them. Times are ISO-8601 strings in UTC so the stored
+JSON is canonical and the hash chain is stable.
+
+Streams: ``source:<id>`` (entries and polls), ``item:<id>`` (evidence and state changes),
+``alert:<id>`` (an alert and its deliveries), ``config`` (rules loaded, subscribers added/removed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, Self
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Base of all domain events."""
+
+    TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON-able payload stored in the log."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Self:
+        """Rebuild the event from a (current-version) payload, ignoring unknown keys."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+# --- configuration (stream "config") -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RulesLoaded(DomainEvent):
+    """The daemon (or a command) loaded and checked a rule set; ``rules_hash`` identifies it."""
+
+    TYPE: ClassVar[str] = "RulesLoaded"
+    rules_hash: str
+    files: list[str]
+    items: list[str]
+    alerts: list[str]
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class SubscriberAdded(DomainEvent):
+    """A subscriber was declared or added with ``vigil subscribe add`` (URLs may hold ``${ENV}`` refs)."""
+
+    TYPE: ClassVar[str] = "SubscriberAdded"
+    name: str
+    urls: list[str]
+    items: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    min_severity: str = "info"
+    origin: str = "rules"  # "rules": declared in a rule file; "cli": added with `vigil subscribe add`
+
+
+@dataclass(frozen=True)
+class SubscriberRemoved(DomainEvent):
+    """A subscriber was removed."""
+
+    TYPE: ClassVar[str] = "SubscriberRemoved"
+    name: str
+
+
+# --- sources (stream "source:<id>") --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryObserved(DomainEvent):
+    """A feed entry was seen for the first time."""
+
+    TYPE: ClassVar[str] = "EntryObserved"
+    source: str
+    guid: str
+    link: str
+    title: str
+    text: str
+    published: str  # ISO-8601 UTC; the poll time when the feed gave none
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class EntryRevised(DomainEvent):
+    """A known entry (same guid) came back with different content; it is examined again."""
+
+    TYPE: ClassVar[str] = "EntryRevised"
+    source: str
+    guid: str
+    link: str
+    title: str
+    text: str
+    published: str
+    content_hash: str
+    previous_hash: str
+
+
+@dataclass(frozen=True)
+class SourcePolled(DomainEvent):
+    """A poll succeeded (``status`` 304 means unchanged)."""
+
+    TYPE: ClassVar[str] = "SourcePolled"
+    source: str
+    status: int
+    entries_new: int
+    entries_revised: int
+    etag: str | None = None
+    last_modified: str | None = None
+    problem: str | None = None  # a malformed feed that still yielded entries
+    next_poll: str | None = None
+
+
+@dataclass(frozen=True)
+class SourcePollFailed(DomainEvent):
+    """A poll failed; the source backs off until ``next_poll``.
+
+    v2 renamed v1's ``error`` to ``reason`` and added ``consecutive_failures``.
+    """
+
+    TYPE: ClassVar[str] = "SourcePollFailed"
+    VERSION: ClassVar[int] = 2
+    source: str
+    reason: str
+    consecutive_failures: int
+    next_poll: str | None = None
+
+
+# --- items (stream "item:<id>") ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceFound(DomainEvent):
+    """A sentence of an entry is evidence that an item has a value (a state, a date, or unannounced)."""
+
+    TYPE: ClassVar[str] = "EvidenceFound"
+    evidence_id: str
+    item: str
+    value: str
+    sentence: str
+    pattern: str
+    source: str
+    link: str
+    guid: str
+    published: str
+
+
+@dataclass(frozen=True)
+class ItemStateChanged(DomainEvent):
+    """An item moved from one value to another, because of the listed evidence."""
+
+    TYPE: ClassVar[str] = "ItemStateChanged"
+    item: str
+    from_value: str
+    to_value: str
+    evidence_ids: list[str]
+    sentences: list[str]
+    links: list[str]
+    sources: list[str]
+    published: str  # publication time of the evidence that decided it
+
+
+# --- alerts (stream "alert:<id>") ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertRaised(DomainEvent):
+    """An alert rule matched a state change; ``alert_id`` is derived from (rule, triggering event)."""
+
+    TYPE: ClassVar[str] = "AlertRaised"
+    alert_id: str
+    rule: str
+    item: str
+    severity: str
+    title: str
+    body: str
+    subscribers: list[str]
+    trigger_position: int
+    rules_hash: str
+
+
+@dataclass(frozen=True)
+class AlertDelivered(DomainEvent):
+    """One URL of one subscriber received the alert."""
+
+    TYPE: ClassVar[str] = "AlertDelivered"
+    alert_id: str
+    subscriber: str
+    target_index: int
+    target: str  # redacted URL
+    attempt: int
+
+
+@dataclass(frozen=True)
+class AlertDeliveryFailed(DomainEvent):
+    """A delivery attempt failed; another is due at ``next_attempt`` (None when abandoned)."""
+
+    TYPE: ClassVar[str] = "AlertDeliveryFailed"
+    alert_id: str
+    subscriber: str
+    target_index: int
+    target: str
+    attempt: int
+    error: str
+    next_attempt: str | None
+
+
+@dataclass(frozen=True)
+class AlertDeliveryAbandoned(DomainEvent):
+    """Delivery to a target gave up after the retry limit; ``vigil deliver --retry`` resends."""
+
+    TYPE: ClassVar[str] = "AlertDeliveryAbandoned"
+    alert_id: str
+    subscriber: str
+    target_index: int
+    target: str
+    attempts: int
+    error: str
+
+
+@dataclass(frozen=True)
+class AlertRetryRequested(DomainEvent):
+    """A user asked to resend an abandoned alert (``vigil deliver --retry``)."""
+
+    TYPE: ClassVar[str] = "AlertRetryRequested"
+    alert_id: str
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.TYPE: cls
+    for cls in (
+        RulesLoaded,
+        SubscriberAdded,
+        SubscriberRemoved,
+        EntryObserved,
+        EntryRevised,
+        SourcePolled,
+        SourcePollFailed,
+        EvidenceFound,
+        ItemStateChanged,
+        AlertRaised,
+        AlertDelivered,
+        AlertDeliveryFailed,
+        AlertDeliveryAbandoned,
+        AlertRetryRequested,
+    )
+}

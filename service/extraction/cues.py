@@ -1,0 +1,180 @@
+"""Vigil's built-in English cue lists, and the merged, compiled lists an item is judged with.
+
+Rule files extend these lists (``cues:`` at the top level and per item); they never replace them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from service.rules.models import CueLists
+
+#: Words that deny the predicate that follows them.
+NEGATION = (
+    "no", "not", "never", "none", "nothing", "without", "neither", "nor", "cannot", "can't", "won't",
+    "didn't", "doesn't", "don't", "hasn't", "haven't", "hadn't", "isn't", "wasn't", "weren't", "aren't",
+    "couldn't", "wouldn't", "failed to", "fails to", "fail to", "failing to", "failed", "fails", "refused to",
+    "refuses to",
+    "refusing to", "refused", "denied", "denies", "deny", "denying", "ruled out", "rules out", "rule out",
+    "rejected", "rejects", "rejecting", "dismissed", "stopped short of", "short of", "fell short of",
+    "far from", "no sign of", "absence of", "lack of", "instead of", "rather than", "yet to", "not yet",
+    # "no longer" denies what follows ("the truce is no longer in force"); a rule that wants the
+    # opposite state writes it into its own pattern ("no longer holds" -> collapsed), where it is no cue.
+    "no longer", "unable to", "there is no", "there was no", "did not", "has not", "have not yet", "nobody",
+    "no-one", "no one",
+)
+#: Negations that follow the predicate within a few words ("the deal ... was not signed", "... fell through").
+#: Bare "not" is left out on purpose: "agreed on a truce, not a peace deal" denies nothing.
+NEGATION_AFTER = (
+    "has not", "have not", "had not", "was not", "were not", "is not", "are not", "did not", "does not",
+    "hasn't", "haven't", "wasn't", "weren't", "isn't", "didn't", "not yet", "yet to", "was denied",
+    "were denied", "denied", "fell through", "never materialised", "never materialized",
+)
+#: Proposals, wishes, possibilities, conditions and reports of talk: a predicate under one is not a fact.
+#: "will" is deliberately absent: "will take place on Monday" is a firm announcement.
+HEDGE = (
+    "could", "may", "might", "would", "should", "possible", "possibly", "potential", "potentially",
+    "likely", "unlikely", "probably", "perhaps", "expected to", "expects to", "expect", "expects",
+    "expecting", "hope", "hopes", "hoped", "hoping", "hopeful", "aim", "aims", "aimed at", "aiming", "seek",
+    "seeks", "sought", "seeking", "want", "wants", "wanted", "plan", "plans", "planned", "planning",
+    "intend", "intends", "intended", "ready to", "willing to", "prepared to", "open to", "in favour of",
+    "in favor of", "push for", "pushed for", "pushes for", "pushing for", "call for", "called for",
+    "calls for", "calling for", "urge", "urged", "urges", "urging", "propose", "proposed", "proposes",
+    "proposing", "proposal", "proposals", "proposal for", "demand", "demanded", "demands", "demanding",
+    "offer", "offered", "offers", "offering", "suggest", "suggested", "suggests", "discuss", "discussed",
+    "discusses", "discussing", "discussion of", "talks on", "talk of", "negotiate", "negotiating",
+    "negotiations on", "consider", "considered", "considering", "considers", "mull", "mulled", "weigh",
+    "weighing", "if", "unless", "provided that", "providing that", "as long as",
+    "whether", "in case", "in exchange for", "on condition", "subject to", "did not rule out",
+    "does not rule out", "do not rule out", "not ruled out", "not rule out", "conditional on",
+    "conditions for", "prospect of", "prospects for", "hopes for", "chance of", "chances of", "rumoured",
+    "rumored", "speculation", "idea of", "draft", "memorandum on", "unclear", "uncertain", "unconfirmed",
+    "supposed to", "in principle", "fear", "fears", "feared", "fearing", "warned of", "warns of", "warning of",
+    "warned that", "risk of", "at risk", "threat of", "threatened to", "threatens to", "threatening to",
+    "on the brink of", "on the verge of", "close to", "nearly", "almost", "towards", "toward", "work towards",
+    "work toward", "working towards", "steps towards", "path to", "road to", "framework for", "roadmap",
+    "road map", "pave the way", "paving the way", "groundwork for", "doubt", "doubts", "doubted", "doubtful",
+    "sceptical", "skeptical", "claimed", "claims", "claiming", "alleged", "allegedly", "alleges",
+)
+#: Conditions and disputed claims that follow the predicate: "the exchange will take place on Monday if
+#: both sides agree", "Russia and Ukraine agreed to a truce, a blogger claimed".
+HEDGE_AFTER = (
+    "if", "unless", "only if", "provided that", "providing that", "as long as", "on condition",
+    "subject to", "in exchange for", "in return for", "conditional on", "claimed", "claims", "alleged",
+    "alleges", "according to unconfirmed reports", "in principle", "in theory", "on paper",
+)
+#: Time clauses: "once the truce takes effect" is a condition about the future, "once the truce took
+#: effect" a fact. Before a predicate in the past tense they only end the reach of earlier cues.
+TEMPORAL = ("when", "whenever", "once", "until", "till", "before", "after", "as soon as")
+#: Phrases that look like a cue but are none; they are blanked out before cues are looked for.
+PSEUDO_NEGATION = (
+    "not only", "not just", "no doubt", "not least", "nothing but", "no sooner", "no matter",
+    "once again", "once more", "at once", "as expected", "as planned", "as agreed", "as promised",
+    "as scheduled", "as usual", "as yet", "as well as", "if any", "if not", "whether or not",
+)
+#: Words that end a cue's reach: what comes after them is another statement. ("yet" counts only as a
+#: conjunction, after a comma or "and": see guards._CLAUSE_BOUNDARY, as "not yet" is a negation.)
+TERMINATORS = (
+    "but", "however", "although", "though", "whereas", "while", "because", "since", "as",
+    "which", "who", "whom", "where", "even though", "except", "apart from", "aside from", "nevertheless",
+)
+#: Verbs of reporting: in "officials said the exchange would take place on Monday", "would" is the
+#: reported form of "will", not a possibility (see guards.judge).
+REPORTING = (
+    "said", "says", "told", "announced", "announces", "confirmed", "confirms", "stated", "added", "reported",
+    "declared", "wrote", "informed", "according to",
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One occurrence of a cue phrase in a text: where, which phrase (as written there), and its kind."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+class PhraseIndex:
+    """Cue phrases found as whole words in one pass (Aho-Corasick), whatever their number.
+
+    Texts are searched lower-cased, with single spaces between words (extraction normalises them so);
+    a phrase in several kinds keeps the first kind of the order it was given.
+    """
+
+    def __init__(self, kinds: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        seen: set[str] = set()
+        for kind, phrases in kinds:
+            for phrase in phrases:
+                key = " ".join(phrase.lower().split())
+                if key and key not in seen:
+                    seen.add(key)
+                    self._automaton.add_word(key, (len(key), kind))
+        self._empty = not seen
+        if seen:
+            self._automaton.make_automaton()
+
+    def find(self, text: str, lowered: str, start: int = 0, end: int | None = None) -> list[Cue]:
+        """Every occurrence (overlaps included) in ``text[start:end]``; ``lowered`` is ``text`` lower-cased."""
+        if self._empty:
+            return []
+        stop = len(text) if end is None else end
+        found = []
+        for last, (length, kind) in self._automaton.iter(lowered, start, stop):
+            first = last - length + 1
+            if _word_edge(lowered, first - 1) and _word_edge(lowered, last + 1):
+                found.append(Cue(first, last + 1, text[first:last + 1], kind))
+        return found
+
+    def first(self, text: str, lowered: str, start: int = 0, end: int | None = None) -> Cue | None:
+        """The occurrence that starts first (the longest, of those starting together)."""
+        found = self.find(text, lowered, start, end)
+        return min(found, key=lambda cue: (cue.start, -cue.end)) if found else None
+
+
+def _word_edge(text: str, index: int) -> bool:
+    return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] in "_'")
+
+
+def lower_keeping_length(text: str) -> str:
+    """``text`` lower-cased, character for character (so positions stay valid, even for "İ")."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """Compiled cue lists for one item: built-ins plus the rule files' additions."""
+
+    before: PhraseIndex  # kinds: hedge, negation, temporal, terminator
+    negation_after: PhraseIndex
+    hedge_after: PhraseIndex
+    pseudo: PhraseIndex
+    reporting: PhraseIndex
+
+
+def build_cues(*extensions: CueLists) -> CueSet:
+    """The built-in lists extended by each of ``extensions`` (top-level, then the item's own).
+
+    A rule file's negations and hedges count on both sides of the predicate ("... was called off",
+    "... in selected shops"), as its authors write phrases, not grammar.
+    """
+
+    def merged(builtin: tuple[str, ...], field: str) -> list[str]:
+        return [*builtin, *(p for ext in extensions for p in getattr(ext, field))]
+
+    return CueSet(
+        before=PhraseIndex([("hedge", merged(HEDGE, "hedge")), ("negation", merged(NEGATION, "negation")),
+                            ("temporal", TEMPORAL), ("terminator", merged(TERMINATORS, "terminators"))]),
+        negation_after=PhraseIndex([("negation", merged(NEGATION_AFTER, "negation"))]),
+        hedge_after=PhraseIndex([("hedge", merged(HEDGE_AFTER, "hedge"))]),
+        pseudo=PhraseIndex([("pseudo", merged(PSEUDO_NEGATION, "pseudo_negation"))]),
+        reporting=PhraseIndex([("reporting", REPORTING)]),
+    )

@@ -1,0 +1,116 @@
+"""Dates in a matched ``{date}`` span, read relative to the entry's publication time.
+
+Only the span a pattern captured is read, never the whole text, and only forms that name one day:
+a weekday ("on Monday", "next Friday", "Monday, 16 June"), "today"/"tomorrow", or a day with a month
+("9 June", "June 9th", "the 9th of June", "2025-06-09"), optionally after a time ("at 10:00 on 9 June").
+dateparser alone finds dates that are not there ("may meet" -> May, "at 7 a.m." -> July, "six weeks"
+-> a date), so a span must first look like one of those forms; a range or a choice ("Monday or
+Tuesday", "12-13 June", "by Friday") names no single day and gives nothing.
+
+Choices, documented because news copy is ambiguous:
+- A weekday is the next such day on or after the publication day, counted in the publication's own
+  time zone: "on Monday" published on Saturday 7 June 2025 is 9 June; "on Saturday" published on a
+  Saturday is that same day (wire copy says "on Saturday" of today), and "next Saturday" the week after.
+- A day and month without a year is the first such day from a month before publication on: "set for
+  14 June" published 7 June is 14 June this year, "set for 5 June" (already past, but recent) is also this
+  year, and "2 January" published in December is next year's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_NAMES = "|".join(_WEEKDAYS)
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_LEADING = re.compile(
+    r"(?:(?:on|for|from|as)\s+"  # "by Friday" is a deadline, not the day, so "by" is not skipped
+    r"|at\s+\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|gmt|utc|cet|cest|eet|eest|msk|local time)?,?\s+"
+    r"|at\s+(?:noon|midnight|dawn|dusk),?\s+)+",
+    re.I,
+)
+_WEEKDAY = re.compile(rf"(?:(?P<next>next|this|coming)\s+)?(?P<day>{_WEEKDAY_NAMES})\b,?\s*", re.I)
+_RELATIVE = re.compile(r"(?P<word>today|tonight|tomorrow|the day after tomorrow)\b", re.I)
+_DAY_MONTH = re.compile(
+    rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTHS})\b"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|\d{4}-\d{2}-\d{2}\b)",
+    re.I,
+)
+# What follows a day when it is one end of a range or one of a choice: "Monday or Tuesday", "12-13 June".
+_CHOICE = re.compile(
+    rf"\s*(?:or|to|and|-|/|until|till|through)\s*"
+    rf"(?:(?:{_WEEKDAY_NAMES}|{_MONTHS}|today|tonight|tomorrow)\b"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:{_MONTHS})\b|\s*(?:[,.;)]|$)))",
+    re.I,
+)
+_YEAR = re.compile(r",?\s+\d{4}\b")
+_RANGE_START = re.compile(r"\d{1,2}\s*(?:-|/|to|and|or)\s*\d", re.I)
+_TOKEN = re.compile(r"\S+")
+_SETTINGS = {
+    "PREFER_DATES_FROM": "future",
+    "REQUIRE_PARTS": ["day", "month"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+#: How far back a day and month without a year may lie and still be this year's (see the module doc).
+RECENT_PAST = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class AnnouncedDate:
+    """The day a span names, and how many characters of the span named it (the rest is other words)."""
+
+    day: date
+    end: int
+
+
+def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None:
+    """The calendar day ``span`` names, counted from ``published``; None when it names no single day."""
+    leading = _LEADING.match(span)
+    offset = leading.end() if leading else 0
+    if _RANGE_START.match(span, offset):
+        return None
+    base = published.date()
+    weekday = _WEEKDAY.match(span, offset)
+    if weekday:
+        explicit = _day_month(span, weekday.end(), published)  # "Monday, 16 June": the date decides
+        if explicit is not None:
+            return explicit
+        after_name = offset + len(weekday.group(0).rstrip(", "))
+        if _CHOICE.match(span, after_name):
+            return None
+        ahead = (_WEEKDAYS.index(weekday.group("day").lower()) - base.weekday()) % 7
+        if ahead == 0 and (weekday.group("next") or "").lower() == "next":
+            ahead = 7
+        return AnnouncedDate(base + timedelta(days=ahead), after_name)
+    relative = _RELATIVE.match(span, offset)
+    if relative:
+        word = " ".join(relative.group("word").lower().split())
+        days = {"today": 0, "tonight": 0, "tomorrow": 1}.get(word, 2)
+        if _CHOICE.match(span, relative.end()):
+            return None
+        return AnnouncedDate(base + timedelta(days=days), relative.end())
+    return _day_month(span, offset, published)
+
+
+def _day_month(span: str, offset: int, published: datetime) -> AnnouncedDate | None:
+    form = _DAY_MONTH.match(span, offset)
+    if not form or _CHOICE.match(span, form.end()):
+        return None  # no day and month, or "June 12 or 13"
+    year = _YEAR.match(span, form.end())
+    tokens = list(_TOKEN.finditer(span, offset, year.end() if year else form.end()))
+    settings = {**_SETTINGS, "RELATIVE_BASE": published.replace(tzinfo=None) - RECENT_PAST}
+    # Only the words of the form itself (and a year right after it) are read: "9 June at the border"
+    # is parsed as "9 June". Trim from the right until dateparser reads the words left as a day.
+    shortest = len(_TOKEN.findall(form.group(0)))
+    for size in range(len(tokens), shortest - 1, -1):
+        candidate = span[offset:tokens[size - 1].end()].rstrip(",.;")
+        parsed = dateparser.parse(candidate, languages=["en"], settings=settings)
+        if parsed is not None:
+            return AnnouncedDate(parsed.date(), offset + len(candidate))
+    return None

@@ -1,0 +1,165 @@
+"""The extractor: every sentence of an entry, judged against every tracked item that could apply.
+
+For each sentence it reports findings (evidence that an item has a value) and vetoes (a pattern
+matched, but scope, a cue, the date or the time limit said no), which ``vigil explain`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from service.extraction.cues import CueSet, build_cues
+from service.extraction.dates import parse_announced_date
+from service.extraction.guards import Predicate, judge
+from service.extraction.pattern_words import pattern_words
+from service.extraction.prefilter import Prefilter
+from service.extraction.scope import Mentions, ScopeIndex
+from service.extraction.sentences import split_sentences
+from service.extraction.text import normalise, strip_html
+from service.extraction.types import EntryText, Finding, SentenceReport, Veto
+from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
+from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
+
+#: Shown as the value of a vetoed date match whose span names no day.
+NO_DAY = "(no day)"
+#: When an entry's scope terms point at no more items than this, only their patterns are tried.
+NARROW_ITEMS = 32
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """One pattern of one item, and the value its match is evidence for (None: the {date} it captures)."""
+
+    item: str
+    value: str | None
+    pattern: CompiledPattern
+    own_words: frozenset[str]
+
+
+def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
+    def evidence(value: str | None, source: str, date: bool) -> _Evidence:
+        return _Evidence(item_id, value, compile_pattern(source, date=date), pattern_words(source))
+
+    if spec.kind == "date":
+        return ([evidence(None, p, True) for p in spec.set]
+                + [evidence(UNANNOUNCED, p, False) for p in spec.unset])
+    return [evidence(state, p, False) for state, patterns in spec.states.items() for p in patterns]
+
+
+class _EntryScope:
+    """What one entry is about: each item's missing scope group, worked out once and only when needed, and
+    (when scope narrows the entry to a few items) the only patterns worth trying."""
+
+    def __init__(self, index: ScopeIndex, mentions: Mentions, among: frozenset[int] | None) -> None:
+        self._index = index
+        self._mentions = mentions
+        self._missing: dict[str, str | None] = {}
+        self.among = among
+
+    def missing(self, item: str) -> str | None:
+        """The first scope group of ``item`` the entry never mentions (None: in scope)."""
+        if item not in self._missing:
+            self._missing[item] = self._index.missing(item, self._mentions)
+        return self._missing[item]
+
+
+class Extractor:
+    """Compiled once per rule set; ``extract`` and ``explain`` are pure and thread-safe."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self._evidence: list[_Evidence] = []
+        self._cues: dict[str, CueSet] = {}
+        shared: dict[str, CueSet] = {}  # items with the same cue additions share one compiled set
+        for item_id, spec in rules.items.items():
+            self._evidence.extend(_evidence_of(item_id, spec))
+            key = spec.cues.model_dump_json()
+            if key not in shared:
+                shared[key] = build_cues(rules.cues, spec.cues)
+            self._cues[item_id] = shared[key]
+        self._scope = ScopeIndex({item_id: spec.scope for item_id, spec in rules.items.items()})
+        self._prefilter = Prefilter([e.pattern.regex.pattern for e in self._evidence])
+        indexes: dict[str, list[int]] = {item_id: [] for item_id in rules.items}
+        for index, evidence in enumerate(self._evidence):
+            indexes[evidence.item].append(index)
+        self._patterns_of = {item_id: frozenset(found) for item_id, found in indexes.items()}
+
+    def sentences(self, entry: EntryText) -> list[str]:
+        """The entry's title and text as normalised sentences, title first."""
+        return split_sentences(normalise(strip_html(entry.title))) + split_sentences(normalise(strip_html(entry.text)))
+
+    def extract(self, entry: EntryText) -> list[Finding]:
+        """The evidence in an entry, in reading order: one finding per (item, value, sentence)."""
+        sentences = self.sentences(entry)
+        scope = self._entry_scope(sentences, narrow=True)
+        seen: set[tuple[str, str, str]] = set()
+        findings: list[Finding] = []
+        for sentence in sentences:
+            for finding in self._judge(sentence, entry, scope, explain=False).findings:
+                key = (finding.item, finding.value, finding.sentence)
+                if key not in seen:
+                    seen.add(key)
+                    findings.append(finding)
+        return findings
+
+    def explain(self, entry: EntryText) -> list[SentenceReport]:
+        """Every sentence, with each pattern that matched it: accepted as a finding, or vetoed and why."""
+        sentences = self.sentences(entry)
+        scope = self._entry_scope(sentences, narrow=False)
+        return [self._judge(sentence, entry, scope, explain=True) for sentence in sentences]
+
+    def _entry_scope(self, sentences: list[str], *, narrow: bool) -> _EntryScope:
+        mentions = self._scope.mentions(" ".join(sentences))
+        among = None
+        items = self._scope.candidate_items(mentions, NARROW_ITEMS) if narrow else None
+        if items is not None:  # few items: try only their patterns (else the keywords decide)
+            among = frozenset().union(*(self._patterns_of[item] for item in items
+                                        if self._scope.missing(item, mentions) is None))
+        return _EntryScope(self._scope, mentions, among)
+
+    def _judge(self, sentence: str, entry: EntryText, scope: _EntryScope, *, explain: bool) -> SentenceReport:
+        report = SentenceReport(sentence=sentence)
+        for index in self._prefilter.candidates(sentence, scope.among):
+            evidence = self._evidence[index]
+            missing = scope.missing(evidence.item)
+            if missing is not None and not explain:
+                continue  # extraction need not even run the patterns of an item the entry is not about
+            try:
+                match = evidence.pattern.regex.search(sentence, timeout=MATCH_TIMEOUT)
+            except TimeoutError:
+                report.vetoes.append(self._veto(evidence, evidence.value or NO_DAY, sentence, "timeout", "",
+                                                f"the pattern took longer than {MATCH_TIMEOUT}s on this sentence "
+                                                "and was given up (simplify it)"))
+                continue
+            if match is not None:
+                self._judge_match(report, evidence, match, entry, missing)
+        return report
+
+    def _judge_match(self, report: SentenceReport, evidence: _Evidence, match: regex.Match[str],
+                     entry: EntryText, missing: str | None) -> None:
+        sentence = report.sentence
+        value, end, after = evidence.value, match.end(), match.end()
+        if value is None:
+            announced = parse_announced_date(match.group("date"), entry.published)
+            if announced is None:
+                report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
+                                                f"'{match.group('date')}' names no single calendar day"))
+                return
+            value = announced.day.isoformat()
+            # The date's own words ("May 9", "Monday or ...") are no cue; what follows them may be one.
+            end, after = match.start("date"), match.start("date") + announced.end
+        if missing is not None:
+            report.vetoes.append(self._veto(evidence, value, sentence, "scope", missing,
+                                            f"the entry never mentions any of: {missing}"))
+            return
+        predicate = Predicate(match.start(), end, after, evidence.own_words, announces_date=evidence.value is None)
+        verdict = judge(sentence, predicate, self._cues[evidence.item], entry.published.year)
+        if verdict is not None:
+            report.vetoes.append(self._veto(evidence, value, sentence, verdict.guard, verdict.cue, verdict.reason))
+            return
+        report.findings.append(Finding(evidence.item, value, sentence, evidence.pattern.source))
+
+    @staticmethod
+    def _veto(evidence: _Evidence, value: str, sentence: str, guard: str, cue: str, reason: str) -> Veto:
+        return Veto(evidence.item, value, sentence, evidence.pattern.source, guard, cue, reason)

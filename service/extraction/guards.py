@@ -1,0 +1,223 @@
+"""Guards: whether a pattern's match states a fact, or a denial, a wish, a proposal or a condition.
+
+Cues are judged against the *predicate*, the span the pattern matched, NegEx-style: a cue counts
+only in the same clause, within a few words before the predicate (or right after it), and not past
+a terminator such as "but", "which" or "because". Side remarks (``(...)``, ``- ... -``, ``, which ... ,``)
+are left out. So "no prisoner swap until the ceasefire holds" is not a denial of the ceasefire (its
+"until" makes the holding a condition), and "the ceasefire has not collapsed" denies "collapsed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from service.extraction.background import background
+from service.extraction.cues import Cue, CueSet, lower_keeping_length
+from service.extraction.verdicts import Verdict
+
+#: Negations reach this many words forward (NegEx's window); terminators cut it shorter.
+NEGATION_WINDOW_WORDS = 6
+#: Hedges reach further: "Kyiv called on Moscow and its allies to agree to a ceasefire".
+HEDGE_WINDOW_WORDS = 10
+#: A negation after the predicate must come this close: "the ceasefire deal was not signed".
+AFTER_WINDOW_WORDS = 3
+
+_CLAUSE_BOUNDARY = regex.compile(
+    r"""[;:!?"]|\s-\s|\band\s+yet\b"""
+    r"|,\s*(?=(?:and|but(?!\s+only\s+(?:if|when|once|after)\b)|while|although|though|whereas|however|yet|so)\b)"
+    # "but only if" keeps the condition in the predicate's clause.
+    r"|\b(?:but(?!\s+only\s+(?:if|when|once|after)\b)|however|although|though|whereas|while)\b",
+    regex.IGNORECASE,
+)
+_SIDE_REMARK = regex.compile(
+    r"\([^()]*\)|\s-\s[^-]{1,160}?\s-\s|,\s*(?:which|who|whom|whose|where)\b[^,;:\"]*,", regex.IGNORECASE
+)
+_RELATIVE_CLAUSE = regex.compile(r"\b(?:that|which|who|whom|whose|where)\b", regex.IGNORECASE)
+_WORD = regex.compile(r"[\w'-]+")
+# Right after a bare noun ("a ceasefire could be agreed"), a modal still says the predicate is uncertain.
+_MODAL_AFTER = regex.compile(
+    r"\b(?:could|might|would|should|(?-i:may)|expected to|likely to|unlikely to|possibly|probably|hoped to)\b",
+    regex.IGNORECASE,
+)
+_PAST_AUXILIARIES = frozenset({"was", "were", "had", "did"})
+_PRESENT_AUXILIARIES = frozenset(
+    {"is", "are", "be", "been", "being", "has", "have", "will", "would", "can", "could", "may", "might",
+     "should", "must", "to", "get", "gets"}
+)
+_IRREGULAR_PAST = frozenset(
+    {"took", "came", "began", "broke", "fell", "held", "met", "struck", "went", "got", "made", "sent", "gave",
+     "won", "lost", "saw", "brought", "ran", "rose", "fought", "left", "stood", "kept", "drew", "froze",
+     "forgave", "overtook", "undertook", "withdrew", "sought", "swore", "wrote", "spoke"}
+)
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """Where a pattern matched, as the guards need it.
+
+    ``start``-``end`` are the words judged; ``after`` is where the text after them starts (for a date
+    pattern, after the date's own words, so "on Monday" is never read as a cue). ``own_words`` are the
+    words of the author's pattern: a cue the author wrote into the pattern ("has not yet been
+    announced") is what the pattern asks for, not a cue against it.
+    """
+
+    start: int
+    end: int
+    after: int
+    own_words: frozenset[str]
+    announces_date: bool = False
+
+
+def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int | None = None) -> Verdict | None:
+    """The reason the predicate in ``sentence`` is not a statement of fact, or None if it is one.
+
+    With ``published_year``, a clause that dates the predicate to an earlier year ("a truce agreed in
+    2022 collapsed") is background, not news.
+    """
+    lowered = lower_keeping_length(sentence)
+    masked = [(c.start, c.end) for c in cues.pseudo.find(sentence, lowered)]  # "not only" is no negation
+    masked += [m.span() for m in _SIDE_REMARK.finditer(sentence)
+               if m.end() <= predicate.start or m.start() >= predicate.after]
+    text, lowered = _blank(sentence, masked), _blank(lowered, masked)
+    clause_start, clause_end = _clause(text, predicate.start, predicate.after)
+    if _asks(sentence, clause_end):
+        return Verdict("hedge", "?", "the sentence asks a question; it does not state the fact")
+    scan = _Scan(sentence, text, lowered, predicate, cues)
+    verdict = (scan.before(clause_start, _is_past(sentence[predicate.start:predicate.end]))
+               or scan.inside() or scan.after(clause_end))
+    if verdict is not None or published_year is None:
+        return verdict
+    # The announced date's own words are left out: "on 30 December 2025" read in January 2026 is no history.
+    return background(text[clause_start:predicate.end] + " " + text[predicate.after:clause_end], published_year)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    clause_start, clause_end = 0, len(text)
+    for boundary in _CLAUSE_BOUNDARY.finditer(text):
+        if boundary.end() <= start:
+            clause_start = boundary.end()
+        elif boundary.start() >= end:
+            clause_end = boundary.start()
+            break
+    return clause_start, clause_end
+
+
+def _asks(sentence: str, clause_end: int) -> bool:
+    if sentence[clause_end:clause_end + 1] == "?":
+        return True
+    return clause_end >= len(sentence.rstrip(" \"')")) - 1 and sentence.rstrip(" \"')").endswith("?")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_past(predicate: str) -> bool:
+    """Simple past or past perfect ("took effect", "was agreed", "agreed"), not "is agreed"/"has been"."""
+    words = [w.lower() for w in _WORD.findall(predicate)]
+    for index, word in enumerate(words):
+        previous = words[index - 1] if index else ""
+        if word in _PAST_AUXILIARIES or word in _IRREGULAR_PAST:
+            return True
+        if word.endswith("ed") and len(word) > 3 and previous not in _PRESENT_AUXILIARIES:
+            return True
+    return False
+
+
+def _nearest_first(found: list[Cue]) -> list[Cue]:
+    """Cues nearest the end first; of overlapping cues the longest ("did not rule out", not "not")."""
+    found = sorted(found, key=lambda c: (-c.end, -(c.end - c.start)))
+    chosen: list[Cue] = []
+    for cue in found:
+        if all(cue.end <= other.start or cue.start >= other.end for other in chosen):
+            chosen.append(cue)
+    return chosen
+
+
+def _is_month(sentence: str, cue: Cue) -> bool:
+    """"In May, ..." or "May 9" is the month; "May" opening a sentence before a subject is the modal."""
+    if cue.text != "May":
+        return False
+    return bool(sentence[:cue.start].strip()) or bool(regex.match(r"\s*\d", sentence[cue.end:]))
+
+
+class _Scan:
+    """The cue checks around one predicate of one (masked) sentence."""
+
+    def __init__(self, sentence: str, text: str, lowered: str, predicate: Predicate, cues: CueSet) -> None:
+        self.sentence, self.text, self.lowered = sentence, text, lowered
+        self.predicate, self.cues = predicate, cues
+
+    def _reported_will(self, cue: Cue) -> bool:
+        """"Officials said the exchange would take place on Monday": reported speech turns "will" into "would".
+
+        Only for a date announcement; "Russia said it would agree to a truce" stays a promise, not a fact.
+        """
+        return (self.predicate.announces_date and cue.text.lower() == "would"
+                and bool(self.cues.reporting.find(self.sentence, self.lowered)))
+
+    def before(self, clause_start: int, past: bool) -> Verdict | None:
+        """A cue between the clause's start and the predicate, nearest first, within its reach."""
+        predicate = self.predicate
+        for cue in _nearest_first(self.cues.before.find(self.text, self.lowered, clause_start, predicate.start)):
+            gap = _words(self.text[cue.end:predicate.start])
+            if cue.kind == "terminator":
+                return None  # what comes before it is another statement
+            if cue.kind == "temporal":
+                if past or gap > HEDGE_WINDOW_WORDS:
+                    return None  # "when the truce took effect" is a fact, and ends earlier cues' reach
+                return Verdict("hedge", cue.text.lower(),
+                               f"'{cue.text}' makes it a condition about the future, not a fact")
+            if cue.kind == "hedge":
+                if _is_month(self.sentence, cue) or self._reported_will(cue):
+                    continue
+                if gap <= HEDGE_WINDOW_WORDS:
+                    return Verdict("hedge", cue.text.lower(),
+                                   f"'{cue.text}' makes it a proposal, wish, possibility or condition, not a fact")
+            elif gap <= NEGATION_WINDOW_WORDS:
+                return Verdict("negation", cue.text.lower(), f"'{cue.text}' denies what follows it")
+        return None
+
+    def inside(self) -> Verdict | None:
+        """A negation or hedge among the matched words that the author's pattern did not ask for."""
+        predicate = self.predicate
+        for cue in reversed(_nearest_first(self.cues.before.find(self.text, self.lowered, predicate.start,
+                                                                 predicate.end))):
+            if cue.kind not in ("hedge", "negation") or _is_month(self.sentence, cue):
+                continue
+            words = cue.text.lower().split()
+            if predicate.announces_date and words == ["would"]:
+                if self._reported_will(cue):
+                    continue  # even when the author wrote "would" into the pattern, it needs reported speech
+                return Verdict("hedge", "would", "'would' outside reported speech makes it a possibility, "
+                                                 "not an announcement")
+            if all(word in predicate.own_words for word in words):
+                continue  # the author's own pattern asks for these words
+            return Verdict(cue.kind, " ".join(words), f"'{cue.text}' inside the matched words changes their meaning")
+        return None
+
+    def after(self, clause_end: int) -> Verdict | None:
+        """A negation, modal, condition or disputed claim after the predicate, in its clause."""
+        start = self.predicate.after
+        relative = _RELATIVE_CLAUSE.search(self.text, start, clause_end)
+        if relative is not None:  # "a truce that has not yet taken effect": the "not" is about its effect
+            clause_end = relative.start()
+        negation = self.cues.negation_after.first(self.text, self.lowered, start, clause_end)
+        if negation is not None and _words(self.text[start:negation.start]) <= AFTER_WINDOW_WORDS:
+            return Verdict("negation", negation.text.lower(), f"'{negation.text}' right after it denies it")
+        modal = _MODAL_AFTER.search(self.text, start, clause_end)
+        if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS:
+            return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")
+        hedge = self.cues.hedge_after.first(self.text, self.lowered, start, clause_end)
+        if hedge is not None:
+            return Verdict("hedge", hedge.text.lower(),
+                           f"'{hedge.text}' after it makes it a condition or a disputed claim, not a fact")
+        return None

@@ -1,0 +1,1 @@
+"""The YAML rule language: models, loading with file:line errors, and the JSON Schema."""

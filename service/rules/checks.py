@@ -1,0 +1,246 @@
+"""Checks that need the whole validated rule set: references between definitions, kinds, patterns, URLs.
+
+Each problem is reported at the node the author has to change (a pattern's error at the column inside
+the pattern), so that ``vigil check`` can name the file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import jinja2
+
+from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
+from service.rules.models import AlertRule, ItemSpec, RuleSet
+from service.rules.patterns import PatternError, compile_pattern
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Names that are defined but failed validation: references to them are not errors, and what
+    depends on their content (an alert's states) cannot be checked."""
+
+    items: frozenset[str] = frozenset()
+    subscribers: frozenset[str] = frozenset()
+
+
+def check_rules(rules: RuleSet, where: SourceMap, unchecked: Unchecked | None = None) -> list[RuleError]:
+    """Every cross-reference and semantic problem in ``rules``; ``where`` locates the nodes.
+
+    ``unchecked`` names definitions left out of ``rules`` because they did not validate.
+    """
+    unchecked = unchecked or Unchecked()
+    errors = _check_sources(rules, where)
+    for name, spec in rules.items.items():
+        errors += _check_item(name, spec, where)
+    errors += _check_alerts(rules, where, unchecked)
+    errors += _check_subscribers(rules, where, unchecked)
+    return errors
+
+
+def item_states(spec: ItemSpec) -> list[str]:
+    """The states a status item can be in: its ``initial`` state (which needs no patterns) and ``states``."""
+    return list(dict.fromkeys([spec.initial, *spec.states]))
+
+
+def _check_sources(rules: RuleSet, where: SourceMap) -> list[RuleError]:
+    errors = []
+    for name, source in rules.sources.items():
+        parts = urlsplit(source.url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            # The URL is not echoed: a feed URL can carry a token.
+            errors.append(
+                where.where(("sources", name, "url")).error(
+                    f"source '{name}': url must be an http:// or https:// address"
+                )
+            )
+    return errors
+
+
+def _check_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
+    base: NodePath = ("items", name)
+    errors = []
+    for index, group in enumerate(spec.scope):
+        if not group:
+            errors.append(where.where((*base, "scope", index)).error("scope group is empty: list at least one term"))
+        for position, term in enumerate(group):
+            if not term.strip():
+                errors.append(where.where((*base, "scope", index, position)).error("scope term is empty"))
+    checker = _check_status_item if spec.kind == "status" else _check_date_item
+    return errors + checker(name, spec, where)
+
+
+def _check_status_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
+    base: NodePath = ("items", name)
+    errors = []
+    if not spec.states:
+        errors.append(where.key(base).error(f"status item '{name}' needs at least one state under 'states'"))
+    for field in ("set", "unset"):
+        if getattr(spec, field):
+            errors.append(
+                where.key((*base, field)).error(
+                    f"'{field}' is for date items: add 'kind: date', or put the patterns under 'states'"
+                )
+            )
+    if not spec.initial.strip():
+        errors.append(where.where((*base, "initial")).error("the initial state needs a name"))
+    for state, patterns in spec.states.items():
+        for index, pattern in enumerate(patterns):
+            errors += _pattern_errors(pattern, (*base, "states", state, index), where, date=False)
+    known = item_states(spec)
+    for source, targets in (spec.transitions or {}).items():
+        if source not in known:
+            errors.append(
+                where.key((*base, "transitions", source)).error(
+                    f"unknown state '{source}' of item '{name}'{did_you_mean(source, known)}"
+                )
+            )
+        for index, target in enumerate(targets):
+            if target not in known:
+                errors.append(
+                    where.where((*base, "transitions", source, index)).error(
+                        f"unknown state '{target}' of item '{name}'{did_you_mean(target, known)}"
+                    )
+                )
+    return errors
+
+
+def _check_date_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
+    base: NodePath = ("items", name)
+    errors = []
+    if spec.states:
+        errors.append(
+            where.key((*base, "states")).error(
+                "a date item has no 'states': its value is a date, announced by 'set' patterns "
+                "and withdrawn by 'unset' patterns"
+            )
+        )
+    if not spec.set:
+        errors.append(
+            where.key(base).error(f"date item '{name}' needs at least one 'set' pattern containing {{date}}")
+        )
+    if "initial" in spec.model_fields_set:
+        errors.append(where.key((*base, "initial")).error("a date item starts unannounced: remove 'initial'"))
+    if spec.transitions is not None:
+        errors.append(where.key((*base, "transitions")).error("'transitions' is for status items"))
+    for index, pattern in enumerate(spec.set):
+        errors += _pattern_errors(pattern, (*base, "set", index), where, date=True)
+    for index, pattern in enumerate(spec.unset):
+        errors += _pattern_errors(pattern, (*base, "unset", index), where, date=False)
+    return errors
+
+
+def _pattern_errors(pattern: str, path: NodePath, where: SourceMap, *, date: bool) -> list[RuleError]:
+    try:
+        compile_pattern(pattern, date=date)
+    except PatternError as exc:
+        return [where.within(path, exc.column - 1, pattern).error(exc.message)]
+    return []
+
+
+def _check_alerts(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> list[RuleError]:
+    errors = []
+    first: dict[str, Location] = {}
+    for index, alert in enumerate(rules.alerts):
+        base: NodePath = ("alerts", index)
+        name_at = where.where((*base, "name"))
+        if alert.name in first:
+            errors.append(name_at.error(f"alert '{alert.name}' is already defined at {first[alert.name]}"))
+        else:
+            first[alert.name] = name_at
+        errors += _check_condition(rules, alert, base, where, unchecked)
+        subscribers = list(rules.subscribers)
+        for position, subscriber in enumerate(alert.notify):
+            if subscriber not in rules.subscribers and subscriber not in unchecked.subscribers:
+                errors.append(
+                    where.where((*base, "notify", position)).error(
+                        f"unknown subscriber '{subscriber}'{did_you_mean(subscriber, subscribers)}"
+                    )
+                )
+        errors += _template_errors(alert, base, where)
+    return errors
+
+
+def _check_condition(
+    rules: RuleSet, alert: AlertRule, base: NodePath, where: SourceMap, unchecked: Unchecked
+) -> list[RuleError]:
+    when = alert.when
+    condition: NodePath = (*base, "when")
+    errors = []
+    named: list[tuple[str, NodePath]] = []
+    if when.item is not None:
+        named.append((when.item, (*condition, "item")))
+    named += [(item, (*condition, "items", index)) for index, item in enumerate(when.items)]
+    for item, path in named:
+        if item not in rules.items and item not in unchecked.items:
+            errors.append(where.where(path).error(f"unknown item '{item}'{did_you_mean(item, list(rules.items))}"))
+    if unchecked.items:
+        return errors  # states and tags of the items that did not validate are unknown
+    for index, tag in enumerate(when.tags):
+        if not any(tag in spec.tags for spec in rules.items.values()):
+            errors.append(where.where((*condition, "tags", index)).error(f"no item has the tag '{tag}'"))
+
+    if named:
+        candidates = {item: rules.items[item] for item, _ in named if item in rules.items}
+        if not candidates:
+            return errors  # the unknown items are reported; their states cannot be checked
+        whose = f"item '{named[0][0]}'" if len(named) == 1 else "the items it names"
+    elif when.tags:
+        candidates = {name: spec for name, spec in rules.items.items() if set(spec.tags) & set(when.tags)}
+        whose = "the items with its tags"
+    else:
+        candidates = dict(rules.items)
+        whose = "any item"
+    status = [spec for spec in candidates.values() if spec.kind == "status"]
+    dates = [spec for spec in candidates.values() if spec.kind == "date"]
+
+    for key, value in (("from", when.from_), ("to", when.to)):
+        if value is None:
+            continue
+        at = where.where((*condition, key))
+        if not status:
+            errors.append(
+                at.error(f"'{key}' is for status items, and {whose} is not one: use 'date: set|changed|unset|any'")
+            )
+            continue
+        states = list(dict.fromkeys(state for spec in status for state in item_states(spec)))
+        if value not in states:
+            errors.append(at.error(f"'{value}' is not a state of {whose}{did_you_mean(value, states)}"))
+    if when.date is not None and not dates:
+        errors.append(
+            where.where((*condition, "date")).error(
+                f"'date' is for date items, and {whose} is not one: use 'from' and 'to' for status items"
+            )
+        )
+    return errors
+
+
+def _template_errors(alert: AlertRule, base: NodePath, where: SourceMap) -> list[RuleError]:
+    errors = []
+    environment = jinja2.Environment(autoescape=False)  # noqa: S701 - only parsed, never rendered here
+    for field in ("title", "body"):
+        template = getattr(alert, field)
+        if template is None:
+            continue
+        try:
+            environment.parse(template)
+        except jinja2.TemplateSyntaxError as exc:
+            # Point at the template's line in the file (exact for one-line and literal block templates).
+            offset = sum(len(line) for line in template.splitlines(keepends=True)[: max(exc.lineno, 1) - 1])
+            at = where.within((*base, field), offset, template)
+            errors.append(at.error(f"template syntax error: {exc.message}"))
+    return errors
+
+
+def _check_subscribers(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> list[RuleError]:
+    errors = []
+    for name, subscriber in rules.subscribers.items():
+        for index, item in enumerate(subscriber.items):
+            if item not in rules.items and item not in unchecked.items:
+                errors.append(
+                    where.where(("subscribers", name, "items", index)).error(
+                        f"unknown item '{item}'{did_you_mean(item, list(rules.items))}"
+                    )
+                )
+    return errors

@@ -1,0 +1,134 @@
+"""Pydantic models of the rule files: sources, tracked items, alert rules, subscribers, cue lists.
+
+These models are the contract between the rule files and every stage that reads them. Cross-references
+(an alert naming an unknown item or state, a subscriber that does not exist) are checked by
+``service.rules.checks``, which reports them with the file and line they came from.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.rules.durations import Duration
+
+Severity = Literal["info", "warning", "critical"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
+
+#: The value a ``date`` item has before any date is announced (and after an announcement is withdrawn).
+UNANNOUNCED = "unannounced"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(_Strict):
+    """A news feed to poll."""
+
+    url: str = Field(description="RSS or Atom feed URL (http or https).")
+    every: Duration = Field(default="10m", description="Polling interval, e.g. 10m.")  # type: ignore[assignment]
+    title: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class ConfirmPolicy(_Strict):
+    """Change state only when this many distinct sources agree within the window."""
+
+    sources: int = Field(default=2, ge=1)
+    within: Duration = Field(default="48h")  # type: ignore[assignment]
+
+
+class CueLists(_Strict):
+    """Extra English cue phrases, added to Vigil's built-in lists (never replacing them)."""
+
+    negation: list[str] = Field(default_factory=list, description="Phrases that deny the predicate.")
+    hedge: list[str] = Field(
+        default_factory=list, description="Phrases that make a predicate a proposal, wish or condition."
+    )
+    pseudo_negation: list[str] = Field(
+        default_factory=list, description="Phrases that look negative but are not ('not only')."
+    )
+    terminators: list[str] = Field(
+        default_factory=list, description="Words that end a cue's scope ('but', 'although')."
+    )
+
+
+class ItemSpec(_Strict):
+    """A tracked item: a ``status`` with a finite set of states, or a ``date`` (unannounced or a day)."""
+
+    title: str
+    kind: Literal["status", "date"] = "status"
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    scope: list[list[str]] = Field(
+        default_factory=list,
+        description="Groups of terms; the entry must mention at least one term of every group.",
+    )
+    # status items
+    initial: str = Field(default="none", description="State before any evidence (status items).")
+    states: dict[str, list[str]] = Field(
+        default_factory=dict, description="State name -> regex patterns whose match is evidence for it."
+    )
+    transitions: dict[str, list[str]] | None = Field(
+        default=None, description="Optional allowed transitions: from-state -> list of to-states."
+    )
+    # date items
+    set: list[str] = Field(
+        default_factory=list, description="Patterns containing {date} that announce the date (date items)."
+    )
+    unset: list[str] = Field(
+        default_factory=list, description="Patterns saying the date is not (or no longer) set (date items)."
+    )
+    confirm: ConfirmPolicy | None = None
+    cues: CueLists = Field(default_factory=CueLists, description="Item-specific cue additions.")
+
+
+class AlertCondition(_Strict):
+    """Which ``ItemStateChanged`` events an alert rule matches. Every given field must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    item: str | None = None
+    items: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Match items carrying any of these tags.")
+    from_: str | None = Field(default=None, alias="from", description="Previous state (status items).")
+    to: str | None = Field(default=None, description="New state (status items).")
+    date: Literal["set", "changed", "unset", "any"] | None = Field(
+        default=None, description="For date items: newly set, changed from one date to another, or unset."
+    )
+
+
+class AlertRule(_Strict):
+    """An alert rule: when an item changes as described, render a message and notify subscribers."""
+
+    name: str
+    when: AlertCondition = Field(default_factory=AlertCondition)
+    min_sources: int = Field(default=1, ge=1, description="Distinct sources that must back the change.")
+    throttle: Duration | None = Field(  # type: ignore[assignment]
+        default=None, description="No repeat for the same rule and item within this period."
+    )
+    severity: Severity = "info"
+    title: str | None = Field(default=None, description="Jinja template for the title.")
+    body: str | None = Field(default=None, description="Jinja template for the body.")
+    notify: list[str] = Field(default_factory=list, description="Subscriber names.")
+
+
+class SubscriberSpec(_Strict):
+    """A named set of apprise URLs, with filters on what it wants to hear about."""
+
+    urls: list[str] = Field(min_length=1, description="apprise URLs; use ${ENV} for secrets.")
+    items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
+    tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
+    min_severity: Severity = "info"
+
+
+class RuleSet(_Strict):
+    """Everything the rule files declare, merged across files."""
+
+    sources: dict[str, SourceSpec] = Field(default_factory=dict)
+    items: dict[str, ItemSpec] = Field(default_factory=dict)
+    alerts: list[AlertRule] = Field(default_factory=list)
+    subscribers: dict[str, SubscriberSpec] = Field(default_factory=dict)
+    cues: CueLists = Field(default_factory=CueLists)

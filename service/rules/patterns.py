@@ -1,0 +1,241 @@
+"""Evidence patterns: how a rule author's pattern becomes a compiled, safe, whole-word regex.
+
+Patterns are regular expressions matched case-insensitively against one normalised sentence, with
+whole-word boundaries added at both ends. ``{date}`` (date items only) stands for the span of text
+that holds the announced date; extraction parses that span relative to the entry's publication time.
+
+Catastrophic backtracking is handled twice: a group repeated without bound that holds a repeat itself,
+such as ``(a+)+`` or ``(\\d{1,2})*``, is refused when rules load, and every match at run time is
+time-boxed (``MATCH_TIMEOUT``) by the ``regex`` module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+DATE_PLACEHOLDER = "{date}"
+#: What ``{date}`` expands to: up to six words (digits, month names, weekdays, "next", ordinals, "10:00").
+#: Extraction trims the span from the right until a date parses, so a generous span is safe.
+DATE_GROUP = r"(?P<date>\w+(?:[ ,./:-]+\w+){0,5})"
+#: Seconds one pattern may spend on one sentence before extraction gives up on it (and says so).
+MATCH_TIMEOUT = 0.05
+
+_FLAGS = regex.IGNORECASE | regex.UNICODE | regex.V0
+#: Stands in for ``{date}`` while the author's own text is syntax-checked: a group of the same length,
+#: so regex error positions stay positions in the author's pattern.
+_DATE_STAND_IN = "(?:xx)"
+_BOUNDED_REPEAT = regex.compile(r"\{(\d*)(,?)(\d*)\}")
+_ESCAPES_WITH_BRACES = "pPNxug"
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be used; ``column`` is the 1-based offset of the problem in the pattern."""
+
+    def __init__(self, message: str, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A rule author's pattern (``source``) and the regex it compiled to."""
+
+    source: str
+    regex: regex.Pattern[str]
+    has_date: bool
+
+
+def compile_pattern(source: str, *, date: bool) -> CompiledPattern:
+    """Compile ``source`` for a status pattern (``date=False``) or a date ``set`` pattern (``date=True``).
+
+    Raises PatternError naming the column of the problem: a regex syntax error, ``{date}`` where it is
+    not allowed or missing where it is required, or a nested quantifier that could backtrack forever.
+    """
+    if not source.strip():
+        raise PatternError("empty pattern")
+    count = source.count(DATE_PLACEHOLDER)
+    if date and count == 0:
+        raise PatternError("a date 'set' pattern needs exactly one {date} placeholder")
+    if date and count > 1:
+        second = source.index(DATE_PLACEHOLDER, source.index(DATE_PLACEHOLDER) + 1)
+        raise PatternError("a date 'set' pattern needs exactly one {date} placeholder", second + 1)
+    if not date and count:
+        raise PatternError(
+            "{date} is only allowed in the 'set' patterns of a date item", source.index(DATE_PLACEHOLDER) + 1
+        )
+    # Checked alone first: inside the word-boundary wrapper, an author's "a)|(b" would compile and
+    # silently escape the boundaries, and errors would be reported at the wrapper's columns.
+    _check_syntax(source.replace(DATE_PLACEHOLDER, _DATE_STAND_IN) if date else source)
+    nested = _nested_quantifier(source)
+    if nested is not None:
+        start, end = nested
+        raise PatternError(
+            f"nested quantifier {source[start:end]!r} can backtrack catastrophically; "
+            "write it without repeating a repeated group",
+            start + 1,
+        )
+    body = source.replace(DATE_PLACEHOLDER, DATE_GROUP) if date else source
+    try:
+        compiled = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", _FLAGS)
+    except regex.error as exc:  # e.g. a group of the author's named "date" next to the {date} group
+        raise PatternError(f"invalid regex: {exc.msg}", 1) from None
+    return CompiledPattern(source=source, regex=compiled, has_date=date)
+
+
+def _check_syntax(text: str) -> None:
+    try:
+        regex.compile(text, _FLAGS)
+    except regex.error as exc:
+        position = exc.pos if exc.pos is not None else 0
+        # For an unclosed group or set the regex engine points at the end; the author needs the opening.
+        if exc.msg == "missing )":
+            opening = _structure(text).unclosed_group
+            position = position if opening is None else opening
+        elif exc.msg == "unterminated character set":
+            opening = _structure(text).unclosed_set
+            position = position if opening is None else opening
+        raise PatternError(f"invalid regex: {exc.msg}", min(position, max(len(text) - 1, 0)) + 1) from None
+
+
+@dataclass
+class _Group:
+    start: int
+    atomic: bool
+    repeats: bool = False  # holds a quantifier that can repeat more than once
+
+
+@dataclass
+class _Structure:
+    unclosed_group: int | None = None
+    unclosed_set: int | None = None
+    nested: tuple[int, int] | None = None  # span of the first repeated group holding a repeat
+
+
+def _nested_quantifier(text: str) -> tuple[int, int] | None:
+    """The span of a group that repeats without bound and holds a repeat itself: ``(a+)+``, ``(\\d{1,2})*``.
+
+    Atomic groups ``(?>...)`` and possessive quantifiers (``a++``) cannot backtrack, so they are allowed.
+    """
+    return _structure(text).nested
+
+
+def _structure(text: str) -> _Structure:
+    found = _Structure()
+    stack: list[_Group] = [_Group(start=-1, atomic=False)]
+    last_group: _Group | None = None  # the atom just before a quantifier, when it is a group
+    index = 0
+    while index < len(text):
+        char = text[index]
+        quantifier = _quantifier_at(text, index)
+        if quantifier is not None:
+            end, unbounded, repeats = quantifier
+            possessive = text[end : end + 1] == "+"
+            lazy = text[end : end + 1] == "?"
+            if (
+                found.nested is None and last_group is not None and unbounded and last_group.repeats
+                and not last_group.atomic and not possessive
+            ):
+                found.nested = (last_group.start, end + (1 if lazy else 0))
+            if repeats and not possessive:
+                stack[-1].repeats = True
+            index = end + (1 if possessive or lazy else 0)
+            last_group = None
+            continue
+        last_group = None
+        if char == "\\":
+            index = _after_escape(text, index)
+        elif char == "[":
+            end = _after_set(text, index)
+            if end is None:
+                found.unclosed_set = index
+                break
+            index = end
+        elif char == "(":
+            group = _Group(start=index, atomic=text.startswith("(?>", index))
+            index = _after_group_opening(text, index)
+            if text.startswith("(?#", group.start):
+                continue  # a comment: _after_group_opening skipped it whole
+            if text[index - 1 : index] == ")" and index - group.start > 1:
+                continue  # an inline flag group such as (?i)
+            stack.append(group)
+        elif char == ")":
+            if len(stack) > 1:
+                last_group = stack.pop()
+                if last_group.repeats and not last_group.atomic:
+                    stack[-1].repeats = True
+            index += 1
+        else:
+            index += 1
+    if len(stack) > 1:
+        found.unclosed_group = stack[-1].start
+    return found
+
+
+def _quantifier_at(text: str, index: int) -> tuple[int, bool, bool] | None:
+    """If a quantifier starts at ``index``: (end, unbounded, can repeat more than once)."""
+    char = text[index]
+    if char in "*+":
+        return index + 1, True, True
+    if char == "?":
+        return index + 1, False, False
+    if char == "{":
+        match = _BOUNDED_REPEAT.match(text, index)
+        if match and (match[1] or match[3]):
+            comma, high = match[2], match[3]
+            if not comma:  # an exact count ({3}) repeats, but in only one way
+                return match.end(), False, False
+            if not high:
+                return match.end(), True, True
+            return match.end(), False, int(high) > 1
+    return None
+
+
+def _after_escape(text: str, index: int) -> int:
+    end = index + 2
+    if text[index + 1 : index + 2] in tuple(_ESCAPES_WITH_BRACES) and text[end : end + 1] == "{":
+        close = text.find("}", end)
+        return close + 1 if close >= 0 else len(text)
+    return end
+
+
+def _after_set(text: str, index: int) -> int | None:
+    position = index + 1
+    if text[position : position + 1] == "^":
+        position += 1
+    if text[position : position + 1] == "]":
+        position += 1  # a "]" first in a set is a literal
+    while position < len(text):
+        if text[position] == "\\":
+            position += 2
+        elif text[position] == "]":
+            return position + 1
+        else:
+            position += 1
+    return None
+
+
+def _after_group_opening(text: str, index: int) -> int:
+    if text[index + 1 : index + 2] != "?":
+        return index + 1
+    if text.startswith("(?#", index):
+        close = text.find(")", index)
+        return close + 1 if close >= 0 else len(text)
+    position = index + 2
+    if text[position : position + 1] == "P" and text[position + 1 : position + 2] in "<=>":
+        position += 1
+    if text[position : position + 1] == "<" and text[position + 1 : position + 2] not in ("=", "!"):
+        close = text.find(">", position)
+        return close + 1 if close >= 0 else len(text)
+    if text[position : position + 1] == "'":
+        close = text.find("'", position + 1)
+        return close + 1 if close >= 0 else len(text)
+    if text[position : position + 1] == "<":
+        return position + 2  # (?<= and (?<!
+    while position < len(text) and (text[position].isalpha() or text[position] == "-"):
+        position += 1  # inline flags: (?i) or (?i:...)
+    if text[position : position + 1] in (":", "=", "!", ">", ")"):
+        position += 1
+    return position

@@ -1,0 +1,199 @@
+"""Polling one source: claim it, fetch and parse its feed, and record what is new, revised or wrong.
+
+The claim and the record are two short write transactions; the network round trip happens between
+them, outside any transaction, so a slow feed never holds the store's append lock.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import httpx
+from sqlalchemy import text
+
+from service.events.catalog import EntryObserved, EntryRevised, SourcePolled, SourcePollFailed
+from service.rules.models import SourceSpec
+from service.sources.backoff import next_poll_after_failure, next_poll_after_success
+from service.sources.entries import classify
+from service.sources.fetch import FetchError, FetchResult, fetch
+from service.sources.parse import FeedEntry, FeedError, parse_feed
+from service.store.hashing import timestamp_text
+from service.store.leases import claim, release
+from service.store.recorder import EventStore
+from service.store.records import NewEvent
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """How a poll behaves on the wire."""
+
+    timeout: float = 20.0
+    max_bytes: int = 10_000_000
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim on a source lasts: the longest a poll can take, plus room to record it.
+
+        A daemon killed mid-poll leaves its claim behind; it must not outlive the poll it guarded by much.
+        """
+        return timedelta(seconds=self.timeout + 10)
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """What one poll did, for logs and ``--once`` summaries."""
+
+    source: str
+    status: Literal["ok", "unchanged", "failed", "skipped"]
+    new: int = 0
+    revised: int = 0
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class _SourceRow:
+    etag: str | None
+    last_modified: str | None
+    next_poll: str | None
+    consecutive_failures: int
+
+
+_STATUS = text(
+    "SELECT etag, last_modified, next_poll, consecutive_failures FROM source_status WHERE source = :source"
+)
+_KNOWN = text("SELECT content_hash FROM entries_seen WHERE source = :source AND guid = :guid")
+
+
+def poll_source(
+    store: EventStore,
+    source_id: str,
+    spec: SourceSpec,
+    *,
+    owner: str,
+    now: datetime,
+    client: httpx.Client,
+    settings: PollSettings = PollSettings(),
+    force: bool = False,
+    rng: random.Random | None = None,
+) -> PollOutcome:
+    """Poll ``source_id`` unless it is not due yet (``force`` ignores that) or another daemon holds it."""
+    lease = f"source:{source_id}"
+    with store.transaction() as tx:
+        row = _read_status(tx.connection, source_id)
+        if not force and row.next_poll and row.next_poll > timestamp_text(now):
+            return PollOutcome(source_id, "skipped", detail=f"next poll at {row.next_poll}")
+        if not claim(tx.connection, lease, owner, now=now, until=now + settings.lease):
+            return PollOutcome(source_id, "skipped", detail="being polled by another daemon")
+    try:
+        result = fetch(
+            spec.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            timeout=settings.timeout,
+            max_bytes=settings.max_bytes,
+            client=client,
+        )
+        entries, problem = ([], None) if result.status == 304 else _parse(result)
+    except (FetchError, FeedError) as error:
+        return _record_failure(store, source_id, spec, row, str(error.reason), owner, now, rng)
+    return _record_success(store, source_id, spec, row, result, entries, problem, owner, now, rng)
+
+
+def _parse(result: FetchResult) -> tuple[list[FeedEntry], str | None]:
+    parsed = parse_feed(result)
+    return list(parsed.entries), parsed.problem
+
+
+def _read_status(conn: object, source_id: str) -> _SourceRow:
+    found = conn.execute(_STATUS, {"source": source_id}).first()  # type: ignore[attr-defined]
+    if found is None:
+        return _SourceRow(None, None, None, 0)
+    return _SourceRow(found[0], found[1], found[2], int(found[3] or 0))
+
+
+def _record_success(
+    store: EventStore,
+    source_id: str,
+    spec: SourceSpec,
+    row: _SourceRow,
+    result: FetchResult,
+    entries: list[FeedEntry],
+    problem: str | None,
+    owner: str,
+    now: datetime,
+    rng: random.Random | None,
+) -> PollOutcome:
+    stream = f"source:{source_id}"
+    metadata = {"source": source_id, "url_final": str(result.url)}
+    with store.transaction() as tx:
+        events: list[NewEvent] = []
+        new = revised = 0
+        seen_now: set[str] = set()
+        for entry in entries:
+            if entry.guid in seen_now:  # a feed listing one guid twice: the first copy wins
+                continue
+            seen_now.add(entry.guid)
+            known = tx.connection.execute(_KNOWN, {"source": source_id, "guid": entry.guid}).scalar()
+            kind = classify(entry, known)
+            if kind == "unchanged":
+                continue
+            published = timestamp_text(entry.published or now)
+            fields = dict(
+                source=source_id,
+                guid=entry.guid,
+                link=entry.link,
+                title=entry.title,
+                text=entry.text,
+                published=published,
+                content_hash=entry.content_hash,
+            )
+            if kind == "new":
+                new += 1
+                events.append(NewEvent(EntryObserved.TYPE, EntryObserved(**fields).to_data(), metadata))
+            else:
+                revised += 1
+                event = EntryRevised(**fields, previous_hash=str(known))
+                events.append(NewEvent(EntryRevised.TYPE, event.to_data(), metadata))
+        next_poll = next_poll_after_success(spec.every, now, rng=rng)
+        polled = SourcePolled(
+            source=source_id,
+            status=result.status,
+            entries_new=new,
+            entries_revised=revised,
+            # A 304 need not repeat the validators; keep the ones that earned it.
+            etag=result.etag or row.etag,
+            last_modified=result.last_modified or row.last_modified,
+            problem=problem,
+            next_poll=timestamp_text(next_poll),
+        )
+        events.append(NewEvent(SourcePolled.TYPE, polled.to_data(), metadata))
+        tx.append(stream, events)
+        release(tx.connection, f"source:{source_id}", owner)
+    status: Literal["ok", "unchanged"] = "unchanged" if result.status == 304 or not (new or revised) else "ok"
+    return PollOutcome(source_id, status, new, revised, problem)
+
+
+def _record_failure(
+    store: EventStore,
+    source_id: str,
+    spec: SourceSpec,
+    row: _SourceRow,
+    reason: str,
+    owner: str,
+    now: datetime,
+    rng: random.Random | None,
+) -> PollOutcome:
+    failures = row.consecutive_failures + 1
+    next_poll = next_poll_after_failure(spec.every, failures, now, rng=rng)
+    failed = SourcePollFailed(
+        source=source_id, reason=reason, consecutive_failures=failures, next_poll=timestamp_text(next_poll)
+    )
+    with store.transaction() as tx:
+        tx.append(
+            f"source:{source_id}", [NewEvent(SourcePollFailed.TYPE, failed.to_data(), {"source": source_id})]
+        )
+        release(tx.connection, f"source:{source_id}", owner)
+    return PollOutcome(source_id, "failed", detail=reason)

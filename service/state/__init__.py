@@ -1,0 +1,1 @@
+"""Item state: deciding what evidence changes, projecting it, and reporting it."""

@@ -1,0 +1,140 @@
+"""The item tracker: each entry observed (or revised) is read for evidence, and items decide their state.
+
+For every finding it records ``EvidenceFound`` on the item's stream and, when the item's decision
+says so, ``ItemStateChanged`` with the evidence that caused it, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from service.events.catalog import EntryObserved, EntryRevised, EvidenceFound, ItemStateChanged
+from service.extraction.extractor import Extractor
+from service.extraction.types import EntryText, Finding
+from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
+from service.state.decision import Evidence, ItemState, Support, decide
+from service.state.projection import read_item
+from service.store.recorder import Transaction
+from service.store.records import NewEvent, RecordedEvent
+
+CONSUMER = "items"
+TYPES = (EntryObserved.TYPE, EntryRevised.TYPE)
+
+
+def evidence_id(entry_position: int, finding: Finding) -> str:
+    """A stable id for one finding in one recorded entry."""
+    key = f"{entry_position}\x1f{finding.item}\x1f{finding.value}\x1f{finding.sentence}"
+    return "ev-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def initial_value(spec: ItemSpec) -> str:
+    """An item's value before any evidence."""
+    return UNANNOUNCED if spec.kind == "date" else spec.initial
+
+
+@dataclass(frozen=True)
+class ItemTracker:
+    """Turns entries into evidence and state changes under one rule set."""
+
+    rules: RuleSet
+    extractor: Extractor
+
+    def entry_text(self, event: RecordedEvent) -> EntryText:
+        """What extraction reads of a recorded entry."""
+        data = event.data
+        return EntryText(
+            source=data["source"],
+            guid=data["guid"],
+            link=data["link"],
+            title=data["title"],
+            text=data["text"],
+            published=datetime.fromisoformat(data["published"]),
+        )
+
+    def handle(self, tx: Transaction, event: RecordedEvent) -> None:
+        """Record the evidence in one entry and any state changes it causes."""
+        entry = self.entry_text(event)
+        for finding in self.extractor.extract(entry):
+            spec = self.rules.items.get(finding.item)
+            if spec is None:
+                continue
+            found = EvidenceFound(
+                evidence_id=evidence_id(event.position, finding),
+                item=finding.item,
+                value=finding.value,
+                sentence=finding.sentence,
+                pattern=finding.pattern,
+                source=entry.source,
+                link=entry.link,
+                guid=entry.guid,
+                published=event.data["published"],
+            )
+            state = self.load_state(tx.connection, finding.item, spec)
+            decision = decide(
+                spec,
+                state,
+                Evidence(
+                    item=finding.item,
+                    value=finding.value,
+                    source=entry.source,
+                    published=entry.published,
+                    evidence_id=found.evidence_id,
+                ),
+            )
+            metadata = {
+                "causation_id": event.position,
+                "correlation_id": f"{entry.source}:{entry.guid}",
+                "source": entry.source,
+            }
+            events = [NewEvent(EvidenceFound.TYPE, found.to_data(), metadata)]
+            if decision.change is not None:
+                changed = self._changed(
+                    tx.connection,
+                    found,
+                    decision.change.from_value,
+                    decision.change.to_value,
+                    list(decision.change.evidence_ids),
+                )
+                events.append(NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata))
+            tx.append(f"item:{finding.item}", events)
+
+    def load_state(self, conn: Connection, item: str, spec: ItemSpec) -> ItemState:
+        """The item's decision state as the projection holds it."""
+        value, since, support = read_item(conn, item)
+        return ItemState(
+            item=item,
+            value=value if value is not None else initial_value(spec),
+            since=datetime.fromisoformat(since) if since else None,
+            evidence_published=datetime.fromisoformat(since) if since else None,
+            support=tuple(
+                Support(
+                    value=s["value"],
+                    source=s["source"],
+                    published=datetime.fromisoformat(s["published"]),
+                    evidence_id=s["evidence_id"],
+                )
+                for s in support
+            ),
+        )
+
+    def _changed(
+        self, conn: Connection, found: EvidenceFound, from_value: str, to_value: str, evidence_ids: list[str]
+    ) -> ItemStateChanged:
+        _, _, support = read_item(conn, found.item)
+        by_id = {s["evidence_id"]: s for s in support}
+        by_id[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
+        records = [by_id[e] for e in evidence_ids if e in by_id] or [by_id[found.evidence_id]]
+        return ItemStateChanged(
+            item=found.item,
+            from_value=from_value,
+            to_value=to_value,
+            evidence_ids=evidence_ids or [found.evidence_id],
+            sentences=[r["sentence"] for r in records],
+            links=[r["link"] for r in records],
+            sources=sorted({r["source"] for r in records}),
+            published=found.published,
+        )

@@ -1,0 +1,34 @@
+"""Errors the store raises; each carries a one-line message fit for a user."""
+
+
+class StoreError(Exception):
+    """Base class of store errors."""
+
+
+class ConcurrencyError(StoreError):
+    """An append's expected stream version (or a checkpoint's expected position) was stale."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"concurrency conflict on stream {stream_id!r}: expected version {expected}, found {actual}"
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class DatabaseUnavailable(StoreError):
+    """The database URL cannot be opened or the server does not answer."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer Vigil than this one."""
+
+
+class ChainBroken(StoreError):
+    """The hash chain does not verify at ``position``."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"hash chain broken at position {position}: {reason}")
+        self.position = position
+        self.reason = reason

@@ -1,0 +1,34 @@
+"""Leases: short claims that keep several daemons on one database from doing the same work at once.
+
+A lease is taken inside a write transaction, which already serializes writers (see the backends), so
+the check and the claim cannot interleave with another daemon's. Leases are not facts and not a
+projection: losing them costs at most one repeated poll or send once they expire.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from service.store.hashing import timestamp_text
+
+_CLAIM = text(
+    "INSERT INTO leases (name, owner, until) VALUES (:name, :owner, :until) "
+    "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+    "WHERE leases.until < :now OR leases.owner = :owner"
+)
+_RELEASE = text("DELETE FROM leases WHERE name = :name AND owner = :owner")
+
+
+def claim(conn: Connection, name: str, owner: str, *, now: datetime, until: datetime) -> bool:
+    """Take (or renew) the lease ``name`` for ``owner`` until ``until``; False if someone else holds it."""
+    result = conn.execute(
+        _CLAIM, {"name": name, "owner": owner, "until": timestamp_text(until), "now": timestamp_text(now)}
+    )
+    return result.rowcount == 1
+
+
+def release(conn: Connection, name: str, owner: str) -> None:
+    """Give the lease back early (it would expire anyway)."""
+    conn.execute(_RELEASE, {"name": name, "owner": owner})

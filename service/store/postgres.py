@@ -1,0 +1,36 @@
+"""PostgreSQL backend (psycopg 3): appenders serialize on a transaction-level advisory lock.
+
+The lock is what keeps readers from skipping a late commit: positions are assigned under it and it is
+released only after the commit is visible, so position order is commit order. The hash chain needs the
+same serialization anyway (each event's hash covers the previous one's).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine
+
+from service.store.backend import INSERT_COLUMNS, head_sql
+
+#: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
+APPEND_LOCK_KEY = 0x76696769  # "vigi"
+
+
+class PostgresBackend:
+    """Locking and inserts for PostgreSQL."""
+
+    name = "postgresql"
+    mark = "%s"  # DB-API paramstyle
+
+    def configure(self, engine: Engine) -> None:
+        """Nothing to install: READ COMMITTED and synchronous_commit=on are what we want."""
+
+    def lock_for_append(self, conn: Connection) -> None:
+        """Take the append lock until this transaction ends."""
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+
+    head_sql = head_sql("%s")
+    #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
+    #: recorded_at, prev_hash, hash), JSON as canonical text.
+    insert_sql = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
+    )

@@ -1,0 +1,277 @@
+"""The event store: append to a stream with an expected version, read a stream, read everything in order.
+
+Writes happen in a ``Transaction`` that holds the append lock (see the backends), so a consumer can
+append what it derived, advance its checkpoint and update projections atomically. Projections are
+plain callables applied to every recorded event inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from service.events.upcasting import Upcaster, default_upcaster
+from service.store.backend import Backend
+from service.store.errors import ConcurrencyError
+from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
+from service.store.records import NewEvent, RecordedEvent
+from service.store.sqlite import WRITE_OPTION
+
+#: A projection: called for every event recorded, inside the transaction that records it.
+Projector = Callable[[Connection, RecordedEvent], None]
+
+_SELECT = (
+    "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
+    "recorded_at, prev_hash, hash FROM events"
+)
+ANY_VERSION = -1
+_HEAD_AND_VERSION = (
+    "SELECT (SELECT MAX(stream_version) FROM events WHERE stream_id = ?), h.position, h.hash "
+    "FROM (SELECT 1) AS one LEFT JOIN "
+    "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS h ON 1 = 1"
+)
+
+
+class EventStore:
+    """Append-only event log over SQLAlchemy Core, with one recorder interface for every backend."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        backend: Backend,
+        *,
+        projectors: Sequence[Projector] = (),
+        upcaster: Upcaster | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.projectors = list(projectors)
+        self.upcaster = upcaster or default_upcaster()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A write transaction holding the append lock; commits on exit, rolls back on error."""
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            self.backend.lock_for_append(conn)
+            yield Transaction(self, conn)
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to ``stream_id`` in one transaction (see ``Transaction.append``)."""
+        with self.transaction() as tx:
+            return tx.append(stream_id, events, expected_version)
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        """Every event of one stream from ``from_version``, in stream order."""
+        with self.engine.connect() as conn:
+            mark = self.backend.mark
+            rows = conn.exec_driver_sql(
+                f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark} ORDER BY stream_version",
+                (stream_id, from_version),
+            ).fetchall()
+        return [self._to_record(row) for row in rows]
+
+    def read_all(
+        self,
+        after: int = 0,
+        *,
+        batch_size: int = 1000,
+        types: Sequence[str] | None = None,
+        upcast: bool = True,
+    ) -> Iterator[RecordedEvent]:
+        """Every event with position > ``after``, in position order, fetched in keyset-paged batches.
+
+        Memory stays constant however long the log is: each batch is a fresh query from the last
+        position seen. ``types`` restricts to those event types (filtered in SQL); ``upcast=False``
+        yields events exactly as stored (``vigil verify`` hashes those).
+        """
+        mark = self.backend.mark
+        type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
+        sql = f"{_SELECT} WHERE position > {mark}{type_filter} ORDER BY position LIMIT {mark}"
+        position = after
+        while True:
+            with self.engine.connect() as conn:
+                # The DB-API cursor returns plain tuples: SQLAlchemy's Row objects cost more than the read.
+                cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                cursor.execute(sql, (position, *(types or ()), batch_size))
+                rows = cursor.fetchall()
+                cursor.close()
+            moments: dict[Any, datetime] = {}  # one append's events share a timestamp: parse it once
+            for row in rows:
+                yield self._to_record(row, upcast, moments)
+            if len(rows) < batch_size:
+                return
+            position = rows[-1][0]
+
+    def last_position(self) -> int:
+        """The position of the newest event (0 for an empty store)."""
+        with self.engine.connect() as conn:
+            value = conn.exec_driver_sql("SELECT MAX(position) FROM events").scalar()
+        return int(value or 0)
+
+    def stream_version(self, stream_id: str) -> int:
+        """The version of the newest event of a stream (0 when it has none)."""
+        with self.engine.connect() as conn:
+            return _stream_version(conn, self.backend.mark, stream_id)
+
+    def checkpoint(self, consumer: str) -> int:
+        """The last position ``consumer`` has processed (0 if it never ran)."""
+        with self.engine.connect() as conn:
+            return _checkpoint(conn, self.backend.mark, consumer)
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def upcast(self, event: RecordedEvent) -> RecordedEvent:
+        """The event with its data in the current shape of its type."""
+        if not self.upcaster.needs(event.type, event.schema_version):
+            return event
+        data, version = self.upcaster.upcast(event.type, event.schema_version, event.data)
+        return replace(event, data=data, schema_version=version)
+
+    def _to_record(self, row: Any, upcast: bool = True, moments: dict[Any, datetime] | None = None) -> RecordedEvent:
+        data = row[5] if isinstance(row[5], dict) else orjson.loads(row[5])
+        metadata = row[6] if isinstance(row[6], dict) else orjson.loads(row[6])
+        stamp = row[7]
+        recorded_at = moments.get(stamp) if moments is not None else None
+        if recorded_at is None:
+            recorded_at = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+            if moments is not None:
+                moments[stamp] = recorded_at
+        event_type, version = row[3], row[4]
+        if upcast and self.upcaster.needs(event_type, version):
+            data, version = self.upcaster.upcast(event_type, version, data)
+        return RecordedEvent(row[0], row[1], row[2], event_type, version, data, metadata, recorded_at, row[8], row[9])
+
+
+class Transaction:
+    """One write transaction: appends, checkpoint moves and projection updates commit together."""
+
+    def __init__(self, store: EventStore, conn: Connection) -> None:
+        self.store = store
+        self.connection = conn
+        self._dbapi_cursor: Any = None
+
+    def _cursor(self) -> Any:
+        if self._dbapi_cursor is None:
+            self._dbapi_cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        return self._dbapi_cursor
+
+    def append(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
+    ) -> list[RecordedEvent]:
+        """Append ``events`` to ``stream_id``; ``expected_version`` is the stream's current version
+        (0 for a new stream, ``ANY_VERSION`` to skip the check). Raises ConcurrencyError, writing nothing."""
+        if not events:
+            return []
+        backend = self.store.backend
+        # One round trip for both the stream's version and the chain head, on the raw DB-API cursor:
+        # SQLAlchemy's per-statement overhead would otherwise cost more than the commit itself.
+        cursor = self._cursor()
+        cursor.execute(backend.head_sql, (stream_id,))
+        version, head_position, head_hash = cursor.fetchone()
+        version = int(version or 0)
+        if expected_version != ANY_VERSION and version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, version)
+        position, prev_hash = (int(head_position), head_hash) if head_position else (0, GENESIS)
+        recorded_at = self.store.clock()
+        stamp = timestamp_text(recorded_at)
+        rows: list[tuple[Any, ...]] = []
+        records: list[RecordedEvent] = []
+        upcaster = self.store.upcaster
+        for event in events:
+            position += 1
+            version += 1
+            schema_version = event.schema_version or upcaster.current_version(event.type)
+            data_json = canonical_json(event.data)
+            metadata_json = canonical_json(event.metadata)
+            digest = chain_hash(
+                prev_hash,
+                position=position,
+                stream_id=stream_id,
+                stream_version=version,
+                event_type=event.type,
+                schema_version=schema_version,
+                data_json=data_json,
+                metadata_json=metadata_json,
+                recorded_at=stamp,
+            )
+            rows.append(
+                (
+                    position,
+                    stream_id,
+                    version,
+                    event.type,
+                    schema_version,
+                    data_json,
+                    metadata_json,
+                    stamp,
+                    prev_hash,
+                    digest,
+                )
+            )
+            records.append(
+                RecordedEvent(
+                    position,
+                    stream_id,
+                    version,
+                    event.type,
+                    schema_version,
+                    event.data,
+                    event.metadata,
+                    recorded_at,
+                    prev_hash,
+                    digest,
+                )
+            )
+            prev_hash = digest
+        cursor.executemany(backend.insert_sql, rows)
+        for record in records:
+            for project in self.store.projectors:
+                project(self.connection, record)
+        return records
+
+    def checkpoint(self, consumer: str) -> int:
+        """The consumer's checkpoint as this transaction sees it."""
+        return _checkpoint(self.connection, self.store.backend.mark, consumer)
+
+    def advance_checkpoint(self, consumer: str, expected: int, to: int) -> None:
+        """Move ``consumer``'s checkpoint from ``expected`` to ``to``; ConcurrencyError if another
+        process moved it first (two daemons on one database never both process the same events)."""
+        conn, mark = self.connection, self.store.backend.mark
+        current = _checkpoint(conn, mark, consumer)
+        if current != expected:
+            raise ConcurrencyError(f"checkpoint:{consumer}", expected, current)
+        stamp = timestamp_text(self.store.clock())
+        conn.exec_driver_sql(
+            f"INSERT INTO checkpoints (consumer, position, updated_at) VALUES ({mark}, {mark}, {mark}) "
+            "ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, "
+            "updated_at = excluded.updated_at",
+            (consumer, to, stamp),
+        )
+
+
+def _stream_version(conn: Connection, mark: str, stream_id: str) -> int:
+    value = conn.exec_driver_sql(
+        f"SELECT MAX(stream_version) FROM events WHERE stream_id = {mark}", (stream_id,)
+    ).scalar()
+    return int(value or 0)
+
+
+def _checkpoint(conn: Connection, mark: str, consumer: str) -> int:
+    value = conn.exec_driver_sql(
+        f"SELECT position FROM checkpoints WHERE consumer = {mark}", (consumer,)
+    ).scalar()
+    return int(value or 0)

@@ -1,0 +1,100 @@
+"""Alert text: the default title and body, user templates, and template errors named clearly."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from service.alerting.templates import AlertContext, AlertTemplateError, check_templates, render
+from service.rules.models import UNANNOUNCED, AlertRule
+
+CEASEFIRE = AlertContext(
+    item_id="ceasefire", item_title="Ceasefire", kind="status", from_value="none", to_value="agreed",
+    sentences=["Negotiators in Geneva said both sides had agreed a full ceasefire.",
+               "A ceasefire was agreed overnight, officials confirmed."],
+    links=["https://wire.example.org/ceasefire", "https://daily.example.net/ceasefire"],
+    sources=["wire", "daily"], published="2025-06-02T14:05:00+00:00", rule="ceasefire-change",
+    severity="warning",
+)
+EXCHANGE = AlertContext(
+    item_id="exchange_date", item_title="Date of the next prisoner exchange", kind="date",
+    from_value=UNANNOUNCED, to_value="2025-06-09",
+    sentences=["The exchange will take place on Monday, the ministry said."],
+    links=["https://wire.example.org/exchange"], sources=["wire"], published="2025-06-07T09:30:00Z",
+    rule="exchange-date", severity="info",
+)
+
+
+def rule(**fields: Any) -> AlertRule:
+    return AlertRule.model_validate({"name": "ceasefire-change", **fields})
+
+
+def test_default_title_and_body_carry_item_change_evidence_and_links() -> None:
+    title, body = render(rule(), CEASEFIRE)
+    assert title == "Ceasefire: none → agreed"
+    for sentence, link, source in zip(CEASEFIRE.sentences, CEASEFIRE.links, CEASEFIRE.sources, strict=True):
+        assert f"“{sentence}”" in body
+        assert link in body
+        assert source in body
+    assert "Ceasefire: changed from none to agreed." in body
+    assert "2 June 2025 14:05 UTC" in body
+    assert "ceasefire-change" in body
+
+
+@pytest.mark.parametrize(("from_value", "to_value", "title"), [
+    (UNANNOUNCED, "2025-06-09", "Date of the next prisoner exchange: announced 9 June 2025"),
+    ("2025-06-09", "2025-06-16", "Date of the next prisoner exchange: changed to 16 June 2025 (was 9 June 2025)"),
+    ("2025-06-09", UNANNOUNCED, "Date of the next prisoner exchange: withdrawn (was 9 June 2025)"),
+])
+def test_default_titles_of_date_items(from_value: str, to_value: str, title: str) -> None:
+    context = replace(EXCHANGE, from_value=from_value, to_value=to_value)
+    assert render(rule(), context)[0] == title
+
+
+def test_a_user_template_sees_the_context_and_the_filters() -> None:
+    custom = rule(
+        title="[{{ severity | upper }}] {{ item_title }} is now {{ to_label }}",
+        body="{% for e in evidence %}{{ e.source }}: {{ e.sentence }}\n{% endfor %}"
+             "on {{ to_value | human_date }}",
+    )
+    title, body = render(custom, EXCHANGE)
+    assert title == "[INFO] Date of the next prisoner exchange is now 9 June 2025"
+    assert body == "wire: The exchange will take place on Monday, the ministry said.\non 9 June 2025"
+
+
+def test_a_multi_line_title_is_folded_onto_one_line() -> None:
+    assert render(rule(title="{{ item_title }}\n  {{ to_value }}\n"), CEASEFIRE)[0] == "Ceasefire agreed"
+
+
+def test_check_templates_reports_a_syntax_error_naming_rule_part_and_line() -> None:
+    broken = rule(body="Fine first line\n{% for e in evidence %}{{ e.sentence }")
+    [error] = check_templates(broken)
+    assert error.startswith("alert rule 'ceasefire-change': body template line 2:")
+
+
+def test_check_templates_reports_an_undefined_name() -> None:
+    [error] = check_templates(rule(title="{{ item_titel }}"))
+    assert error == "alert rule 'ceasefire-change': title template: 'item_titel' is undefined"
+
+
+def test_check_templates_accepts_good_templates_and_the_defaults() -> None:
+    assert check_templates(rule()) == []
+    assert check_templates(rule(title="{{ change }}", body="{{ summary }} {{ sentences[0] }}")) == []
+
+
+def test_the_sandbox_refuses_python_internals() -> None:
+    errors = check_templates(rule(title="{{ item_title.__class__.__mro__ }}"))
+    assert errors and "unsafe" in errors[0]
+
+
+def test_a_failing_user_template_falls_back_to_the_default_and_says_so() -> None:
+    title, body = render(rule(title="{{ nope }}"), CEASEFIRE)
+    assert title == "Ceasefire: none → agreed"
+    assert "[Vigil: alert rule 'ceasefire-change': title template: 'nope' is undefined" in body
+
+
+def test_strict_rendering_raises_an_error_naming_the_rule() -> None:
+    with pytest.raises(AlertTemplateError, match="alert rule 'ceasefire-change': title template: 'nope'"):
+        render(rule(title="{{ nope }}"), CEASEFIRE, strict=True)

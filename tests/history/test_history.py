@@ -1,0 +1,150 @@
+"""Time travel, replay, export/import, why and backtest, on stores built by the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.daemon.pipeline import open_pipeline_store
+from service.daemon.projections import PROJECTION_TABLES, PROJECTORS
+from service.demo.feeds import FeedServer
+from service.demo.runner import run_demo
+from service.history.replay import replay, snapshot
+from tests.pipeline.harness import STEPS, Timeline, run_once, write_rules
+from tests.support.receivers import JsonReceiver
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = str(ROOT / "rules" / "istanbul-talks.yaml")
+
+
+def vigil(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env["VIGIL_DB"] = db
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store built by the demo scenario through the whole pipeline (5 alerts delivered)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert run_demo(path, [RULES], lambda _line: None) == 5
+    return str(path)
+
+
+def _pipeline_store(url: str, folder: Path) -> None:
+    with FeedServer() as feeds, JsonReceiver() as hook:
+        rules = write_rules(folder, feeds, hook.url("/hook"))
+        timeline = Timeline(feeds)
+        for step in STEPS:
+            timeline.add(step)
+            assert run_once(url, rules).returncode == 0
+
+
+def test_replay_rebuilds_every_projection_row_for_row(db_url: str, tmp_path: Path) -> None:
+    _pipeline_store(db_url, tmp_path)
+    store = open_pipeline_store(db_url)
+    before = snapshot(store, PROJECTION_TABLES)
+    assert before["alerts"] and before["deliveries"] and before["item_states"]
+    report = replay(store, PROJECTION_TABLES, PROJECTORS, batch_size=7)
+    assert report.events == store.last_position()
+    assert snapshot(store, PROJECTION_TABLES) == before
+    store.engine.dispose()
+    result = vigil(db_url, "replay")
+    assert result.returncode == 0 and "replayed" in result.stdout
+
+
+def test_export_from_sqlite_import_into_postgresql_gives_the_same_state_and_chain(
+    demo_db: str, pg_url: str, tmp_path: Path
+) -> None:
+    dump = tmp_path / "log.jsonl"
+    assert vigil(demo_db, "export", "--format", "jsonl", "--output", str(dump)).returncode == 0
+    imported = vigil(pg_url, "import", str(dump))
+    assert imported.returncode == 0, imported.stderr
+    assert vigil(pg_url, "verify").returncode == 0
+    assert vigil(pg_url, "state", "--rules", RULES).stdout == vigil(demo_db, "state", "--rules", RULES).stdout
+    last = [json.loads(line) for line in dump.read_text().splitlines()][-1]
+    exported_again = vigil(pg_url, "export").stdout.splitlines()
+    assert json.loads(exported_again[-1])["hash"] == last["hash"]
+
+
+def test_import_refuses_a_non_empty_store_and_a_broken_chain_before_writing(demo_db: str, tmp_path: Path) -> None:
+    dump = tmp_path / "log.jsonl"
+    vigil(demo_db, "export", "-o", str(dump))
+    refused = vigil(demo_db, "import", str(dump))
+    assert refused.returncode == 1 and "--append" in refused.stderr
+
+    lines = dump.read_text().splitlines()
+    tampered = json.loads(lines[5])
+    tampered["data"]["title"] = "something else"
+    lines[5] = json.dumps(tampered)
+    bad = tmp_path / "tampered.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    empty = str(tmp_path / "empty.db")
+    result = vigil(empty, "import", str(bad))
+    assert result.returncode == 1 and "chain broken at position 6" in result.stderr
+    assert vigil(empty, "events").stdout == ""  # nothing was written
+
+
+def test_state_at_a_moment_is_what_the_log_knew_then(demo_db: str) -> None:
+    before = vigil(demo_db, "state", "--rules", RULES, "--at", "2001-01-01", "--json")
+    assert {json.loads(line)["value"] for line in before.stdout.splitlines()} == {"none", "unannounced"}
+    now = vigil(demo_db, "state", "--rules", RULES, "--at", "2999-01-01", "--json")
+    values = {json.loads(line)["item"]: json.loads(line)["value"] for line in now.stdout.splitlines()}
+    assert values["exchange-date"] == "2025-06-09" and values["prisoner-exchange"] == "completed"
+    bad = vigil(demo_db, "state", "--rules", RULES, "--at", "not a date at all")
+    assert bad.returncode == 1 and "--at" in bad.stderr
+
+
+def test_timeline_formats_and_unknown_item(demo_db: str) -> None:
+    rows = [
+        json.loads(line)
+        for line in vigil(
+            demo_db, "timeline", "prisoner-exchange", "--rules", RULES, "--format", "json"
+        ).stdout.splitlines()
+    ]
+    assert [r["to_value"] for r in rows] == ["agreed", "underway", "completed"]
+    assert all(r["alerts"] and r["alerts"][0]["status"] == "delivered" for r in rows)
+    later = vigil(
+        demo_db, "timeline", "prisoner-exchange", "--rules", RULES, "--since", "2025-06-09", "--format", "json"
+    )
+    assert len(later.stdout.splitlines()) == 2
+    markdown = vigil(demo_db, "timeline", "exchange-date", "--rules", RULES, "--format", "markdown").stdout
+    assert "| published | change |" in markdown and "unannounced → 2025-06-09" in markdown
+    unknown = vigil(demo_db, "timeline", "nope", "--rules", RULES)
+    assert unknown.returncode == 1 and "unknown item" in unknown.stderr
+
+
+def test_why_walks_from_alert_to_entry_and_to_its_delivery(demo_db: str) -> None:
+    alerts = vigil(demo_db, "alerts").stdout
+    alert_id = next(line.split()[0] for line in alerts.splitlines() if "exchange-date" in line)
+    chain = vigil(demo_db, "why", alert_id).stdout
+    assert "ItemStateChanged" in chain and "exchange-date unannounced -> 2025-06-09" in chain
+    assert "will take place on Monday" in chain and "EntryObserved" in chain and "AlertDelivered" in chain
+    missing = vigil(demo_db, "why", "al-0000")
+    assert missing.returncode == 1 and "no alert with id" in missing.stderr
+
+
+def test_backtest_compares_new_rules_with_what_was_raised_without_touching_the_store(
+    demo_db: str, tmp_path: Path
+) -> None:
+    before = vigil(demo_db, "events", "--limit", "1").stdout
+    same = vigil(demo_db, "backtest", "--rules", RULES, "--fail-on-diff")
+    assert same.returncode == 0 and "no difference" in same.stdout
+
+    tightened = tmp_path / "tight.yaml"
+    text = Path(RULES).read_text()
+    # A rule author drops the summit's proposal patterns: the summit alert should disappear.
+    start = text.index("      proposed:")
+    end = text.index("      scheduled:")
+    tightened.write_text(text[:start] + "      proposed: ['proposed a summit of the leaders']\n" + text[end:])
+    diff = vigil(demo_db, "backtest", "--rules", str(tightened), "--fail-on-diff")
+    assert diff.returncode == 1
+    assert "removed: summit-news [summit -> proposed]" in diff.stdout
+    assert vigil(demo_db, "events", "--limit", "1").stdout == before  # the live store is untouched

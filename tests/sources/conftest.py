@@ -1,0 +1,24 @@
+"""Fixtures of the sources tests: a local feed server and a shared HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.feedserver import FeedServer, running_feed_server
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    """A started feed server on 127.0.0.1, stopped after the test."""
+    with running_feed_server() as server:
+        yield server
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    """One client for the test, as the poller shares one across sources."""
+    with httpx.Client() as shared:
+        yield shared

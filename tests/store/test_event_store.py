@@ -1,0 +1,156 @@
+"""The event store on every backend: appends, reads, optimistic concurrency, append-only, checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import exc
+
+from service.events.catalog import SourcePollFailed
+from service.store import ConcurrencyError, NewEvent
+from service.store.recorder import ANY_VERSION, EventStore
+from service.store.verify import verify_chain
+
+
+def _events(n: int, kind: str = "EntryObserved") -> list[NewEvent]:
+    return [NewEvent(kind, {"n": i, "text": f"sentence {i}"}, {"correlation_id": "c-1"}) for i in range(n)]
+
+
+def test_append_assigns_positions_and_stream_versions(store: EventStore) -> None:
+    first = store.append("source:a", _events(2), expected_version=0)
+    second = store.append("source:b", _events(1), expected_version=0)
+    third = store.append("source:a", _events(1), expected_version=2)
+
+    assert [e.position for e in first + second + third] == [1, 2, 3, 4]
+    assert [e.stream_version for e in store.read_stream("source:a")] == [1, 2, 3]
+    assert store.read_stream("source:a")[2].data == {"n": 0, "text": "sentence 0"}
+    assert store.read_stream("source:a")[0].metadata == {"correlation_id": "c-1"}
+    assert store.last_position() == 4
+    assert store.stream_version("source:b") == 1
+    assert store.stream_version("source:none") == 0
+
+
+def test_stale_expected_version_raises_naming_stream_and_versions_and_writes_nothing(
+    store: EventStore,
+) -> None:
+    store.append("item:ceasefire", _events(3), expected_version=0)
+
+    with pytest.raises(ConcurrencyError) as caught:
+        store.append("item:ceasefire", _events(5), expected_version=1)
+
+    message = str(caught.value)
+    assert "item:ceasefire" in message and "expected version 1" in message and "found 3" in message
+    assert store.last_position() == 3
+    assert len(store.read_stream("item:ceasefire")) == 3
+
+
+def test_read_all_pages_in_position_order_from_any_position(store: EventStore) -> None:
+    for i in range(25):
+        store.append(f"source:{i % 4}", _events(10), expected_version=ANY_VERSION)
+
+    positions = [e.position for e in store.read_all(0, batch_size=7)]
+    assert positions == list(range(1, 251))
+    assert [e.position for e in store.read_all(240, batch_size=3)] == list(range(241, 251))
+    assert list(store.read_all(250)) == []
+
+
+def test_read_all_filters_by_type(store: EventStore) -> None:
+    store.append("s", _events(3, "EntryObserved") + _events(2, "SourcePolled"))
+    assert [e.type for e in store.read_all(types=["SourcePolled"])] == ["SourcePolled", "SourcePolled"]
+
+
+def test_raw_update_and_delete_are_refused_by_the_database(store: EventStore) -> None:
+    store.append("s", _events(2))
+    for statement in ("UPDATE events SET stream_id = 'x'", "DELETE FROM events"):
+        with pytest.raises(exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    assert [e.stream_id for e in store.read_all()] == ["s", "s"]
+
+
+def test_truncate_is_refused_on_postgresql(store: EventStore) -> None:
+    if store.backend.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    store.append("s", _events(1))
+    with pytest.raises(exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE events")
+    assert store.last_position() == 1
+
+
+def test_every_append_extends_a_verifiable_hash_chain(store: EventStore) -> None:
+    store.append("a", _events(3))
+    store.append("b", _events(1))
+    events = list(store.read_all(upcast=False))
+
+    assert events[0].prev_hash == "0" * 64
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    report = verify_chain(events)
+    assert report.ok and report.checked == 4
+
+
+def test_checkpoint_moves_with_the_events_of_its_transaction(store: EventStore) -> None:
+    store.append("source:a", _events(3))
+    with store.transaction() as tx:
+        tx.append("item:x", [NewEvent("EvidenceFound", {"n": 1})])
+        tx.advance_checkpoint("extractor", expected=0, to=3)
+    assert store.checkpoint("extractor") == 3
+
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.append("item:x", [NewEvent("EvidenceFound", {"n": 2})])
+        tx.advance_checkpoint("extractor", expected=3, to=4)
+        raise RuntimeError("crash before commit")
+    assert store.checkpoint("extractor") == 3
+    assert len(store.read_stream("item:x")) == 1
+
+
+def test_a_checkpoint_moved_by_another_process_is_a_conflict(store: EventStore) -> None:
+    with store.transaction() as tx:
+        tx.advance_checkpoint("delivery", expected=0, to=5)
+    with pytest.raises(ConcurrencyError, match="checkpoint:delivery"), store.transaction() as tx:
+        tx.advance_checkpoint("delivery", expected=0, to=7)
+    assert store.checkpoint("delivery") == 5
+
+
+def test_projectors_run_inside_the_appending_transaction(db_url: str) -> None:
+    from service.store.bootstrap import open_store
+
+    seen: list[int] = []
+
+    def project(_conn: object, event: object) -> None:
+        seen.append(event.position)  # type: ignore[attr-defined]
+        if event.data.get("boom"):  # type: ignore[attr-defined]
+            raise ValueError("projection failed")
+
+    store = open_store(db_url, projectors=[project])
+    try:
+        store.append("s", _events(2))
+        with pytest.raises(ValueError):
+            store.append("s", [NewEvent("T", {"boom": True})])
+        assert seen == [1, 2, 3]
+        assert store.last_position() == 2  # the failing projection rolled its event back
+    finally:
+        store.engine.dispose()
+
+
+def test_an_old_schema_version_is_upcast_on_read(store: EventStore) -> None:
+    # A v1 SourcePollFailed as an older Vigil wrote it: "error", no failure count.
+    store.append(
+        "source:kyiv",
+        [NewEvent(SourcePollFailed.TYPE, {"source": "kyiv", "error": "HTTP 503"}, schema_version=1)],
+    )
+    store.append(
+        "source:kyiv",
+        [
+            NewEvent(
+                SourcePollFailed.TYPE,
+                SourcePollFailed(source="kyiv", reason="timed out", consecutive_failures=2).to_data(),
+            )
+        ],
+    )
+
+    old, new = store.read_stream("source:kyiv")
+    assert old.schema_version == 2 and new.schema_version == 2
+    assert SourcePollFailed.from_data(old.data) == SourcePollFailed(
+        source="kyiv", reason="HTTP 503", consecutive_failures=1
+    )
+    raw = list(store.read_all(upcast=False))[0]
+    assert raw.schema_version == 1 and raw.data["error"] == "HTTP 503"
+    assert verify_chain(store.read_all(upcast=False)).ok

@@ -1,0 +1,122 @@
+"""The store's commands as a user runs them: a real ``vigil`` process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service.store import NewEvent
+from service.store.bootstrap import open_store
+
+
+def vigil(*args: str, db: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI in a subprocess, as a user would."""
+    env = {k: v for k, v in os.environ.items() if k != "VIGIL_DB"}
+    if db is not None:
+        env["VIGIL_DB"] = db
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def _fill(url: str, n: int) -> None:
+    store = open_store(url)
+    for i in range(n):
+        store.append(f"source:s{i % 3}", [NewEvent("EntryObserved", {"i": i})])
+    store.engine.dispose()
+
+
+def test_version() -> None:
+    result = vigil("--version")
+    assert result.returncode == 0 and result.stdout.startswith("vigil, version ")
+
+
+def test_db_upgrade_creates_then_reports_up_to_date(db_url: str) -> None:
+    first = vigil("db", "upgrade", db=db_url)
+    again = vigil("db", "upgrade", db=db_url)
+    assert first.returncode == 0 and "upgraded from empty" in first.stdout
+    assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_default_database_is_vigil_db_in_the_working_directory_in_wal_mode(tmp_path: Path) -> None:
+    result = vigil("events", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "vigil.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_events_pages_newest_last_and_as_json(db_url: str) -> None:
+    _fill(db_url, 12)
+    newest = vigil("events", "--limit", "5", db=db_url)
+    assert newest.returncode == 0
+    assert [int(line.split()[0]) for line in newest.stdout.splitlines()] == [8, 9, 10, 11, 12]
+
+    page = vigil("events", "--from", "2", "--limit", "3", "--json", db=db_url)
+    rows = [json.loads(line) for line in page.stdout.splitlines()]
+    assert [r["position"] for r in rows] == [3, 4, 5]
+    assert rows[0]["data"] == {"i": 2} and rows[0]["type"] == "EntryObserved"
+    assert "--from 5" in vigil("events", "--from", "2", "--limit", "3", db=db_url).stderr
+
+    stream = vigil("events", "--stream", "source:s1", db=db_url)
+    assert [line.split()[3] for line in stream.stdout.splitlines()] == [
+        "source:s1#1",
+        "source:s1#2",
+        "source:s1#3",
+        "source:s1#4",
+    ]
+
+
+def test_verify_passes_then_names_the_first_tampered_position(sqlite_url: str) -> None:
+    _fill(sqlite_url, 6)
+    ok = vigil("verify", db=sqlite_url)
+    assert ok.returncode == 0 and "6 events" in ok.stdout
+
+    # Tampering needs the append-only trigger out of the way: exactly what an attacker with file access does.
+    with sqlite3.connect(sqlite_url) as conn:
+        conn.execute("DROP TRIGGER events_no_update")
+        conn.execute("""UPDATE events SET data = '{"i":99}' WHERE position = 4""")
+    broken = vigil("verify", db=sqlite_url)
+    assert broken.returncode == 1
+    assert "chain broken at position 4" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("/no/such/folder/vigil.db", "folder /no/such/folder does not exist"),
+        ("postgresql://postgres@127.0.0.1:1/test", "cannot open database"),
+        ("mysql://root@127.0.0.1/test", "only sqlite and postgresql"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(url: str, expected: str) -> None:
+    result = vigil("events", db=url)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_schema_newer_than_the_code_is_refused(sqlite_url: str) -> None:
+    _fill(sqlite_url, 1)
+    with sqlite3.connect(sqlite_url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = vigil("events", db=sqlite_url)
+    assert result.returncode == 2
+    assert "schema revision 9999, newer than this Vigil knows" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_password_in_url_is_not_printed() -> None:
+    result = vigil("events", db="postgresql://postgres:hunter2@127.0.0.1:1/test")
+    assert result.returncode == 2 and "hunter2" not in result.stderr
