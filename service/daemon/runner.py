@@ -47,6 +47,9 @@ class DaemonSettings:
     workers: int = 8
 
 
+SIGNAL_CHECK_SECONDS = 0.5
+
+
 class Daemon:
     """Owns the store, the current pipeline and the scheduler; reacts to SIGTERM, SIGINT and SIGHUP."""
 
@@ -86,7 +89,9 @@ class Daemon:
             extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources)},
         )
         while True:
-            self._wake.wait()
+            # A timeout, not a bare wait: Linux may deliver SIGHUP/SIGTERM to a worker thread, and then a
+            # main thread blocked in wait() never runs the Python handler, so the signal would be lost.
+            self._wake.wait(SIGNAL_CHECK_SECONDS)
             self._wake.clear()
             if self._stop:
                 break
