@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict
 
 import click
 from sqlalchemy import text
@@ -17,10 +16,9 @@ from service.cli.context import (
     parse_moment,
     rules_paths,
 )
-from service.events.catalog import ItemStateChanged
 from service.history.as_of import states_at
+from service.history.timeline import TimelineRow, item_timeline
 from service.state.report import current_states, format_report
-from service.store.recorder import EventStore
 
 
 @click.command("state")
@@ -46,50 +44,7 @@ def state_command(ctx: click.Context, rules: tuple[str, ...], at: str | None, as
             click.echo("\n".join(format_report(report)))
 
 
-@dataclass(frozen=True)
-class _TimelineRow:
-    recorded_at: str
-    published: str
-    from_value: str
-    to_value: str
-    sentences: list[str]
-    links: list[str]
-    sources: list[str]
-    alerts: list[dict[str, str]]
-
-
-def _timeline(store: EventStore, item: str, since: datetime | None, until: datetime | None) -> list[_TimelineRow]:
-    with store.engine.connect() as conn:
-        alerts = conn.execute(
-            text("SELECT trigger_position, alert_id, rule, status FROM alerts WHERE item = :item"), {"item": item}
-        ).fetchall()
-    by_trigger: dict[int, list[dict[str, str]]] = {}
-    for trigger, alert_id, rule, status in alerts:
-        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": status})
-    rows = []
-    for event in store.read_stream(f"item:{item}"):
-        if event.type != ItemStateChanged.TYPE:
-            continue
-        change = ItemStateChanged.from_data(event.data)
-        published = datetime.fromisoformat(change.published)
-        if (since and published < since) or (until and published > until):
-            continue
-        rows.append(
-            _TimelineRow(
-                event.recorded_at.isoformat(timespec="seconds"),
-                change.published,
-                change.from_value,
-                change.to_value,
-                list(change.sentences),
-                list(change.links),
-                list(change.sources),
-                by_trigger.get(event.position, []),
-            )
-        )
-    return rows
-
-
-def _timeline_lines(item: str, rows: list[_TimelineRow], fmt: str) -> list[str]:
+def _timeline_lines(item: str, rows: list[TimelineRow], fmt: str) -> list[str]:
     if fmt == "json":
         return [json.dumps({"item": item, **asdict(row)}, ensure_ascii=False) for row in rows]
     if fmt == "markdown":
@@ -130,7 +85,7 @@ def timeline_command(
     end = parse_moment(until, "--until") if until else None
     store = open_pipeline_or_exit(ctx)
     try:
-        rows = _timeline(store, item, start, end)
+        rows = item_timeline(store, item, start, end)
     finally:
         store.engine.dispose()
     click.echo("\n".join(_timeline_lines(item, rows, fmt)))

@@ -1,0 +1,57 @@
+"""An item's history read back: each state change with its evidence and the alerts it raised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+
+from service.events.catalog import ItemStateChanged
+from service.store.recorder import EventStore
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One state change of an item, with its evidence and the alerts it raised."""
+
+    recorded_at: str
+    published: str
+    from_value: str
+    to_value: str
+    sentences: list[str]
+    links: list[str]
+    sources: list[str]
+    alerts: list[dict[str, str]]
+
+
+def item_timeline(store: EventStore, item: str, since: datetime | None, until: datetime | None) -> list[TimelineRow]:
+    """Every state change of ``item`` whose evidence was published within [since, until], oldest first."""
+    with store.engine.connect() as conn:
+        alerts = conn.execute(
+            text("SELECT trigger_position, alert_id, rule, status FROM alerts WHERE item = :item"), {"item": item}
+        ).fetchall()
+    by_trigger: dict[int, list[dict[str, str]]] = {}
+    for trigger, alert_id, rule, status in alerts:
+        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": status})
+    rows = []
+    for event in store.read_stream(f"item:{item}"):
+        if event.type != ItemStateChanged.TYPE:
+            continue
+        change = ItemStateChanged.from_data(event.data)
+        published = datetime.fromisoformat(change.published)
+        if (since and published < since) or (until and published > until):
+            continue
+        rows.append(
+            TimelineRow(
+                event.recorded_at.isoformat(timespec="seconds"),
+                change.published,
+                change.from_value,
+                change.to_value,
+                list(change.sentences),
+                list(change.links),
+                list(change.sources),
+                by_trigger.get(event.position, []),
+            )
+        )
+    return rows
