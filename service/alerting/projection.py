@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 
-from service.store.driver_sql import run
+from service.store.driver_sql import run_many
 from service.store.hashing import timestamp_text
 from service.store.records import RecordedEvent
 
@@ -16,23 +18,21 @@ _RAISED = (
 )
 
 
-def project_alerts(conn: Connection, event: RecordedEvent) -> None:
+def project_alerts(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Record each AlertRaised in ``alerts``."""
-    if event.type != "AlertRaised":
-        return
-    data = event.data
-    run(
-        conn,
-        _RAISED,
+    rows = [
         {
-            "alert_id": data["alert_id"],
-            "rule": data["rule"],
-            "item": data["item"],
-            "severity": data["severity"],
-            "title": data["title"],
+            "alert_id": event.data["alert_id"],
+            "rule": event.data["rule"],
+            "item": event.data["item"],
+            "severity": event.data["severity"],
+            "title": event.data["title"],
             "raised_at": timestamp_text(event.recorded_at),
             "position": event.position,
-            "trigger": data["trigger_position"],
-            "status": "pending" if data["subscribers"] else "none",
-        },
-    )
+            "trigger": event.data["trigger_position"],
+            "status": "pending" if event.data["subscribers"] else "none",
+        }
+        for event in events
+        if event.type == "AlertRaised"
+    ]
+    run_many(conn, _RAISED, rows)

@@ -1,17 +1,20 @@
 """Projection of subscribers and of every alert's deliveries: one row per (alert, subscriber, URL).
 
 Deliveries are expanded from the subscribers as they were when the alert was raised, so a replay
-rebuilds exactly the rows the live daemon had.
+rebuilds exactly the rows the live daemon had. Events are folded a batch at a time: the delivery rows
+of every alert the batch touches are read once, changed in memory in log order, and written once.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
 from service.delivery.redact import redact
-from service.store.driver_sql import run, scalar
+from service.store.driver_sql import placeholders, run, run_many, scalar
 from service.store.hashing import timestamp_text
 from service.store.records import RecordedEvent
 
@@ -25,29 +28,20 @@ _SUBSCRIBER = (
 )
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
 _URLS = "SELECT urls FROM subscribers WHERE name = :name"
-_DELIVERY = (
-    "INSERT INTO deliveries (alert_id, subscriber, target_index, url, target, status, attempts, next_attempt) "
-    "VALUES (:alert_id, :subscriber, :index, :url, :target, 'pending', 0, :at)"
+_COLUMNS = ("alert_id", "subscriber", "target_index", "url", "target", "status", "attempts", "last_error",
+            "next_attempt", "delivered_at")
+_LOAD = f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE alert_id IN "
+_WRITE = (
+    f"INSERT INTO deliveries ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
+    "ON CONFLICT (alert_id, subscriber, target_index) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[3:])
 )
-_KEY = "alert_id = :alert_id AND subscriber = :subscriber AND target_index = :target_index"
-_DELIVERED = (
-    f"UPDATE deliveries SET status = 'delivered', attempts = :attempt, delivered_at = :at, "
-    f"last_error = NULL, next_attempt = NULL WHERE {_KEY}"
-)
-_FAILED = (
-    f"UPDATE deliveries SET status = 'failed', attempts = :attempt, last_error = :error, "
-    f"next_attempt = :next_attempt WHERE {_KEY}"
-)
-_ABANDONED = (
-    f"UPDATE deliveries SET status = 'abandoned', attempts = :attempts, last_error = :error, "
-    f"next_attempt = NULL WHERE {_KEY}"
-)
-_RETRY = (
-    "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt = :at "
-    "WHERE alert_id = :alert_id AND status IN ('abandoned', 'failed')"
-)
-_STATUSES = "SELECT status FROM deliveries WHERE alert_id = :alert_id"
 _ALERT_STATUS = "UPDATE alerts SET status = :status WHERE alert_id = :alert_id"
+_DELIVERY_EVENTS = frozenset(
+    {"AlertRaised", "AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned", "AlertRetryRequested"}
+)
+
+Row = dict[str, Any]
 
 
 def alert_status(statuses: list[str]) -> str:
@@ -58,69 +52,95 @@ def alert_status(statuses: list[str]) -> str:
     return "delivered" if statuses else "none"
 
 
-def project_deliveries(conn: Connection, event: RecordedEvent) -> None:
+def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``subscribers`` and ``deliveries`` (and each alert's overall status) in step with the log."""
-    data, at = event.data, timestamp_text(event.recorded_at)
-    if event.type == "SubscriberAdded":
-        run(
-            conn,
-            _SUBSCRIBER,
-            {
-                "name": data["name"],
-                "urls": json.dumps(data["urls"]),
-                "items": json.dumps(data.get("items", [])),
-                "tags": json.dumps(data.get("tags", [])),
-                "min_severity": data.get("min_severity", "info"),
-                "origin": data.get("origin", "rules"),
-                "position": event.position,
-            },
-        )
-        return
-    if event.type == "SubscriberRemoved":
-        run(conn, _UNSUBSCRIBE, {"name": data["name"]})
-        return
-    if event.type == "AlertRaised":
-        for subscriber in data["subscribers"]:
-            raw = scalar(conn, _URLS, {"name": subscriber})
-            for index, url in enumerate(json.loads(raw) if raw else []):
-                run(
-                    conn,
-                    _DELIVERY,
-                    {
-                        "alert_id": data["alert_id"],
-                        "subscriber": subscriber,
-                        "index": index,
-                        "url": url,
-                        "target": redact(url),
-                        "at": at,
-                    },
-                )
-    elif event.type == "AlertDelivered":
-        run(conn, _DELIVERED, {**_key(data), "attempt": data["attempt"], "at": at})
-    elif event.type == "AlertDeliveryFailed":
-        run(
-            conn,
-            _FAILED,
-            {
-                **_key(data),
-                "attempt": data["attempt"],
-                "error": data["error"],
-                "next_attempt": data["next_attempt"],
-            },
-        )
-    elif event.type == "AlertDeliveryAbandoned":
-        run(conn, _ABANDONED, {**_key(data), "attempts": data["attempts"], "error": data["error"]})
-    elif event.type == "AlertRetryRequested":
-        run(conn, _RETRY, {"alert_id": data["alert_id"], "at": at})
+    raised_here = {e.data["alert_id"] for e in events if e.type == "AlertRaised"}
+    earlier = {e.data["alert_id"] for e in events if e.type in _DELIVERY_EVENTS} - raised_here
+    rows = _load(conn, earlier)  # alert id -> its delivery rows, keyed by (subscriber, target_index)
+    dirty: set[tuple[str, str, int]] = set()
+    urls: dict[str, list[str]] = {}  # the batch's view of each subscriber's URLs, kept in log order
+    targets: dict[str, str] = {}  # url -> its redacted form: apprise parses each URL once per batch
+    for event in events:
+        if event.type not in _DELIVERY_EVENTS and event.type not in ("SubscriberAdded", "SubscriberRemoved"):
+            continue
+        data, at = event.data, timestamp_text(event.recorded_at)
+        if event.type == "SubscriberAdded":
+            _subscribe(conn, event)
+            urls[data["name"]] = list(data["urls"])
+        elif event.type == "SubscriberRemoved":
+            run(conn, _UNSUBSCRIBE, {"name": data["name"]})
+            urls[data["name"]] = []
+        elif event.type == "AlertRaised":
+            alert = rows.setdefault(data["alert_id"], {})
+            for subscriber in data["subscribers"]:
+                if subscriber not in urls:
+                    raw = scalar(conn, _URLS, {"name": subscriber})
+                    urls[subscriber] = json.loads(raw) if raw else []
+                for index, url in enumerate(urls[subscriber]):
+                    if url not in targets:
+                        targets[url] = redact(url)
+                    alert[(subscriber, index)] = {
+                        "alert_id": data["alert_id"], "subscriber": subscriber, "target_index": index, "url": url,
+                        "target": targets[url], "status": "pending", "attempts": 0, "last_error": None,
+                        "next_attempt": at, "delivered_at": None,
+                    }
+                    dirty.add((data["alert_id"], subscriber, index))
+        elif event.type in _DELIVERY_EVENTS:
+            dirty.update(_apply(rows.setdefault(data["alert_id"], {}), event.type, data, at))
+    touched = raised_here | earlier
+    run_many(conn, _WRITE, [rows[alert][(sub, index)] for alert, sub, index in sorted(dirty)])
+    run_many(
+        conn,
+        _ALERT_STATUS,
+        [{"alert_id": alert, "status": alert_status([r["status"] for r in rows.get(alert, {}).values()])}
+         for alert in sorted(touched)],
+    )
+
+
+def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:
+    """Change one alert's delivery rows for a delivery event; return the keys it changed."""
+    if kind == "AlertRetryRequested":
+        retried = [row for row in alert.values() if row["status"] in ("abandoned", "failed")]
+        for row in retried:
+            row.update(status="pending", attempts=0, next_attempt=at)
+        return {(row["alert_id"], row["subscriber"], row["target_index"]) for row in retried}
+    row = alert.get((data["subscriber"], data["target_index"]))
+    if row is None:  # a delivery event for a target the alert never had: nothing to show
+        return set()
+    if kind == "AlertDelivered":
+        row.update(status="delivered", attempts=data["attempt"], delivered_at=at, last_error=None, next_attempt=None)
+    elif kind == "AlertDeliveryFailed":
+        row.update(status="failed", attempts=data["attempt"], last_error=data["error"],
+                   next_attempt=data["next_attempt"])
     else:
-        return
-    statuses = [row[0] for row in run(conn, _STATUSES, {"alert_id": data["alert_id"]})]
-    run(conn, _ALERT_STATUS, {"alert_id": data["alert_id"], "status": alert_status(statuses)})
+        row.update(status="abandoned", attempts=data["attempts"], last_error=data["error"], next_attempt=None)
+    return {(row["alert_id"], row["subscriber"], row["target_index"])}
 
 
-def _key(data: dict[str, object]) -> dict[str, object]:
-    return {
-        "alert_id": data["alert_id"],
-        "subscriber": data["subscriber"],
-        "target_index": data["target_index"],
-    }
+def _load(conn: Connection, alerts: set[str]) -> dict[str, dict[tuple[str, int], Row]]:
+    rows: dict[str, dict[tuple[str, int], Row]] = {alert: {} for alert in alerts}
+    ordered = sorted(alerts)
+    for start in range(0, len(ordered), 500):  # bounded IN lists
+        chunk = ordered[start : start + 500]
+        in_list, names = placeholders("alert", len(chunk))
+        for values in run(conn, _LOAD + in_list, dict(zip(names, chunk, strict=True))).fetchall():
+            row = dict(zip(_COLUMNS, values, strict=True))
+            rows[row["alert_id"]][(row["subscriber"], row["target_index"])] = row
+    return rows
+
+
+def _subscribe(conn: Connection, event: RecordedEvent) -> None:
+    data = event.data
+    run(
+        conn,
+        _SUBSCRIBER,
+        {
+            "name": data["name"],
+            "urls": json.dumps(data["urls"]),
+            "items": json.dumps(data.get("items", [])),
+            "tags": json.dumps(data.get("tags", [])),
+            "min_severity": data.get("min_severity", "info"),
+            "origin": data.get("origin", "rules"),
+            "position": event.position,
+        },
+    )

@@ -29,14 +29,12 @@ def replay(store: EventStore, tables: Sequence[str], projectors: Sequence[Projec
     with store.transaction() as tx:
         for table in tables:
             tx.connection.exec_driver_sql(f"DELETE FROM {table}")
-        for event in store.read_all(0, batch_size=batch_size):
+        for batch in store.read_batches(0, batch_size=batch_size):
             for project in projectors:
-                project(tx.connection, event)
-            count += 1
-            if progress is not None and count % batch_size == 0:
-                progress(batch_size)
-        if progress is not None:
-            progress(count % batch_size)
+                project(tx.connection, batch)
+            count += len(batch)
+            if progress is not None:
+                progress(len(batch))
     return ReplayReport(events=count, tables=len(tables))
 
 

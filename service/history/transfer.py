@@ -98,6 +98,6 @@ def _write(connection: Any, cursor: Any, store: EventStore, events: Iterable[Rec
     if not rows:
         return
     cursor.executemany(store.backend.insert_sql, rows)
-    for event in events:
-        for project in store.projectors:
-            project(connection, store.upcast(event))
+    upcast = [store.upcast(event) for event in events]
+    for project in store.projectors:
+        project(connection, upcast)

@@ -1,76 +1,78 @@
-"""Projection of source events: which entries each source has shown us, and each source's health."""
+"""Projection of source events: which entries each source has shown us, and each source's health.
+
+Events are folded a batch at a time (one append live, thousands in a replay): each entry and each
+source is written once per batch, whatever the number of events about it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import Connection
 
-from service.store.driver_sql import run
+from service.store.driver_sql import run, run_many
 from service.store.hashing import timestamp_text
 from service.store.records import RecordedEvent
 
 TABLES = ("entries_seen", "source_status")
 
+_SOURCE_EVENTS = frozenset({"EntryObserved", "EntryRevised", "SourcePolled", "SourcePollFailed"})
 _ENSURE_SOURCE = "INSERT INTO source_status (source) VALUES (:source) ON CONFLICT (source) DO NOTHING"
-_ENTRY_NEW = (
+_ENTRY = (
     "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position) "
-    "VALUES (:source, :guid, :hash, :position, :position) "
+    "VALUES (:source, :guid, :hash, :first, :last) "
     "ON CONFLICT (source, guid) DO UPDATE SET content_hash = excluded.content_hash, "
     "last_position = excluded.last_position"
 )
-_COUNT_ENTRY = "UPDATE source_status SET entries_seen = entries_seen + 1 WHERE source = :source"
-_POLLED = (
-    "UPDATE source_status SET last_polled_at = :at, last_success_at = :at, last_status = :status, "
-    "problem = :problem, consecutive_failures = 0, next_poll = :next_poll, "
-    "etag = :etag, last_modified = :last_modified WHERE source = :source"
-)
-_FAILED = (
-    "UPDATE source_status SET last_polled_at = :at, last_error = :reason, last_error_at = :at, "
-    "consecutive_failures = :failures, next_poll = :next_poll WHERE source = :source"
-)
 
 
-def project_sources(conn: Connection, event: RecordedEvent) -> None:
+def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``entries_seen`` and ``source_status`` in step with the source streams."""
-    data = event.data
-    if event.type not in {"EntryObserved", "EntryRevised", "SourcePolled", "SourcePollFailed"}:
+    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    changes: dict[str, dict[str, Any]] = {}  # per source: the columns the batch sets, last event wins
+    counted: dict[str, int] = {}
+    for event in events:
+        if event.type not in _SOURCE_EVENTS:
+            continue
+        data = event.data
+        source = data["source"]
+        changes.setdefault(source, {})
+        if event.type in ("EntryObserved", "EntryRevised"):
+            key = (source, data["guid"])
+            row = entries.get(key)
+            if row is None:
+                entries[key] = {"source": source, "guid": data["guid"], "hash": data["content_hash"],
+                                "first": event.position, "last": event.position}
+            else:
+                row["hash"], row["last"] = data["content_hash"], event.position
+            if event.type == "EntryObserved":
+                counted[source] = counted.get(source, 0) + 1
+        else:
+            changes[source].update(_status_columns(event))
+    if not changes:
         return
-    run(conn, _ENSURE_SOURCE, {"source": data["source"]})
-    if event.type in {"EntryObserved", "EntryRevised"}:
-        run(
-            conn,
-            _ENTRY_NEW,
-            {
-                "source": data["source"],
-                "guid": data["guid"],
-                "hash": data["content_hash"],
-                "position": event.position,
-            },
-        )
-        if event.type == "EntryObserved":
-            run(conn, _COUNT_ENTRY, {"source": data["source"]})
-    elif event.type == "SourcePolled":
-        run(
-            conn,
-            _POLLED,
-            {
-                "source": data["source"],
-                "at": timestamp_text(event.recorded_at),
-                "status": data["status"],
-                "problem": data.get("problem"),
-                "next_poll": data.get("next_poll"),
-                "etag": data.get("etag"),
-                "last_modified": data.get("last_modified"),
-            },
-        )
-    else:
-        run(
-            conn,
-            _FAILED,
-            {
-                "source": data["source"],
-                "at": timestamp_text(event.recorded_at),
-                "reason": data["reason"],
-                "failures": data["consecutive_failures"],
-                "next_poll": data.get("next_poll"),
-            },
-        )
+    run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in changes])
+    run_many(conn, _ENTRY, list(entries.values()))
+    for source, columns in changes.items():
+        _update_status(conn, source, columns, counted.get(source, 0))
+
+
+def _status_columns(event: RecordedEvent) -> dict[str, Any]:
+    data, at = event.data, timestamp_text(event.recorded_at)
+    if event.type == "SourcePolled":
+        return {"last_polled_at": at, "last_success_at": at, "last_status": data["status"],
+                "problem": data.get("problem"), "consecutive_failures": 0, "next_poll": data.get("next_poll"),
+                "etag": data.get("etag"), "last_modified": data.get("last_modified")}
+    return {"last_polled_at": at, "last_error": data["reason"], "last_error_at": at,
+            "consecutive_failures": data["consecutive_failures"], "next_poll": data.get("next_poll")}
+
+
+def _update_status(conn: Connection, source: str, columns: dict[str, Any], entries: int) -> None:
+    # Column names come from _status_columns, never from the log, so building the SET list is safe.
+    assignments = [f"{column} = :{column}" for column in columns]
+    if entries:
+        assignments.append("entries_seen = entries_seen + :added")
+    if assignments:
+        sql = f"UPDATE source_status SET {', '.join(assignments)} WHERE source = :source"
+        run(conn, sql, {**columns, "added": entries, "source": source})

@@ -1,69 +1,82 @@
 """Projection of item streams: each item's current value, since when, and its recent evidence.
 
 The recent evidence (``support``) is what confirmation windows are judged on; it is kept bounded.
+Events are folded a batch at a time: each item touched is read once and written once per batch, so a
+replay does not decode and re-encode an item's evidence for every piece of evidence.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
 from service.state.decision import SUPPORT_LIMIT
-from service.store.driver_sql import run, scalar
+from service.store.driver_sql import placeholders, run, run_many
 from service.store.records import RecordedEvent
 
 TABLES = ("item_states",)
 
-_ENSURE = (
-    "INSERT INTO item_states (item, value, evidence_count, state) VALUES (:item, NULL, 0, '[]') "
-    "ON CONFLICT (item) DO NOTHING"
-)
-_SUPPORT = "SELECT state FROM item_states WHERE item = :item"
+_ITEM_EVENTS = frozenset({"EvidenceFound", "ItemStateChanged"})
 _ROW = "SELECT value, since, state FROM item_states WHERE item = :item"
-_EVIDENCE = "UPDATE item_states SET evidence_count = evidence_count + 1, state = :state WHERE item = :item"
-_CHANGED = "UPDATE item_states SET value = :value, since = :since, changed_position = :position WHERE item = :item"
+_ROWS = "SELECT item, value, since, changed_position, evidence_count, state FROM item_states WHERE item IN "
+_WRITE = (
+    "INSERT INTO item_states (item, value, since, changed_position, evidence_count, state) "
+    "VALUES (:item, :value, :since, :changed_position, :evidence_count, :state) ON CONFLICT (item) DO UPDATE "
+    "SET value = excluded.value, since = excluded.since, changed_position = excluded.changed_position, "
+    "evidence_count = excluded.evidence_count, state = excluded.state"
+)
 
 
-def read_support(conn: Connection, item: str) -> list[dict[str, Any]]:
-    """The recent evidence of an item: dicts of evidence_id, value, source, published, sentence, link."""
-    raw = scalar(conn, _SUPPORT, {"item": item})
-    return json.loads(raw) if raw else []
+@dataclass
+class _ItemRow:
+    item: str
+    value: str | None = None
+    since: str | None = None
+    changed_position: int | None = None
+    evidence_count: int = 0
+    support: list[dict[str, Any]] = field(default_factory=list)
+    new_evidence: bool = False
 
 
-def project_items(conn: Connection, event: RecordedEvent) -> None:
+def project_items(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``item_states`` in step with EvidenceFound and ItemStateChanged."""
-    if event.type not in {"EvidenceFound", "ItemStateChanged"}:
+    relevant = [event for event in events if event.type in _ITEM_EVENTS]
+    if not relevant:
         return
-    data = event.data
-    run(conn, _ENSURE, {"item": data["item"]})
-    if event.type == "EvidenceFound":
-        support = read_support(conn, data["item"])
-        support.append(
-            {
-                "evidence_id": data["evidence_id"],
-                "value": data["value"],
-                "source": data["source"],
-                "published": data["published"],
-                "sentence": data["sentence"],
-                "link": data["link"],
-            }
-        )
-        support.sort(key=lambda record: record["published"])
-        state = json.dumps(support[-SUPPORT_LIMIT:], separators=(",", ":"))
-        run(conn, _EVIDENCE, {"item": data["item"], "state": state})
-    else:
-        run(
-            conn,
-            _CHANGED,
-            {
-                "item": data["item"],
-                "value": data["to_value"],
-                "since": data["published"],
-                "position": event.position,
-            },
-        )
+    rows = _load(conn, {event.data["item"] for event in relevant})
+    for event in relevant:
+        data = event.data
+        row = rows[data["item"]]
+        if event.type == "EvidenceFound":
+            row.evidence_count += 1
+            row.new_evidence = True
+            row.support.append({key: data[key] for key in ("evidence_id", "value", "source", "published",
+                                                          "sentence", "link")})
+        else:
+            row.value, row.since, row.changed_position = data["to_value"], data["published"], event.position
+    run_many(conn, _WRITE, [_params(row) for row in rows.values()])
+
+
+def _load(conn: Connection, items: set[str]) -> dict[str, _ItemRow]:
+    rows = {item: _ItemRow(item) for item in items}
+    in_list, names = placeholders("item", len(items))
+    params = dict(zip(names, items, strict=True))
+    for item, value, since, changed, count, state in run(conn, _ROWS + in_list, params).fetchall():
+        rows[item] = _ItemRow(item, value, since, changed, count, json.loads(state))
+    return rows
+
+
+def _params(row: _ItemRow) -> dict[str, Any]:
+    support = row.support
+    if row.new_evidence:
+        # A stable sort by publication: evidence published at the same moment keeps its log order.
+        support = sorted(support, key=lambda record: record["published"])[-SUPPORT_LIMIT:]
+    return {"item": row.item, "value": row.value, "since": row.since, "changed_position": row.changed_position,
+            "evidence_count": row.evidence_count, "state": json.dumps(support, separators=(",", ":"))}
 
 
 def read_item(conn: Connection, item: str) -> tuple[str | None, str | None, list[dict[str, Any]]]:

@@ -8,7 +8,7 @@ directly, inside the same transaction. sqlite3 takes ``:name`` as it is; psycopg
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -33,3 +33,17 @@ def scalar(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) 
     """The first column of the first row, or None."""
     row = run(conn, sql, params).fetchone()
     return row[0] if row else None
+
+
+def run_many(conn: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Execute ``sql`` once per parameter mapping in one driver call (psycopg pipelines the round trips)."""
+    if not rows:
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(_for_driver(sql, conn.dialect.name), rows)
+
+
+def placeholders(name: str, count: int) -> tuple[str, list[str]]:
+    """``(:name0, :name1, ...)`` for an IN list of ``count`` values, and the parameter names it uses."""
+    names = [f"{name}{i}" for i in range(count)]
+    return "(" + ", ".join(f":{n}" for n in names) + ")", names

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +22,9 @@ from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp
 from service.store.records import NewEvent, RecordedEvent
 from service.store.sqlite import WRITE_OPTION
 
-#: A projection: called for every event recorded, inside the transaction that records it.
-Projector = Callable[[Connection, RecordedEvent], None]
+#: A projection: called with the events of each append (or each replay batch), in position order, inside
+#: the transaction that records them. Taking a batch lets it read and write each row once per batch.
+Projector = Callable[[Connection, Sequence[RecordedEvent]], None]
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -98,6 +98,18 @@ class EventStore:
         position seen. ``types`` restricts to those event types (filtered in SQL); ``upcast=False``
         yields events exactly as stored (``vigil verify`` hashes those).
         """
+        for batch in self.read_batches(after, batch_size=batch_size, types=types, upcast=upcast):
+            yield from batch
+
+    def read_batches(
+        self,
+        after: int = 0,
+        *,
+        batch_size: int = 1000,
+        types: Sequence[str] | None = None,
+        upcast: bool = True,
+    ) -> Iterator[list[RecordedEvent]]:
+        """The events of ``read_all``, a list of at most ``batch_size`` at a time (what a replay folds)."""
         mark = self.backend.mark
         type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
         sql = f"{_SELECT} WHERE position > {mark}{type_filter} ORDER BY position LIMIT {mark}"
@@ -110,8 +122,8 @@ class EventStore:
                 rows = cursor.fetchall()
                 cursor.close()
             moments: dict[Any, datetime] = {}  # one append's events share a timestamp: parse it once
-            for row in rows:
-                yield self._to_record(row, upcast, moments)
+            if rows:
+                yield [self._to_record(row, upcast, moments) for row in rows]
             if len(rows) < batch_size:
                 return
             position = rows[-1][0]
@@ -139,7 +151,7 @@ class EventStore:
         if not self.upcaster.needs(event.type, event.schema_version):
             return event
         data, version = self.upcaster.upcast(event.type, event.schema_version, event.data)
-        return replace(event, data=data, schema_version=version)
+        return event._replace(data=data, schema_version=version)
 
     def _to_record(self, row: Any, upcast: bool = True, moments: dict[Any, datetime] | None = None) -> RecordedEvent:
         data = row[5] if isinstance(row[5], dict) else orjson.loads(row[5])
@@ -238,9 +250,8 @@ class Transaction:
             )
             prev_hash = digest
         cursor.executemany(backend.insert_sql, rows)
-        for record in records:
-            for project in self.store.projectors:
-                project(self.connection, record)
+        for project in self.store.projectors:
+            project(self.connection, records)
         return records
 
     def checkpoint(self, consumer: str) -> int:

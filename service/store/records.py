@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,9 +17,12 @@ class NewEvent:
     schema_version: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """An event as stored: its global position, its place in its stream, and its link in the hash chain."""
+class RecordedEvent(NamedTuple):
+    """An event as stored: its global position, its place in its stream, and its link in the hash chain.
+
+    A named tuple rather than a frozen dataclass: just as immutable, and built several times faster,
+    which matters when a replay reads a million of them.
+    """
 
     position: int
     stream_id: str

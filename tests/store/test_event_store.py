@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import exc
 
 from service.events.catalog import SourcePollFailed
 from service.store import ConcurrencyError, NewEvent
 from service.store.recorder import ANY_VERSION, EventStore
+from service.store.records import RecordedEvent
 from service.store.verify import verify_chain
 
 
@@ -114,10 +117,11 @@ def test_projectors_run_inside_the_appending_transaction(db_url: str) -> None:
 
     seen: list[int] = []
 
-    def project(_conn: object, event: object) -> None:
-        seen.append(event.position)  # type: ignore[attr-defined]
-        if event.data.get("boom"):  # type: ignore[attr-defined]
-            raise ValueError("projection failed")
+    def project(_conn: object, events: Sequence[RecordedEvent]) -> None:
+        for event in events:
+            seen.append(event.position)
+            if event.data.get("boom"):
+                raise ValueError("projection failed")
 
     store = open_store(db_url, projectors=[project])
     try:
