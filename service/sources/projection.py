@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from service.store.driver_sql import run, run_many
+from service.store.driver_sql import run, run_many, run_many_tuples
 from service.store.hashing import timestamp_text
 from service.store.records import RecordedEvent
 
@@ -20,8 +20,7 @@ TABLES = ("entries_seen", "source_status")
 _SOURCE_EVENTS = frozenset({"EntryObserved", "EntryRevised", "SourcePolled", "SourcePollFailed"})
 _ENSURE_SOURCE = "INSERT INTO source_status (source) VALUES (:source) ON CONFLICT (source) DO NOTHING"
 _ENTRY = (
-    "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position) "
-    "VALUES (:source, :guid, :hash, :first, :last) "
+    "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (source, guid) DO UPDATE SET content_hash = excluded.content_hash, "
     "last_position = excluded.last_position"
 )
@@ -29,31 +28,32 @@ _ENTRY = (
 
 def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``entries_seen`` and ``source_status`` in step with the source streams."""
-    entries: dict[tuple[str, str], dict[str, Any]] = {}
+    entries: dict[tuple[str, str], list[Any]] = {}  # (source, guid) -> [source, guid, hash, first, last]
     changes: dict[str, dict[str, Any]] = {}  # per source: the columns the batch sets, last event wins
     counted: dict[str, int] = {}
     for event in events:
-        if event.type not in _SOURCE_EVENTS:
+        kind = event.type
+        if kind not in _SOURCE_EVENTS:
             continue
         data = event.data
         source = data["source"]
-        changes.setdefault(source, {})
-        if event.type in ("EntryObserved", "EntryRevised"):
+        if source not in changes:
+            changes[source] = {}
+        if kind == "EntryObserved" or kind == "EntryRevised":
             key = (source, data["guid"])
             row = entries.get(key)
             if row is None:
-                entries[key] = {"source": source, "guid": data["guid"], "hash": data["content_hash"],
-                                "first": event.position, "last": event.position}
+                entries[key] = [source, key[1], data["content_hash"], event.position, event.position]
             else:
-                row["hash"], row["last"] = data["content_hash"], event.position
-            if event.type == "EntryObserved":
+                row[2], row[4] = data["content_hash"], event.position
+            if kind == "EntryObserved":
                 counted[source] = counted.get(source, 0) + 1
         else:
             changes[source].update(_status_columns(event))
     if not changes:
         return
     run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in changes])
-    run_many(conn, _ENTRY, list(entries.values()))
+    run_many_tuples(conn, _ENTRY, list(entries.values()))
     for source, columns in changes.items():
         _update_status(conn, source, columns, counted.get(source, 0))
 

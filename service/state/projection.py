@@ -7,11 +7,11 @@ replay does not decode and re-encode an item's evidence for every piece of evide
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from service.state.decision import SUPPORT_LIMIT
@@ -66,7 +66,7 @@ def _load(conn: Connection, items: set[str]) -> dict[str, _ItemRow]:
     in_list, names = placeholders("item", len(items))
     params = dict(zip(names, items, strict=True))
     for item, value, since, changed, count, state in run(conn, _ROWS + in_list, params).fetchall():
-        rows[item] = _ItemRow(item, value, since, changed, count, json.loads(state))
+        rows[item] = _ItemRow(item, value, since, changed, count, orjson.loads(state))
     return rows
 
 
@@ -76,7 +76,7 @@ def _params(row: _ItemRow) -> dict[str, Any]:
         # A stable sort by publication: evidence published at the same moment keeps its log order.
         support = sorted(support, key=lambda record: record["published"])[-SUPPORT_LIMIT:]
     return {"item": row.item, "value": row.value, "since": row.since, "changed_position": row.changed_position,
-            "evidence_count": row.evidence_count, "state": json.dumps(support, separators=(",", ":"))}
+            "evidence_count": row.evidence_count, "state": orjson.dumps(support).decode()}
 
 
 def read_item(conn: Connection, item: str) -> tuple[str | None, str | None, list[dict[str, Any]]]:
@@ -84,4 +84,4 @@ def read_item(conn: Connection, item: str) -> tuple[str | None, str | None, list
     row = run(conn, _ROW, {"item": item}).fetchone()
     if row is None:
         return None, None, []
-    return row[0], row[1], json.loads(row[2])
+    return row[0], row[1], orjson.loads(row[2])

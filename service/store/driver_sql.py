@@ -43,6 +43,14 @@ def run_many(conn: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> N
     cursor.executemany(_for_driver(sql, conn.dialect.name), rows)
 
 
+def run_many_tuples(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Like ``run_many`` with ``?`` placeholders and tuples: cheaper per row, for the bulkiest projections."""
+    if not rows:
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s"), rows)
+
+
 def placeholders(name: str, count: int) -> tuple[str, list[str]]:
     """``(:name0, :name1, ...)`` for an IN list of ``count`` values, and the parameter names it uses."""
     names = [f"{name}{i}" for i in range(count)]

@@ -121,9 +121,8 @@ class EventStore:
                 cursor.execute(sql, (position, *(types or ()), batch_size))
                 rows = cursor.fetchall()
                 cursor.close()
-            moments: dict[Any, datetime] = {}  # one append's events share a timestamp: parse it once
             if rows:
-                yield [self._to_record(row, upcast, moments) for row in rows]
+                yield self._to_records(rows, upcast)
             if len(rows) < batch_size:
                 return
             position = rows[-1][0]
@@ -152,6 +151,28 @@ class EventStore:
             return event
         data, version = self.upcaster.upcast(event.type, event.schema_version, event.data)
         return event._replace(data=data, schema_version=version)
+
+    def _to_records(self, rows: Sequence[Any], upcast: bool) -> list[RecordedEvent]:
+        """Decode a page of rows: the hot loop of every read, so it binds what it calls locally."""
+        loads, current, upcaster = orjson.loads, self.upcaster.current, self.upcaster
+        moments: dict[Any, datetime] = {}  # one append's events share a timestamp: parse it once
+        records = []
+        for position, stream_id, version, event_type, schema, data, metadata, stamp, prev, digest in rows:
+            if not isinstance(data, dict):
+                data = loads(data)
+            if not isinstance(metadata, dict):
+                metadata = loads(metadata)
+            recorded_at = moments.get(stamp)
+            if recorded_at is None:
+                recorded_at = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
+                moments[stamp] = recorded_at
+            if upcast and schema < current.get(event_type, schema):
+                data, schema = upcaster.upcast(event_type, schema, data)
+            records.append(
+                RecordedEvent(position, stream_id, version, event_type, schema, data, metadata, recorded_at, prev,
+                              digest)
+            )
+        return records
 
     def _to_record(self, row: Any, upcast: bool = True, moments: dict[Any, datetime] | None = None) -> RecordedEvent:
         data = row[5] if isinstance(row[5], dict) else orjson.loads(row[5])
