@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from service.cli.context import db_url, fail, load_rules_or_exit, rules_paths
+from service.cli.context import EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
 from service.daemon.logs import configure_logging
 from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.daemon.runner import Daemon, DaemonSettings
@@ -13,6 +15,7 @@ from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
 from service.sources.poller import PollSettings
 from service.store.errors import StoreError
+from service.web.listen import ListenAddress, ListenError, check_api_token, parse_listen_address
 
 
 def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -22,12 +25,47 @@ def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> objec
         raise click.BadParameter(str(error)) from None
 
 
+def _listen_address(_ctx: click.Context, _param: click.Parameter, value: str | None) -> object:
+    if not value:
+        return None
+    try:
+        return parse_listen_address(value)
+    except ListenError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @click.command("run")
-@click.option("--rules", "rules", multiple=True, help="Rule file or folder (repeatable). Default: rules/.")
-@click.option("--once", is_flag=True, help="Poll every source once, process, deliver, and exit.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
-    "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), default="INFO", show_default=True
+    "--rules",
+    "rules",
+    multiple=True,
+    help="Rule file or folder (repeatable). Default: $VIGIL_RULES (colon-separated), else rules/.",
+)
+@click.option("--once", is_flag=True, help="Poll every source once, process, deliver, and exit.")
+@click.option(
+    "--http",
+    "http",
+    envvar="VIGIL_HTTP",
+    callback=_listen_address,
+    metavar="HOST:PORT",
+    help="Serve the web dashboard, JSON API, /metrics and probes there, e.g. 127.0.0.1:8080. Env: VIGIL_HTTP. "
+    "Set VIGIL_API_TOKEN to enable the subscriber routes.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="VIGIL_LOG_FORMAT",
+    help="Env: VIGIL_LOG_FORMAT.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    default="INFO",
+    show_default=True,
+    envvar="VIGIL_LOG_LEVEL",
+    help="Env: VIGIL_LOG_LEVEL.",
 )
 @click.option(
     "--process-every",
@@ -70,6 +108,7 @@ def run_command(
     ctx: click.Context,
     rules: tuple[str, ...],
     once: bool,
+    http: ListenAddress | None,
     log_format: str,
     log_level: str,
     process_every: object,
@@ -109,12 +148,18 @@ def run_command(
             f"{outcome.changes} state changes, {sent} deliveries attempted"
         )
         return
+    try:
+        api_token = check_api_token(os.environ.get("VIGIL_API_TOKEN")) if http else None
+    except ListenError as error:
+        fail(str(error), EXIT_INPUT)
     settings = DaemonSettings(
         db_url=db_url(ctx),
         rules_paths=paths,
         process_every=process_every,  # type: ignore[arg-type]
         retry=retry,
         poll=poll,
+        http=http,
+        api_token=api_token,
     )
     try:
         daemon = Daemon(settings)
@@ -123,6 +168,8 @@ def run_command(
             click.echo(str(error), err=True)
         ctx.exit(1)
     except StoreError as error:
+        fail(str(error))
+    except ListenError as error:
         fail(str(error))
     ctx.exit(daemon.run())
 

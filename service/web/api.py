@@ -1,0 +1,82 @@
+"""The read-only JSON API under ``/api/``: items and their states, timelines, alerts, sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from service.history.timeline import TimelineRow, item_timeline
+from service.rules.models import RuleSet
+from service.state.report import ItemReport, current_states
+from service.web.context import WebContext
+from service.web.reads import AlertView, SourceView, recent_alerts, source_views
+
+NOT_FOUND = {404: {"description": "No such item; `detail` lists the known ones"}}
+
+
+@dataclass(frozen=True)
+class ItemTimeline:
+    """An item's state changes, oldest first."""
+
+    item: str
+    changes: list[TimelineRow]
+
+
+def api_router(context: WebContext) -> APIRouter:
+    """Routes answering from the store and the rules loaded now."""
+    router = APIRouter(prefix="/api", tags=["api"])
+
+    @router.get("/items", summary="Every tracked item with its current state")
+    def items() -> list[ItemReport]:
+        return current_states(context.store, context.rules().rules)
+
+    @router.get("/items/{item}", summary="One item's current state", responses=NOT_FOUND)
+    def item_state(item: str) -> ItemReport:
+        rules = context.rules().rules  # read once: a reload may swap the rules mid-request
+        _require_item(rules, item)
+        return next(report for report in current_states(context.store, rules) if report.item == item)
+
+    @router.get(
+        "/items/{item}/timeline",
+        summary="Each state change of an item, with its evidence and the alerts it raised",
+        responses=NOT_FOUND,
+    )
+    def timeline(
+        item: str,
+        since: Annotated[
+            datetime | None, Query(description="Only changes whose evidence was published from then.")
+        ] = None,
+        until: Annotated[
+            datetime | None, Query(description="Only changes whose evidence was published until then.")
+        ] = None,
+    ) -> ItemTimeline:
+        _require_item(context.rules().rules, item)
+        return ItemTimeline(item, item_timeline(context.store, item, _aware(since), _aware(until)))
+
+    @router.get("/alerts", summary="Alerts, newest first, with each delivery's status (targets redacted)")
+    def alerts(
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        failed: Annotated[bool, Query(description="Only alerts with failed or abandoned deliveries.")] = False,
+    ) -> list[AlertView]:
+        return recent_alerts(context.store, limit=limit, failed_only=failed)
+
+    @router.get("/sources", summary="Every source with its polling health")
+    def sources() -> list[SourceView]:
+        return source_views(context.store, context.rules().rules)
+
+    return router
+
+
+def _require_item(rules: RuleSet, item: str) -> None:
+    if item not in rules.items:
+        raise HTTPException(404, detail=f"unknown item {item!r} (known: {', '.join(sorted(rules.items))})")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Naive times in a query are taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

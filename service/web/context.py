@@ -1,0 +1,27 @@
+"""What the HTTP layer is given by the daemon: read access to the store and the rules loaded now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.rules.loader import LoadedRules
+from service.store.recorder import EventStore
+
+
+def _always_running() -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """What the HTTP layer may read: the daemon's store and its currently loaded rules."""
+
+    store: EventStore  # service.store.recorder.EventStore, shared with the daemon
+    rules: Callable[[], LoadedRules]  # returns the rules loaded now (changes on SIGHUP reload)
+    started_at: datetime
+    # Reports whether the daemon's scheduler is running; /readyz answers 503 when it is not.
+    scheduler_running: Callable[[], bool] = _always_running
+    # Bearer token for the subscriber routes; None turns those routes off.
+    api_token: str | None = None

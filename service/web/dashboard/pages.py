@@ -1,0 +1,109 @@
+"""What each dashboard page shows, gathered from the store and the loaded rules into plain view models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.rules.loader import LoadedRules
+from service.state.report import ItemReport, current_states
+from service.store.recorder import EventStore
+from service.web.dashboard.item_history import ItemHistory, item_history
+from service.web.dashboard.picture import TimeDomain, TimelinePicture, draw_timeline, time_domain
+from service.web.dashboard.reads import AlertView, SourceHealth, recent_alerts, source_health
+
+RECENT_ALERTS = 20
+#: Evidence marks drawn per item: the newest ones. The front page shows every item, so it draws fewer.
+MARKS_PER_CARD = 60
+MARKS_ON_ITEM_PAGE = 600
+
+
+@dataclass(frozen=True)
+class ItemCard:
+    """One tracked item: its state now, the evidence behind it, and its timeline."""
+
+    report: ItemReport
+    colour: int
+    picture: TimelinePicture
+    history: ItemHistory
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The figures at the top of the dashboard."""
+
+    items: int
+    items_changed: int
+    alerts: int
+    alerts_failing: int
+    sources: int
+    sources_unhealthy: int
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """The front page: every item, recent alerts, sources."""
+
+    now: datetime
+    started_at: datetime
+    rules_hash: str
+    overview: Overview
+    cards: list[ItemCard]
+    alerts: list[AlertView]
+    sources: list[SourceHealth]
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One item in detail: its card, its changes and every piece of evidence, and its alerts."""
+
+    now: datetime
+    started_at: datetime
+    rules_hash: str
+    card: ItemCard
+    alerts: list[AlertView]
+
+
+def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, started_at: datetime) -> DashboardPage:
+    """Gather the front page."""
+    reports = current_states(store, loaded.rules)
+    histories = [
+        item_history(store, report.item, loaded.rules.items[report.item], MARKS_PER_CARD) for report in reports
+    ]
+    # One time axis for every card, so that items can be compared at a glance.
+    domain = time_domain(histories, now)
+    cards = [
+        _card(loaded, report, history, domain, f"ev{index}")
+        for index, (report, history) in enumerate(zip(reports, histories, strict=True))
+    ]
+    alerts = recent_alerts(store, RECENT_ALERTS)
+    sources = source_health(store, loaded.rules)
+    overview = Overview(
+        items=len(cards),
+        items_changed=sum(1 for card in cards if card.report.since),
+        alerts=len(alerts),
+        alerts_failing=sum(1 for alert in alerts if alert.status in ("failed", "abandoned")),
+        sources=len(sources),
+        sources_unhealthy=sum(1 for source in sources if source.health in ("failing", "down")),
+    )
+    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources)
+
+
+def item_page(
+    store: EventStore, loaded: LoadedRules, item: str, now: datetime, started_at: datetime
+) -> ItemPage | None:
+    """Gather one item's page; None when the rules declare no such item."""
+    if item not in loaded.rules.items:
+        return None
+    report = next(report for report in current_states(store, loaded.rules) if report.item == item)
+    history = item_history(store, item, loaded.rules.items[item], MARKS_ON_ITEM_PAGE)
+    card = _card(loaded, report, history, time_domain([history], now), "ev")
+    return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, RECENT_ALERTS, item=item))
+
+
+def _card(
+    loaded: LoadedRules, report: ItemReport, history: ItemHistory, domain: TimeDomain | None, anchor_prefix: str
+) -> ItemCard:
+    spec = loaded.rules.items[report.item]
+    picture = draw_timeline(spec, history, report.value, domain, anchor_prefix)
+    return ItemCard(report, picture.bands[-1].colour, picture, history)

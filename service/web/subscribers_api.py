@@ -1,0 +1,109 @@
+"""Subscribing over HTTP: ``GET``/``POST /api/subscribers`` and ``DELETE /api/subscribers/{name}``.
+
+Mounted only when ``VIGIL_API_TOKEN`` is set (otherwise the routes do not exist: 404), and every call
+needs ``Authorization: Bearer <token>``: 401 without it, 403 with a wrong one. Changes are recorded
+through the same code as ``vigil subscribe add|remove``, so the log cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.delivery.redact import redact
+from service.delivery.subscriptions import (
+    SubscriptionError,
+    add_subscriber,
+    list_subscribers,
+    remove_subscriber,
+)
+from service.rules.models import Severity
+from service.web.context import WebContext
+
+
+class SubscriberIn(BaseModel):
+    """A subscriber as the YAML rules declare one, plus its name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="Replaces a subscriber of the same name.")
+    urls: list[str] = Field(min_length=1, description="apprise URLs; use ${ENV} references for secrets.")
+    items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
+    tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
+    min_severity: Severity = "info"
+
+
+class SubscriberOut(BaseModel):
+    """A subscriber as shown: URLs redacted."""
+
+    name: str
+    urls: list[str]
+    items: list[str]
+    tags: list[str]
+    min_severity: str
+    origin: str
+
+
+def subscribers_router(context: WebContext, token: str) -> APIRouter:
+    """The token-protected subscriber routes."""
+
+    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not given.strip():
+            raise HTTPException(401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        if not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise HTTPException(403, detail="wrong token")
+
+    router = APIRouter(prefix="/api/subscribers", tags=["subscribers"], dependencies=[Depends(require_token)])
+    errors = {401: {"description": "No bearer token"}, 403: {"description": "Wrong token"}}
+
+    @router.get("", summary="Every subscriber, URLs redacted", responses=errors)
+    def list_all() -> list[SubscriberOut]:
+        return [
+            SubscriberOut(
+                name=s.name,
+                urls=[redact(u) for u in s.urls],
+                items=s.items,
+                tags=s.tags,
+                min_severity=s.min_severity,
+                origin=s.origin,
+            )
+            for s in list_subscribers(context.store)
+        ]
+
+    @router.post(
+        "",
+        status_code=201,
+        summary="Add (or replace) a subscriber",
+        responses={**errors, 422: {"description": "Invalid subscriber; `detail` names the value at fault"}},
+    )
+    def add(subscriber: SubscriberIn) -> SubscriberOut:
+        try:
+            add_subscriber(
+                context.store,
+                subscriber.name,
+                subscriber.urls,
+                items=subscriber.items,
+                tags=subscriber.tags,
+                min_severity=subscriber.min_severity,
+                known_items=set(context.rules().rules.items),
+            )
+        except SubscriptionError as error:  # its message shows URLs redacted
+            raise HTTPException(422, detail=str(error)) from None
+        return SubscriberOut(
+            **subscriber.model_dump(exclude={"urls"}), urls=[redact(u) for u in subscriber.urls], origin="cli"
+        )
+
+    @router.delete(
+        "/{name}", status_code=204, summary="Remove a subscriber", responses={**errors, 404: {"description": "None"}}
+    )
+    def remove(name: str) -> None:
+        try:
+            remove_subscriber(context.store, name)
+        except SubscriptionError as error:
+            raise HTTPException(404, detail=str(error)) from None
+
+    return router
