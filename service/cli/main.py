@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -17,11 +18,36 @@ from service.cli import (
     rules_commands,
     store_commands,
 )
-from service.cli.context import CliState
-from service.store.database import DEFAULT_DB
+from service.cli.context import CliState, db_url, fail
+from service.store.database import DEFAULT_DB, first_line, normalise_url
+from service.store.driver_errors import is_driver_error
+from service.store.errors import StoreError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class VigilGroup(click.Group):
+    """The top-level group: a database failing in the middle of a command is one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a driver error (disk full, read-only file, server gone) becomes one line."""
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if not is_driver_error(error):
+                raise
+            # Found by the fault tests: these used to end in a traceback. The transaction that failed was
+            # rolled back, so the log holds only whole transactions (`vigil verify` passes).
+            reason = first_line(error)
+            fail(f"database error on {_shown(db_url(ctx))}: {reason} (the failed transaction was rolled back)")
+
+
+def _shown(url: str) -> str:
+    try:
+        return normalise_url(url).render_as_string(hide_password=True)
+    except StoreError:
+        return "the database"
+
+
+@click.group(cls=VigilGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="vigil")
 @click.option(
     "--db",

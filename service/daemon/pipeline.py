@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from service.sources.poller import PollOutcome, PollSettings, poll_source
 from service.state import tracker as item_tracker
 from service.store.bootstrap import open_store
 from service.store.consumer import consume_all
+from service.store.owners import process_owner
 from service.store.recorder import EventStore
 
 log = logging.getLogger("vigil.pipeline")
@@ -42,8 +41,11 @@ def open_pipeline_store(url: str, *, migrate: bool = True) -> EventStore:
 
 
 def default_owner() -> str:
-    """A name for this process in leases: host, pid and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    """A name for this process in leases: host, PID namespace, PID and a random suffix.
+
+    The host, namespace and PID let a restarted daemon take over the leases of one that was killed
+    (see service/store/owners.py)."""
+    return process_owner()
 
 
 @dataclass(frozen=True)

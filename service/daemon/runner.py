@@ -14,18 +14,23 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from service.daemon.outage import OutageLog
 from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.delivery.retry import RetryPolicy
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules, load_rules
 from service.sources.poller import PollSettings
 from service.store.recorder import EventStore
+
+if TYPE_CHECKING:
+    from service.web.listen import ListenAddress
+    from service.web.server import WebServer
 
 log = logging.getLogger("vigil.daemon")
 
@@ -45,6 +50,8 @@ class DaemonSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll: PollSettings = field(default_factory=PollSettings)
     workers: int = 8
+    http: ListenAddress | None = None  # serve the web app there (``--http``); None: no HTTP
+    api_token: str | None = field(default=None, repr=False)  # enables the subscriber routes
 
 
 SIGNAL_CHECK_SECONDS = 0.5
@@ -57,10 +64,13 @@ class Daemon:
         self.settings = settings
         self.env = dict(os.environ if env is None else env)
         self._wake = threading.Event()
+        self._outage = OutageLog(log)
         self._stop = False
         self._reload = False
         self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
         self.store: EventStore = open_pipeline_store(settings.db_url)
+        # Bound before anything is recorded: a port already in use stops the start and changes nothing.
+        self.web = self._bind_web() if settings.http else None
         self.pipeline = self._build(load_rules(settings.rules_paths, env=self.env))
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(settings.workers)},
@@ -84,6 +94,8 @@ class Daemon:
         """Run until SIGTERM or SIGINT; return the exit code (0 after a clean stop)."""
         self._schedule_all()
         self.scheduler.start()
+        if self.web:
+            self.web.start()
         log.info(
             "daemon started",
             extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources)},
@@ -99,6 +111,8 @@ class Daemon:
                 self._reload = False
                 self.reload()
         log.info("stopping: finishing running jobs")
+        if self.web:
+            self.web.stop()
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
         self.pipeline.close()
         self.store.engine.dispose()
@@ -129,6 +143,20 @@ class Daemon:
         old.close()
         self._schedule_all()
         return True
+
+    def _bind_web(self) -> WebServer:
+        # Imported here: the web stack loads only when --http asks for it.
+        from service.web.context import WebContext
+        from service.web.server import WebServer
+
+        context = WebContext(
+            self.store,
+            rules=lambda: self.pipeline.loaded,
+            started_at=datetime.now(UTC),
+            scheduler_running=lambda: bool(self.scheduler.running),
+            api_token=self.settings.api_token,
+        )
+        return WebServer(self.settings.http, context)  # type: ignore[arg-type]
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.request_stop())
@@ -164,10 +192,16 @@ class Daemon:
 
     def _guarded(self, job: Callable[..., None]) -> Callable[..., None]:
         def run(*args: Any) -> None:
+            name = " ".join([job.__name__.strip("_"), *map(str, args)])  # e.g. "poll_job wire"
             try:
                 job(*args)
-            except Exception:  # a failing job (database down, a bug) must not stop the daemon
-                log.exception("job %s failed", job.__name__.strip("_"))
+            except Exception as error:  # a failing job (database down, a bug) must not stop the daemon
+                # A database outage is one line when it starts (and one when it ends), not a traceback
+                # from every job every second; anything else is a bug and keeps its traceback.
+                if not self._outage.failed(name, error):
+                    log.exception("job %s failed", job.__name__.strip("_"))
+            else:
+                self._outage.succeeded(name)
 
         return run
 

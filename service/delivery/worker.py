@@ -2,11 +2,13 @@
 
 Guarantee: at least once, and exactly once unless the process dies between a send and its record.
 A claim is a lease taken in a write transaction, so two daemons never send the same delivery; a
-daemon that dies mid-send leaves a lease that expires, and the delivery is sent again.
+daemon that dies mid-send leaves a lease behind, and the delivery is sent again once the lease expires
+or, on the same machine, as soon as another daemon sees its holder is dead (service/store/owners.py).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,8 @@ from service.store.hashing import timestamp_text
 from service.store.leases import claim, release
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
+
+log = logging.getLogger("vigil.delivery")
 
 Sender = Callable[..., list[TargetResult]]
 SEND_TIMEOUT = 30.0
@@ -108,7 +112,33 @@ class DeliveryWorker:
         with self.store.transaction() as tx:
             tx.append(f"alert:{delivery.alert_id}", events)
             release(tx.connection, delivery.lease, self.owner)
+        _log_outcome(delivery, attempt, result, events)
 
     def _alert(self, alert_id: str) -> AlertRaised:
         first = self.store.read_stream(f"alert:{alert_id}")[0]
         return AlertRaised.from_data(first.data)
+
+
+def _log_outcome(delivery: Delivery, attempt: int, result: TargetResult, events: Sequence[NewEvent]) -> None:
+    # Failed and abandoned deliveries were only events: a daemon's log said nothing about an alert that
+    # nobody received. The target is the stored, redacted one; the sender already scrubbed the error.
+    where = f"alert {delivery.alert_id} to {delivery.subscriber} {delivery.target}"
+    if result.ok:
+        log.info("delivered %s (attempt %d)", where, attempt, extra={"alert_id": delivery.alert_id})
+    elif events[-1].type == AlertDeliveryAbandoned.TYPE:
+        log.error(
+            "abandoned %s after %d attempts: %s; resend with `vigil deliver --retry %s`",
+            where,
+            attempt,
+            result.error,
+            delivery.alert_id,
+            extra={"alert_id": delivery.alert_id},
+        )
+    else:
+        log.warning(
+            "failed to deliver %s (attempt %d): %s; will retry",
+            where,
+            attempt,
+            result.error,
+            extra={"alert_id": delivery.alert_id},
+        )

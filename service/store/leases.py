@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from service.store.hashing import timestamp_text
+from service.store.owners import is_dead_local_owner
 
 _CLAIM = text(
     "INSERT INTO leases (name, owner, until) VALUES (:name, :owner, :until) "
@@ -19,6 +20,8 @@ _CLAIM = text(
     "WHERE leases.until < :now OR leases.owner = :owner"
 )
 _RELEASE = text("DELETE FROM leases WHERE name = :name AND owner = :owner")
+_HOLDER = text("SELECT owner FROM leases WHERE name = :name")
+_TAKE_OVER = text("UPDATE leases SET owner = :owner, until = :until WHERE name = :name AND owner = :holder")
 
 
 def claim(conn: Connection, name: str, owner: str, *, now: datetime, until: datetime) -> bool:
@@ -26,7 +29,15 @@ def claim(conn: Connection, name: str, owner: str, *, now: datetime, until: date
     result = conn.execute(
         _CLAIM, {"name": name, "owner": owner, "until": timestamp_text(until), "now": timestamp_text(now)}
     )
-    return result.rowcount == 1
+    if result.rowcount == 1:
+        return True
+    # A holder on this machine that was killed (SIGKILL, OOM) cannot release its lease: take it over
+    # now rather than leave the source or the delivery waiting for the expiry after a restart.
+    holder = conn.execute(_HOLDER, {"name": name}).scalar()
+    if holder is None or not is_dead_local_owner(holder):
+        return False
+    taken = conn.execute(_TAKE_OVER, {"name": name, "owner": owner, "until": timestamp_text(until), "holder": holder})
+    return taken.rowcount == 1
 
 
 def release(conn: Connection, name: str, owner: str) -> None:

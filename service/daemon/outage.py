@@ -1,0 +1,68 @@
+"""Database outages in the daemon's log: one clear line when the database goes away, one when it is back.
+
+Without this, every job (each source's poll, processing, delivery) logged a full traceback every
+second for as long as PostgreSQL was down, and nothing said when it came back. The jobs themselves
+need no special handling: each runs again on its schedule, the connection pool discards dead
+connections (``pool_pre_ping``), and the checkpoints make the catch-up repeat nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from service.store.database import first_line
+from service.store.driver_errors import is_unavailable
+
+
+class OutageLog:
+    """Tracks whether the daemon's jobs can reach the database, and logs each change of that once.
+
+    The outage ends when every job that failed during it has succeeded since: on a full disk a small
+    write can still pass while a big one fails, and the log must not flap between the two lines.
+    """
+
+    def __init__(self, log: logging.Logger) -> None:
+        self._log = log
+        self._lock = threading.Lock()  # jobs run on a thread pool
+        self._failing: set[str] = set()  # the jobs (with their arguments) that failed and have not succeeded
+        self._since = 0.0  # monotonic time of the first failure of the current outage
+        self._failures = 0
+
+    def failed(self, job: str, error: BaseException) -> bool:
+        """Record a failed run of ``job``; return False (and log nothing) if ``error`` is not a database error."""
+        if not is_unavailable(error):
+            return False
+        with self._lock:
+            self._failures += 1
+            starting = not self._failing
+            self._failing.add(job)
+            if starting:
+                self._since = time.monotonic()
+        if starting:
+            self._log.error(
+                "database unavailable: %s (jobs keep running on their schedule and resume where they stopped)",
+                first_line(error),
+                extra={"job": job},
+            )
+        else:
+            self._log.debug("job %s failed: database still unavailable: %s", job, first_line(error))
+        return True
+
+    def succeeded(self, job: str) -> None:
+        """Record a run of ``job`` that completed; the outage ends when no job is failing any more."""
+        with self._lock:
+            if job not in self._failing:
+                return
+            self._failing.discard(job)
+            if self._failing:
+                return
+            seconds, failures = time.monotonic() - self._since, self._failures
+            self._failures = 0
+        self._log.warning(
+            "database available again after %.1fs (%d failed job runs)",
+            seconds,
+            failures,
+            extra={"outage_seconds": round(seconds, 1), "failed_jobs": failures},
+        )

@@ -1,0 +1,108 @@
+"""PostgreSQL stopped and started again under a running daemon: the outage is logged, nothing is lost
+or doubled, the daemon catches up by itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from service.demo.feeds import FeedServer
+from tests.pipeline.harness import Timeline, start_daemon, stop
+from tests.reliability.batches import delivered_titles, log_records, publish_batch, write_batch_rules
+from tests.support.databases import pg_unavailable_reason
+from tests.support.receivers import JsonReceiver, poll
+
+DEADLINE = 60.0
+OUTAGE_SECONDS = 3.0
+
+
+def _local_cluster(url: str) -> tuple[str, str]:
+    """The (version, name) of the local cluster serving ``url``, found by its port; skip when there is none.
+
+    Stopping the server is the point of the test, so it needs the Debian cluster tools and a server
+    on this machine; CI (`.ci/run`) has both.
+    """
+    if shutil.which("pg_lsclusters") is None or shutil.which("pg_ctlcluster") is None:
+        pytest.skip("needs pg_lsclusters/pg_ctlcluster to stop and start the local PostgreSQL server")
+    if os.geteuid() != 0:
+        pytest.skip("stopping and starting the local PostgreSQL server needs root (CI runs as root)")
+    port = str(make_url(url).port or 5432)
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
+    for line in listing.stdout.splitlines():
+        version, name, cluster_port, *_ = line.split()
+        if cluster_port == port:
+            return version, name
+    pytest.skip(f"no local PostgreSQL cluster listens on port {port}")
+
+
+def _cluster_ctl(cluster: tuple[str, str], action: str, *, check: bool = True) -> None:
+    version, name = cluster
+    extra = ["-m", "fast"] if action == "stop" else []
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action, *extra],
+        check=check,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def _wait_until_answering() -> None:
+    # Other tests need the server: wait until it really accepts queries, not only until it started.
+    poll(lambda: [pg_unavailable_reason()], lambda reason: reason is None, DEADLINE, "PostgreSQL answering")
+
+
+def _messages(log: Path) -> list[str]:
+    return [record["message"] for record in log_records(log)]
+
+
+@pytest.mark.postgres
+def test_daemon_rides_out_a_postgresql_restart(pg_url: str, tmp_path: Path) -> None:
+    cluster = _local_cluster(pg_url)
+    with FeedServer() as feeds, JsonReceiver() as hook:
+        rules = write_batch_rules(tmp_path, feeds, hook.url("/hook"), count=6)
+        timeline = Timeline(feeds)
+        log = tmp_path / "daemon.log"
+        daemon = start_daemon(pg_url, rules, log)
+        try:
+            expected = [publish_batch(timeline, number) for number in (1, 2)]
+            poll(lambda: [len(delivered_titles(hook))], lambda n: n >= 2, DEADLINE, "the first two alerts")
+            try:
+                _cluster_ctl(cluster, "stop")
+                expected.append(publish_batch(timeline, 3))
+                outage = poll(
+                    lambda: _messages(log), lambda m: m.startswith("database unavailable"), DEADLINE, "outage line"
+                )
+                expected.append(publish_batch(timeline, 4))
+                # The outage lasts OUTAGE_SECONDS more, entries still being published; the daemon must
+                # live through it (wait() timing out is the check, not a pause).
+                with pytest.raises(subprocess.TimeoutExpired):
+                    daemon.wait(timeout=OUTAGE_SECONDS)
+                expected += [publish_batch(timeline, number) for number in (5, 6)]
+            finally:
+                restarting = time.monotonic()
+                _cluster_ctl(cluster, "start", check=False)  # not an error if the stop never happened
+                _wait_until_answering()
+            poll(lambda: [len(delivered_titles(hook))], lambda n: n >= 6, DEADLINE, "all six alerts")
+            caught_up = time.monotonic() - restarting
+            recovered = poll(
+                lambda: _messages(log), lambda m: m.startswith("database available again"), DEADLINE, "recovery"
+            )
+            # Two more poll rounds after catching up: nothing arrives a second time.
+            polls = sum(1 for m in _messages(log) if m.startswith("polled"))
+            poll(
+                lambda: [sum(1 for m in _messages(log) if m.startswith("polled"))],
+                lambda n: n >= polls + 4,
+                DEADLINE,
+                "two more poll rounds",
+            )
+        finally:
+            assert stop(daemon) == 0
+        titles = delivered_titles(hook)
+    assert sorted(titles) == sorted(expected), titles  # every alert, each exactly once
+    print(f"\n{outage}\n{recovered}\nall alerts delivered {caught_up:.1f}s after `pg_ctlcluster start` was issued")
