@@ -74,9 +74,13 @@ class SubscriberRemoved(DomainEvent):
 
 @dataclass(frozen=True)
 class EntryObserved(DomainEvent):
-    """A feed entry was seen for the first time."""
+    """A feed entry was seen for the first time.
+
+    v2 added ``published_offset_minutes``: the publisher's own UTC offset, which "on Monday" is read in.
+    """
 
     TYPE: ClassVar[str] = "EntryObserved"
+    VERSION: ClassVar[int] = 2
     source: str
     guid: str
     link: str
@@ -84,13 +88,18 @@ class EntryObserved(DomainEvent):
     text: str
     published: str  # ISO-8601 UTC; the poll time when the feed gave none
     content_hash: str
+    published_offset_minutes: int | None = None  # east of UTC, as the feed dated it; None: no date (or v1)
 
 
 @dataclass(frozen=True)
 class EntryRevised(DomainEvent):
-    """A known entry (same guid) came back with different content; it is examined again."""
+    """A known entry (same guid) came back with different content; it is examined again.
+
+    v2 added ``published_offset_minutes``, as ``EntryObserved`` v2 did.
+    """
 
     TYPE: ClassVar[str] = "EntryRevised"
+    VERSION: ClassVar[int] = 2
     source: str
     guid: str
     link: str
@@ -99,6 +108,7 @@ class EntryRevised(DomainEvent):
     published: str
     content_hash: str
     previous_hash: str
+    published_offset_minutes: int | None = None
 
 
 @dataclass(frozen=True)

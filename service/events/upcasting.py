@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.events.catalog import EVENT_TYPES, SourcePollFailed
+from service.events.catalog import EVENT_TYPES, EntryObserved, EntryRevised, SourcePollFailed
 
 Data = dict[str, Any]
 UpcastStep = Callable[[Data], Data]
@@ -23,6 +23,11 @@ def _source_poll_failed_v1_to_v2(data: Data) -> Data:
     upgraded["reason"] = data.get("error", "")
     upgraded.setdefault("consecutive_failures", 1)
     return upgraded
+
+
+def _entry_v1_to_v2(data: Data) -> Data:
+    # v1 kept only the UTC time: the publisher's offset is unknown, and dates were read in UTC.
+    return {**data, "published_offset_minutes": None}
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,10 @@ class Upcaster:
 def default_upcaster() -> Upcaster:
     """The upcasters for Vigil's own event catalogue."""
     return Upcaster(
-        steps={(SourcePollFailed.TYPE, 1): _source_poll_failed_v1_to_v2},
+        steps={
+            (SourcePollFailed.TYPE, 1): _source_poll_failed_v1_to_v2,
+            (EntryObserved.TYPE, 1): _entry_v1_to_v2,
+            (EntryRevised.TYPE, 1): _entry_v1_to_v2,
+        },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

@@ -2,10 +2,11 @@
 
 Only the span a pattern captured is read, never the whole text, and only forms that name one day:
 a weekday ("on Monday", "next Friday", "Monday, 16 June"), "today"/"tomorrow", or a day with a month
-("9 June", "June 9th", "the 9th of June", "2025-06-09"), optionally after a time ("at 10:00 on 9 June").
+("9 June", "June 9th", "the 9th of June", "2025-06-09"), optionally after a time or a part of the day
+("at 10:00 on 9 June", "early Monday", "late on Sunday").
 dateparser alone finds dates that are not there ("may meet" -> May, "at 7 a.m." -> July, "six weeks"
 -> a date), so a span must first look like one of those forms; a range or a choice ("Monday or
-Tuesday", "12-13 June", "by Friday") names no single day and gives nothing.
+Tuesday", "12-13 June", "June 12-13 in Istanbul", "by Friday") names no single day and gives nothing.
 
 Choices, documented because news copy is ambiguous:
 - A weekday is the next such day on or after the publication day, counted in the publication's own
@@ -31,14 +32,15 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 _LEADING = re.compile(
     r"(?:(?:on|for|from|as)\s+"  # "by Friday" is a deadline, not the day, so "by" is not skipped
     r"|at\s+\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|gmt|utc|cet|cest|eet|eest|msk|local time)?,?\s+"
-    r"|at\s+(?:noon|midnight|dawn|dusk),?\s+)+",
+    r"|at\s+(?:noon|midnight|dawn|dusk),?\s+"
+    r"|(?:early|late)\s+)+",  # "early Monday", "late on Sunday": the part of the day, not another day
     re.I,
 )
 _WEEKDAY = re.compile(rf"(?:(?P<next>next|this|coming)\s+)?(?P<day>{_WEEKDAY_NAMES})\b,?\s*", re.I)
 _RELATIVE = re.compile(r"(?P<word>today|tonight|tomorrow|the day after tomorrow)\b", re.I)
 _DAY_MONTH = re.compile(
     rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTHS})\b"
-    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|(?P<month_first>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b)"
     r"|\d{4}-\d{2}-\d{2}\b)",
     re.I,
 )
@@ -49,8 +51,18 @@ _CHOICE = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?:{_MONTHS})\b|\s*(?:[,.;)]|$)))",
     re.I,
 )
+# After a month-first day another bare day ends a range or a choice, whatever follows it: "June 12-13 in
+# Istanbul", "June 12 or 13". A clock time is no second day ("June 9 until 14:00", "to 5 p.m."), and "and"
+# may join something else ("on June 9 and 12 prisoners ..."): after "and" the second day must end the
+# phrase or lead to a place or time.
+_MORE_DAYS = re.compile(
+    r"\s*(?:(?:-|/|or|to|until|till|through)\s*\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d|\s*[ap]\.?m\b)"
+    r"|and\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*(?:[,;)]|\.(?!\d)|$)|\s+(?:in|at|on)\b))",
+    re.I,
+)
 _YEAR = re.compile(r",?\s+\d{4}\b")
 _RANGE_START = re.compile(r"\d{1,2}\s*(?:-|/|to|and|or)\s*\d", re.I)
+_BARE_DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\b", re.I)
 _TOKEN = re.compile(r"\S+")
 _SETTINGS = {
     "PREFER_DATES_FROM": "future",
@@ -78,11 +90,11 @@ def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None
     base = published.date()
     weekday = _WEEKDAY.match(span, offset)
     if weekday:
-        explicit = _day_month(span, weekday.end(), published)  # "Monday, 16 June": the date decides
-        if explicit is not None:
-            return explicit
+        if _DAY_MONTH.match(span, weekday.end()) or _RANGE_START.match(span, weekday.end()):
+            return _day_month(span, weekday.end(), published)  # "Monday, 16 June": the date decides
         after_name = offset + len(weekday.group(0).rstrip(", "))
-        if _CHOICE.match(span, after_name):
+        bare_day = _BARE_DAY.match(span, weekday.end())  # "Monday 12 or Tuesday 13 June"
+        if _CHOICE.match(span, bare_day.end() if bare_day else after_name):
             return None
         ahead = (_WEEKDAYS.index(weekday.group("day").lower()) - base.weekday()) % 7
         if ahead == 0 and (weekday.group("next") or "").lower() == "next":
@@ -101,7 +113,9 @@ def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None
 def _day_month(span: str, offset: int, published: datetime) -> AnnouncedDate | None:
     form = _DAY_MONTH.match(span, offset)
     if not form or _CHOICE.match(span, form.end()):
-        return None  # no day and month, or "June 12 or 13"
+        return None  # no day and month, or "12 June or 13 June"
+    if form.group("month_first") and _MORE_DAYS.match(span, form.end()):
+        return None  # "June 12-13 in Istanbul"
     year = _YEAR.match(span, form.end())
     tokens = list(_TOKEN.finditer(span, offset, year.end() if year else form.end()))
     settings = {**_SETTINGS, "RELATIVE_BASE": published.replace(tzinfo=None) - RECENT_PAST}

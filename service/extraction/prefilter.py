@@ -21,6 +21,8 @@ from typing import Any
 
 import ahocorasick
 
+from service.extraction.folding import fold
+
 #: A keyword this short, or a common word, selects too many sentences to be worth using.
 MIN_KEYWORD = 3
 _COMMON = frozenset({
@@ -32,7 +34,7 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sr
 # regex-module syntax that Python's parser would read as literal text: fuzzy matching "(?:x){e<=1}".
 _REGEX_ONLY = re.compile(r"\{[eisd][<=,}]")
 
-Need = frozenset[str]  # one of these strings occurs (lower-cased) in every match
+Need = frozenset[str]  # one of these strings occurs (folded, see folding.py) in every match
 
 
 def required_keywords(regex_source: str, flags: int = re.IGNORECASE) -> frozenset[str]:
@@ -59,7 +61,7 @@ def _needs(items: list[tuple[Any, Any]]) -> list[Need]:
 
     def flush() -> None:
         if run:
-            needs.append(frozenset({"".join(run).lower()}))
+            needs.append(frozenset({fold("".join(run))}))
             run.clear()
 
     for op, value in items:
@@ -86,7 +88,7 @@ def _needs(items: list[tuple[Any, Any]]) -> list[Need]:
 
 
 def _single_letter(members: list[tuple[Any, Any]]) -> str | None:
-    letters = {chr(v).lower() for op, v in members if op == sre.LITERAL}
+    letters = {fold(chr(v)) for op, v in members if op == sre.LITERAL}
     if len(letters) == 1 and all(op == sre.LITERAL for op, _ in members):
         return letters.pop()
     return None
@@ -136,7 +138,7 @@ class Prefilter:
         The work is the smaller of two: the patterns owning the keywords the sentence contains, or the
         patterns in ``among`` (when scope has already narrowed an entry to a few items).
         """
-        hits = {word for _end, word in self._automaton.iter(sentence.lower())} if self._owners else set()
+        hits = {word for _end, word in self._automaton.iter(fold(sentence))} if self._owners else set()
         by_keyword = sum(len(self._owners[word]) for word in hits) + len(self._always)
         if among is not None and len(among) < by_keyword:
             return sorted(i for i in among if i in self._always or not self._keywords[i].isdisjoint(hits))

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from service.extraction.folding import fold
+
 
 def _term(text: str) -> str:
-    return " ".join(text.lower().split())
+    return " ".join(fold(text).split())
 
 
 @dataclass(frozen=True)
 class Mentions:
-    """The scope terms one entry mentions (lower-cased, spaces normalised)."""
+    """The scope terms one entry mentions (folded as ``folding.fold`` does, spaces normalised)."""
 
     terms: frozenset[str]
 
@@ -32,6 +34,11 @@ class ScopeIndex:
             item: tuple(tuple(dict.fromkeys(_term(t) for t in group if t.strip())) for group in groups if group)
             for item, groups in scopes.items()
         }
+        # What messages show of a folded term: the author's first spelling of it ("İzmir", not "izmir").
+        self._shown: dict[str, str] = {}
+        for groups in scopes.values():
+            for term in (t for group in groups for t in group if t.strip()):
+                self._shown.setdefault(_term(term), " ".join(term.split()))
         self._unscoped = frozenset(item for item, groups in self._groups.items() if not groups)
         sharing: dict[str, int] = {}
         for groups in self._groups.values():
@@ -53,10 +60,10 @@ class ScopeIndex:
         self._empty = not sharing
 
     def mentions(self, text: str) -> Mentions:
-        """The terms ``text`` mentions as whole words, case-insensitively."""
+        """The terms ``text`` mentions as whole words, case-insensitively ("İSTANBUL" is "istanbul")."""
         if self._empty:
             return Mentions(frozenset())
-        lowered = " ".join(text.lower().split())
+        lowered = " ".join(fold(text).split())
         found: set[str] = set()
         for end, term in self._automaton.iter(lowered):
             start = end - len(term) + 1
@@ -70,7 +77,7 @@ class ScopeIndex:
         """The first of ``item``'s scope groups the entry never mentions, as text; None when in scope."""
         for group in self._groups.get(item, ()):
             if mentions.terms.isdisjoint(group):
-                return " / ".join(group)
+                return " / ".join(self._shown[term] for term in group)
         return None
 
     def candidate_items(self, mentions: Mentions, limit: int) -> frozenset[str] | None:

@@ -1,6 +1,7 @@
 """How an item decides its state from one more piece of evidence. Pure: no I/O, no clock.
 
-- Evidence published before the evidence that set the current value never moves the item back.
+- Evidence published before the evidence that set the current value never moves the item back, not even
+  as one of several reports confirming a move.
 - The same value reported again (another outlet, a re-poll, an edited entry) is no change.
 - Declared ``transitions`` are respected: a move they do not allow is no change.
 - With ``confirm: {sources: N, within: D}``, a value is taken only once N distinct sources gave it
@@ -87,12 +88,14 @@ def decide(spec: ItemSpec, state: ItemState, evidence: Evidence) -> Decision:
     kept = replace(state, support=support)
     if evidence.value == state.value:
         return Decision(kept, None)
-    if state.evidence_published is not None and _too_old(spec, state.evidence_published, evidence):
+    if state.evidence_published is not None and _too_old(
+        spec, state.evidence_published, evidence.value, evidence.published
+    ):
         return Decision(kept, None)
     allowed = spec.transitions.get(state.value, []) if spec.transitions is not None else None
     if spec.kind == "status" and allowed is not None and evidence.value not in allowed:
         return Decision(kept, None)
-    confirming = _confirming(spec, support, evidence)
+    confirming = _confirming(spec, support, evidence, state.evidence_published)
     if confirming is None:
         return Decision(kept, None)
     decided_at = max(s.published for s in confirming)
@@ -100,25 +103,34 @@ def decide(spec: ItemSpec, state: ItemState, evidence: Evidence) -> Decision:
     return Decision(new_state, Change(state.value, evidence.value, tuple(s.evidence_id for s in confirming)))
 
 
-def _too_old(spec: ItemSpec, set_at: datetime, evidence: Evidence) -> bool:
-    """True when ``evidence`` is too old to move the item off the value that evidence published at ``set_at`` set."""
-    if spec.kind == "date" and evidence.value == UNANNOUNCED:
-        return evidence.published <= set_at
-    return evidence.published < set_at
+def _too_old(spec: ItemSpec, set_at: datetime, value: str, published: datetime) -> bool:
+    """True when a report of ``value`` published at ``published`` is too old to move the item off the value
+    that evidence published at ``set_at`` set."""
+    if spec.kind == "date" and value == UNANNOUNCED:
+        return published <= set_at
+    return published < set_at
 
 
-def _confirming(spec: ItemSpec, support: tuple[Support, ...], evidence: Evidence) -> list[Support] | None:
+def _confirming(
+    spec: ItemSpec, support: tuple[Support, ...], evidence: Evidence, set_at: datetime | None
+) -> list[Support] | None:
     """The records that confirm ``evidence.value`` (None while the confirmation policy is unmet).
 
     Without a policy, the evidence alone. With one: some window of length ``within`` that holds the new
     evidence must hold reports of the value from ``sources`` distinct sources. The confirming set is the
-    new evidence and the first report of each other source in the earliest such window.
+    new evidence and the first report of each other source in the earliest such window. Reports too old to
+    move the item off its current value (set by evidence published at ``set_at``) do not count either:
+    they were answered by that evidence.
     """
     own = Support(evidence.value, evidence.source, evidence.published, evidence.evidence_id)
     if spec.confirm is None:
         return [own]
     within, needed = spec.confirm.within, spec.confirm.sources
-    same = [s for s in support if s.value == evidence.value]
+    same = [
+        s
+        for s in support
+        if s.value == evidence.value and (set_at is None or not _too_old(spec, set_at, s.value, s.published))
+    ]
     starts = sorted({s.published for s in same if evidence.published - within <= s.published <= evidence.published})
     for start in starts:
         first_per_source: dict[str, Support] = {evidence.source: own}

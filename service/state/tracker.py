@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection
 
@@ -18,6 +18,7 @@ from service.extraction.types import EntryText, Finding
 from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
 from service.state.decision import Evidence, ItemState, Support, decide
 from service.state.projection import read_item
+from service.store.hashing import timestamp_text
 from service.store.recorder import Transaction
 from service.store.records import NewEvent, RecordedEvent
 
@@ -36,6 +37,14 @@ def initial_value(spec: ItemSpec) -> str:
     return UNANNOUNCED if spec.kind == "date" else spec.initial
 
 
+def publisher_time(data: dict[str, object]) -> datetime:
+    """An entry event's publication time in the publisher's own UTC offset (UTC when it is unknown), so a
+    weekday or "tomorrow" is counted from the publisher's day, not from the day it was in UTC."""
+    published = datetime.fromisoformat(str(data["published"]))
+    offset = data.get("published_offset_minutes")
+    return published if not isinstance(offset, int) else published.astimezone(timezone(timedelta(minutes=offset)))
+
+
 @dataclass(frozen=True)
 class ItemTracker:
     """Turns entries into evidence and state changes under one rule set."""
@@ -52,7 +61,7 @@ class ItemTracker:
             link=data["link"],
             title=data["title"],
             text=data["text"],
-            published=datetime.fromisoformat(data["published"]),
+            published=publisher_time(data),
         )
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -92,12 +101,17 @@ class ItemTracker:
             }
             events = [NewEvent(EvidenceFound.TYPE, found.to_data(), metadata)]
             if decision.change is not None:
+                # A confirmation can be completed by a report older than the others (reports arrive in any
+                # order): the value holds from the latest confirming report, and later decisions judge "older
+                # than the current value" against that time, as reloaded from this event.
+                since = decision.new_state.since
                 changed = self._changed(
                     tx.connection,
                     found,
                     decision.change.from_value,
                     decision.change.to_value,
                     list(decision.change.evidence_ids),
+                    found.published if since is None or since == entry.published else timestamp_text(since),
                 )
                 events.append(NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata))
             tx.append(f"item:{finding.item}", events)
@@ -122,7 +136,13 @@ class ItemTracker:
         )
 
     def _changed(
-        self, conn: Connection, found: EvidenceFound, from_value: str, to_value: str, evidence_ids: list[str]
+        self,
+        conn: Connection,
+        found: EvidenceFound,
+        from_value: str,
+        to_value: str,
+        evidence_ids: list[str],
+        published: str,
     ) -> ItemStateChanged:
         _, _, support = read_item(conn, found.item)
         by_id = {s["evidence_id"]: s for s in support}
@@ -136,5 +156,5 @@ class ItemTracker:
             sentences=[r["sentence"] for r in records],
             links=[r["link"] for r in records],
             sources=sorted({r["source"] for r in records}),
-            published=found.published,
+            published=published,
         )

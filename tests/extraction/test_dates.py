@@ -116,8 +116,58 @@ def test_the_span_reports_how_much_of_it_named_the_day() -> None:
     assert found is not None and "9 June at the border crossing"[:found.end] == "9 June"
 
 
-@pytest.mark.xfail(strict=True, reason="dates bug: after a month-first day, a range or choice followed by more "
-                                       "words is read as its first day (see the report)")
 @pytest.mark.parametrize("span", ["June 12-13 in Istanbul", "June 12 or 13 in Istanbul", "June 12 to 14 at the border"])
 def test_a_month_first_range_followed_by_more_words_names_no_single_day(span: str) -> None:
     assert day(span) is None
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "June 12th-13th", "June 12 - 13", "June 12/13", "June 12 and 13 in Istanbul", "June 12 and 13.",
+        "12-13 June in Istanbul", "12th-13th June", "12 June or 13 June at the border",
+        # a weekday before a range or choice of days does not make it one day
+        "Monday, June 12 or 13", "Monday, 12-13 June", "Monday 12 or Tuesday 13 June",
+        "Monday 12 June or Tuesday 13 June", "Monday, June 12-13 in Istanbul",
+    ],
+)
+def test_a_range_or_choice_of_days_in_either_order_names_no_single_day(span: str) -> None:
+    assert day(span) is None
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("on June 9 and 12 prisoners will be freed", date(2025, 6, 9)),  # "and 12 prisoners" is no range
+        ("June 9 until 14:00", date(2025, 6, 9)),  # a clock time is no second day
+        ("June 9 to 5 p.m.", date(2025, 6, 9)),
+        ("Monday 9 a.m.", date(2025, 6, 9)),
+    ],
+)
+def test_a_number_after_a_day_that_is_no_second_day_keeps_the_day(span: str, expected: date) -> None:
+    assert day(span) == expected
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("early Monday", date(2025, 6, 9)),
+        ("late Sunday", date(2025, 6, 8)),
+        ("late on Sunday, officials said", date(2025, 6, 8)),
+        ("early on Monday", date(2025, 6, 9)),
+        ("on early Monday morning", date(2025, 6, 9)),
+        ("early 16 June", date(2025, 6, 16)),
+    ],
+)
+def test_early_or_late_on_a_day_is_that_day(span: str, expected: date) -> None:
+    assert day(span) == expected
+
+
+@pytest.mark.parametrize("span", ["late June", "early next week", "late last night", "early Monday or Tuesday"])
+def test_early_or_late_before_no_single_day_is_still_no_day(span: str) -> None:
+    assert day(span) is None
+
+
+def test_early_or_late_leaves_the_span_end_after_the_day() -> None:
+    found = parse_announced_date("late Sunday, officials said", SATURDAY)
+    assert found is not None and "late Sunday, officials said"[:found.end] == "late Sunday"

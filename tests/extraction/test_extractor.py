@@ -113,3 +113,42 @@ def test_items_without_scope_apply_to_every_entry_and_empty_text_finds_nothing()
     extractor = Extractor(RuleSet.model_validate({"items": {"x": {"title": "X", "states": {"on": ["talks began"]}}}}))
     assert values(extractor.extract(entry("The talks began."))) == [("x", "on")]
     assert extractor.extract(entry("")) == [] and extractor.explain(entry("  ")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kyiv and Moscow said the prisoner exchange will take place early Monday.", "2025-06-09"),
+        ("Kyiv and Moscow said the prisoner exchange will take place late on Sunday.", "2025-06-08"),
+    ],
+)
+def test_early_or_late_on_a_weekday_announces_that_day(istanbul: Extractor, text: str, expected: str) -> None:
+    assert values(istanbul.extract(entry(text))) == [("exchange-date", expected)]
+
+
+def test_a_month_first_range_of_days_is_no_announced_date(istanbul: Extractor) -> None:
+    text = "Kyiv and Moscow said the prisoner exchange will take place June 12-13 in Istanbul."
+    assert istanbul.extract(entry(text)) == []
+    vetoes = [v for report in istanbul.explain(entry(text)) for v in report.vetoes]
+    assert {(v.item, v.guard) for v in vetoes} == {("exchange-date", "date")}
+
+
+def _turkish_talks() -> Extractor:
+    return Extractor(RuleSet.model_validate({"items": {"talks": {
+        "title": "Talks in Türkiye", "scope": [["türkiye", "istanbul"]],
+        "states": {"resumed": ["talks (in|at) (türkiye|istanbul) resumed"]}}}}))
+
+
+@pytest.mark.parametrize(
+    "text", ["TALKS IN TÜRKİYE RESUMED.", "Talks in İstanbul resumed.", "talks in istanbul resumed."]
+)
+def test_a_turkish_capital_letter_is_in_scope_and_matched(text: str) -> None:
+    assert values(_turkish_talks().extract(entry(text))) == [("talks", "resumed")]
+
+
+def test_scope_names_the_missing_terms_as_the_author_spelled_them() -> None:
+    extractor = Extractor(RuleSet.model_validate({"items": {"talks": {
+        "title": "T", "scope": [["Türkiye", "İzmir"]], "states": {"resumed": ["talks resumed"]}}}}))
+    assert values(extractor.extract(entry("Talks resumed in IZMIR."))) == [("talks", "resumed")]
+    [veto] = [v for r in extractor.explain(entry("Talks resumed in Ankara.")) for v in r.vetoes]
+    assert veto.guard == "scope" and veto.cue == "Türkiye / İzmir"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from service.rules.models import UNANNOUNCED, ItemSpec
 from service.state.decision import SUPPORT_LIMIT, Evidence, ItemState, decide, initial_state
 
@@ -177,8 +175,6 @@ def test_three_sources_are_needed_when_three_are_asked_for() -> None:
     assert changes == [("none", "agreed")] and state.since == DAY + timedelta(hours=5)
 
 
-@pytest.mark.xfail(strict=True, reason="decision bug: reports older than the current value still count as "
-                                       "confirmation (see the report; fix in service/state/decision.py)")
 def test_a_report_from_before_the_current_value_does_not_help_confirm_a_move_back() -> None:
     # Two outlets said "agreed", then two said it collapsed. One outlet repeating "agreed" an hour later is
     # one source, not two: the other outlet's "agreed" predates the collapse.
