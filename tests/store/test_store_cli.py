@@ -120,3 +120,20 @@ def test_a_schema_newer_than_the_code_is_refused(sqlite_url: str) -> None:
 def test_password_in_url_is_not_printed() -> None:
     result = vigil("events", db="postgresql://postgres:hunter2@127.0.0.1:1/test")
     assert result.returncode == 2 and "hunter2" not in result.stderr
+
+
+@pytest.mark.postgres
+def test_daemons_upgrading_an_empty_postgresql_together_all_succeed(pg_url: str) -> None:
+    # Several daemons started at once on a new database each apply migrations on start; without a lock
+    # they raced to create the same tables and all but one failed.
+    starts = [
+        subprocess.Popen([sys.executable, "-m", "service.cli", "--db", pg_url, "db", "upgrade"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    results = [(process.wait(timeout=60), process.stderr.read()) for process in starts]  # type: ignore[union-attr]
+    for process in starts:
+        process.stdout.close()  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
+    assert [code for code, _ in results] == [0, 0, 0, 0], [err for _, err in results]
+    assert vigil("verify", db=pg_url).returncode == 0
