@@ -7,20 +7,18 @@ import sys
 
 import click
 
-from service.cli.context import EXIT_INPUT
+from service.cli.context import EXIT_INPUT, rules_paths
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules, load_rules
 from service.rules.schema import json_schema
-
-DEFAULT_RULES = "rules"
 
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def check(paths: tuple[str, ...]) -> None:
-    """Validate rule files (default: rules/) and print every error as file:line:col: message."""
+    """Validate rule files (default: VIGIL_RULES, else rules/) and print every error as file:line:col: message."""
     try:
-        loaded = load_rules(paths or (DEFAULT_RULES,))
+        loaded = load_rules(rules_paths(paths))
     except RuleErrors as failure:
         for error in failure.errors:
             click.echo(str(error), err=True)

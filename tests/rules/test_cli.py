@@ -22,6 +22,17 @@ def test_check_prints_a_one_line_summary_for_good_rules(rule_dir: RuleDir, monke
     assert result.stderr == ""
 
 
+def test_check_reads_the_folder_vigil_rules_names(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_dir.write("elsewhere/talks.yaml", EXAMPLE)
+    monkeypatch.setenv("ANALYSTS_URL", "json://localhost/hook")
+    monkeypatch.setenv("VIGIL_RULES", "elsewhere")
+
+    result = CliRunner().invoke(check, [])
+
+    assert result.exit_code == 0
+    assert result.stdout == "elsewhere/talks.yaml: 2 items, 1 alert, 1 source, 1 subscriber — OK\n"
+
+
 def test_check_counts_several_files_together(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
     rule_dir.write("a.yaml", EXAMPLE)
     rule_dir.write("b.yaml", "alerts:\n  - {name: any-change}\n")
