@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict
 
 import click
-from sqlalchemy import text
 
 from service.cli.context import (
     EXIT_INPUT,
@@ -16,8 +15,10 @@ from service.cli.context import (
     parse_moment,
     rules_paths,
 )
+from service.delivery.status import AlertView, recent_alerts
 from service.history.as_of import states_at
 from service.history.timeline import TimelineRow, item_timeline
+from service.sources.health import SourceView, source_health
 from service.state.report import current_states, format_report
 
 
@@ -95,35 +96,32 @@ def timeline_command(
 @click.option("--rules", "rules", multiple=True, help="Rule file or folder (default rules/).")
 @click.pass_context
 def sources_command(ctx: click.Context, rules: tuple[str, ...]) -> None:
-    """Each source: last success, last error, entries seen, next poll."""
+    """Each source: last success, last error, entries seen, next poll (feed URLs shown without secrets)."""
     loaded = load_rules_or_exit(rules_paths(rules))
     store = open_pipeline_or_exit(ctx)
     try:
-        with store.engine.connect() as conn:
-            rows = {
-                r[0]: r
-                for r in conn.execute(
-                    text(
-                        "SELECT source, last_success_at, last_error, last_error_at, consecutive_failures, "
-                        "entries_seen, "
-                        "next_poll, problem FROM source_status"
-                    )
-                )
-            }
+        sources = source_health(store, loaded.rules)
     finally:
         store.engine.dispose()
-    for source_id, spec in sorted(loaded.rules.sources.items()):
-        row = rows.get(source_id)
-        click.echo(f"{source_id}  {spec.url}  every {int(spec.every.total_seconds())}s")
-        if row is None:
-            click.echo("    never polled")
-            continue
-        _, success, error, error_at, failures, seen, next_poll, problem = row
-        click.echo(f"    last success: {success or 'never'}   entries seen: {seen}   next poll: {next_poll or '-'}")
-        if error:
-            click.echo(f"    last error: {error_at}: {error}" + (f" ({failures} in a row)" if failures else ""))
-        if problem:
-            click.echo(f"    feed problem: {problem}")
+    for source in sources:
+        click.echo("\n".join(_source_lines(source)))
+
+
+def _source_lines(source: SourceView) -> list[str]:
+    lines = [f"{source.source}  {source.url}  every {source.every_seconds}s"]
+    if source.health == "never polled":
+        return [*lines, "    never polled"]
+    lines.append(
+        f"    last success: {source.last_success_at or 'never'}   entries seen: {source.entries_seen}   "
+        f"next poll: {source.next_poll or '-'}"
+    )
+    if source.last_error:
+        failures = source.consecutive_failures
+        in_a_row = f" ({failures} in a row)" if failures else ""
+        lines.append(f"    last error: {source.last_error_at}: {source.last_error}{in_a_row}")
+    if source.problem:
+        lines.append(f"    feed problem: {source.problem}")
+    return lines
 
 
 @click.command("alerts")
@@ -134,34 +132,28 @@ def alerts_command(ctx: click.Context, failed: bool, limit: int) -> None:
     """Alerts raised, newest last, with their delivery status (targets shown redacted)."""
     store = open_pipeline_or_exit(ctx)
     try:
-        with store.engine.connect() as conn:
-            where = "WHERE status IN ('failed', 'abandoned')" if failed else ""
-            alerts = conn.execute(
-                text(
-                    f"SELECT alert_id, raised_at, rule, item, severity, status, title FROM alerts {where} "
-                    "ORDER BY raised_position DESC LIMIT :limit"
-                ),
-                {"limit": limit},
-            ).fetchall()
-            deliveries = conn.execute(
-                text("SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt FROM deliveries")
-            ).fetchall()
+        alerts = recent_alerts(store, limit=limit, failed_only=failed)
     finally:
         store.engine.dispose()
-    per_alert: dict[str, list[tuple[str, ...]]] = {}
-    for row in deliveries:
-        per_alert.setdefault(row[0], []).append(row)
     if not alerts:
         click.echo("no failed alerts" if failed else "no alerts")
-    for alert_id, raised_at, rule, item, severity, status, title in reversed(alerts):
-        click.echo(f"{alert_id}  {raised_at}  {severity:<8} {status:<10} {rule} [{item}] {title}")
-        for _, subscriber, target, d_status, attempts, error, next_attempt in per_alert.get(alert_id, []):
-            line = f"    {subscriber} {target}: {d_status} after {attempts} attempt(s)"
-            if error:
-                line += f"; last error: {error}"
-            if d_status == "failed" and next_attempt:
-                line += f"; next attempt {next_attempt}"
-            click.echo(line)
+    for alert in reversed(alerts):
+        click.echo("\n".join(_alert_lines(alert)))
+
+
+def _alert_lines(alert: AlertView) -> list[str]:
+    lines = [
+        f"{alert.alert_id}  {alert.raised_at}  {alert.severity:<8} {alert.status:<10} "
+        f"{alert.rule} [{alert.item}] {alert.title}"
+    ]
+    for delivery in alert.deliveries:
+        line = f"    {delivery.subscriber} {delivery.target}: {delivery.status} after {delivery.attempts} attempt(s)"
+        if delivery.last_error:
+            line += f"; last error: {delivery.last_error}"
+        if delivery.status == "failed" and delivery.next_attempt:
+            line += f"; next attempt {delivery.next_attempt}"
+        lines.append(line)
+    return lines
 
 
 commands = [state_command, timeline_command, sources_command, alerts_command]

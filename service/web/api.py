@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from service.delivery.status import AlertView, recent_alerts
 from service.history.timeline import TimelineRow, item_timeline
 from service.rules.models import RuleSet
+from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
 from service.web.context import WebContext
-from service.web.reads import AlertView, SourceView, recent_alerts, source_views
 
 NOT_FOUND = {404: {"description": "No such item; `detail` lists the known ones"}}
 
@@ -65,7 +66,7 @@ def api_router(context: WebContext) -> APIRouter:
 
     @router.get("/sources", summary="Every source with its polling health")
     def sources() -> list[SourceView]:
-        return source_views(context.store, context.rules().rules)
+        return source_health(context.store, context.rules().rules)
 
     return router
 

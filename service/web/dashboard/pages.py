@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from service.delivery.status import AlertView, recent_alerts
 from service.rules.loader import LoadedRules
+from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
 from service.store.recorder import EventStore
 from service.web.dashboard.item_history import ItemHistory, item_history
 from service.web.dashboard.picture import TimeDomain, TimelinePicture, draw_timeline, time_domain
-from service.web.dashboard.reads import AlertView, SourceHealth, recent_alerts, source_health
 
 RECENT_ALERTS = 20
 #: Evidence marks drawn per item: the newest ones. The front page shows every item, so it draws fewer.
@@ -50,7 +51,7 @@ class DashboardPage:
     overview: Overview
     cards: list[ItemCard]
     alerts: list[AlertView]
-    sources: list[SourceHealth]
+    sources: list[SourceView]
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, starte
         _card(loaded, report, history, domain, f"ev{index}")
         for index, (report, history) in enumerate(zip(reports, histories, strict=True))
     ]
-    alerts = recent_alerts(store, RECENT_ALERTS)
+    alerts = recent_alerts(store, limit=RECENT_ALERTS)
     sources = source_health(store, loaded.rules)
     overview = Overview(
         items=len(cards),
@@ -84,7 +85,7 @@ def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, starte
         alerts=len(alerts),
         alerts_failing=sum(1 for alert in alerts if alert.status in ("failed", "abandoned")),
         sources=len(sources),
-        sources_unhealthy=sum(1 for source in sources if source.health in ("failing", "down")),
+        sources_unhealthy=sum(1 for source in sources if source.health == "failing"),  # down ones too
     )
     return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources)
 
@@ -98,7 +99,7 @@ def item_page(
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
     history = item_history(store, item, loaded.rules.items[item], MARKS_ON_ITEM_PAGE)
     card = _card(loaded, report, history, time_domain([history], now), "ev")
-    return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, RECENT_ALERTS, item=item))
+    return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item))
 
 
 def _card(

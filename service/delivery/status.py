@@ -1,0 +1,92 @@
+"""Alerts with the status of each of their deliveries, as the ``alerts`` and ``deliveries`` projections hold them.
+
+One read model for ``vigil alerts``, ``GET /api/alerts`` and the dashboard. A delivery keeps only the
+redacted target; who must not show even that (the dashboard) shows its ``channel``, the URL scheme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, text
+
+from service.store.recorder import EventStore
+
+#: Alert ids per ``IN (...)`` query: far below every backend's limit on bound parameters.
+_IDS_PER_QUERY = 500
+
+_DELIVERIES = text(
+    "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at "
+    "FROM deliveries WHERE alert_id IN :ids ORDER BY alert_id, subscriber, target_index"
+).bindparams(bindparam("ids", expanding=True))
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """One target of one alert: where it went (redacted) and how it went."""
+
+    subscriber: str
+    target: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt: str | None
+    delivered_at: str | None
+
+    @property
+    def channel(self) -> str:
+        """The kind of channel (the target's scheme, e.g. ``mailto``), for pages that show no URL at all."""
+        return channel_of(self.target)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as the ``alerts`` projection holds it, with each of its deliveries."""
+
+    alert_id: str
+    raised_at: str
+    rule: str
+    item: str
+    severity: str
+    status: str
+    title: str
+    deliveries: list[DeliveryView] = field(default_factory=list)
+
+
+def recent_alerts(
+    store: EventStore, *, limit: int = 50, failed_only: bool = False, item: str | None = None
+) -> list[AlertView]:
+    """The newest ``limit`` alerts, newest first, each with its deliveries (targets redacted).
+
+    ``failed_only`` keeps the alerts with failed or abandoned deliveries; ``item`` those of one item.
+    """
+    conditions = (["status IN ('failed', 'abandoned')"] if failed_only else []) + (
+        ["item = :item"] if item is not None else []
+    )
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    with store.engine.connect() as conn:
+        alerts = conn.execute(
+            text(
+                f"SELECT alert_id, raised_at, rule, item, severity, status, title FROM alerts {where} "
+                "ORDER BY raised_position DESC LIMIT :limit"
+            ),
+            {"limit": limit, "item": item},
+        ).fetchall()
+        deliveries = _deliveries_of(conn, [row[0] for row in alerts])
+    return [AlertView(*row, deliveries=deliveries.get(row[0], [])) for row in alerts]
+
+
+def channel_of(target: str) -> str:
+    """The scheme of a (redacted) apprise URL, e.g. ``mailto``: enough to tell channels apart, nothing more."""
+    scheme, sep, _ = target.partition("://")
+    return scheme.lower() if sep and scheme.isalnum() else "?"
+
+
+def _deliveries_of(conn: Connection, alert_ids: list[str]) -> dict[str, list[DeliveryView]]:
+    """The deliveries of these alerts only, by alert, in subscriber and target order."""
+    per_alert: dict[str, list[DeliveryView]] = {}
+    for start in range(0, len(alert_ids), _IDS_PER_QUERY):
+        batch = alert_ids[start : start + _IDS_PER_QUERY]
+        for alert_id, *rest in conn.execute(_DELIVERIES, {"ids": batch}):
+            per_alert.setdefault(alert_id, []).append(DeliveryView(*rest))
+    return per_alert

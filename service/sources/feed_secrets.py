@@ -1,0 +1,48 @@
+"""Feed URLs and poll errors made safe to show: no password, no secret-looking query values."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from service.delivery.redact import MASK, looks_like_token
+
+_SECRET_QUERY_KEY = re.compile(r"token|key|secret|pass|pwd|auth|sig|cred|session", re.IGNORECASE)
+
+
+def public_feed_url(url: str) -> str:
+    """A feed URL safe to show: no password, and ``***`` for query values that look like credentials."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.netloc.rpartition("@")[0].partition(":")[0]
+    netloc = f"{user}:{MASK}@{host}" if user else host
+    pairs = []
+    for pair in parts.query.split("&") if parts.query else []:
+        key, has_value, value = pair.partition("=")
+        if has_value and value and (_SECRET_QUERY_KEY.search(key) or looks_like_token(value)):
+            value = MASK
+        pairs.append(f"{key}={value}" if has_value else key)
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
+
+
+def hide_feed_secrets(message: str, url: str) -> str:
+    """``message`` (a poll error) with the secret parts of the feed ``url`` masked wherever they occur."""
+    shown = public_feed_url(url)
+    for secret in _feed_secrets(url):
+        if secret not in shown:
+            message = message.replace(secret, MASK)
+    return message.replace(url, shown)
+
+
+def _feed_secrets(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return [url]
+    secrets = [parts.netloc.rpartition("@")[0]] if "@" in parts.netloc else []
+    secrets += [pair.partition("=")[2] for pair in parts.query.split("&") if pair]
+    # Longest first, so a secret that contains another is masked whole.
+    return sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
