@@ -27,7 +27,12 @@ class RuleError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+        return f"{self.file}:{self.line}:{self.col}: {_printable(self.message)}"
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: a key or value quoted in a message may hold line breaks or controls."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class RuleErrors(Exception):

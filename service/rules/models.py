@@ -28,7 +28,10 @@ class SourceSpec(_Strict):
     """A news feed to poll."""
 
     url: str = Field(description="RSS or Atom feed URL (http or https).")
-    every: Duration = Field(default="10m", description="Polling interval, e.g. 10m.")  # type: ignore[assignment]
+    # validate_default: the default is written as a rule author writes it and must become a timedelta too.
+    every: Duration = Field(  # type: ignore[assignment]
+        default="10m", validate_default=True, description="Polling interval, e.g. 10m."
+    )
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
 
@@ -37,7 +40,7 @@ class ConfirmPolicy(_Strict):
     """Change state only when this many distinct sources agree within the window."""
 
     sources: int = Field(default=2, ge=1)
-    within: Duration = Field(default="48h")  # type: ignore[assignment]
+    within: Duration = Field(default="48h", validate_default=True)  # type: ignore[assignment]
 
 
 class CueLists(_Strict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -15,6 +16,7 @@ import httpx
 
 from service import __version__
 from service.sources.deadline import Deadline
+from service.sources.decoding import ACCEPT_ENCODING, BodyTooLarge, BodyUndecodable, decode_body
 
 USER_AGENT = f"Vigil/{__version__} (+https://github.com/vigil-alerts/vigil)"
 # Feed types first; */* last because plenty of servers label feeds text/html or text/plain.
@@ -79,7 +81,7 @@ def fetch(
     """
     if timeout <= 0 or max_bytes <= 0 or max_redirects < 0:
         raise ValueError("timeout and max_bytes must be positive, max_redirects not negative")
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -147,14 +149,23 @@ def _body(response: httpx.Response, limits: _Limits, deadline: Deadline) -> byte
     # Refuse up front when the server announces too much; count anyway, as it may not tell.
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(_too_large(limits))
-    body = bytearray()
-    for chunk in response.iter_bytes():  # decoded: the cap also stops compression bombs
-        body += chunk
-        if len(body) > limits.max_bytes:
-            raise FetchError(_too_large(limits))
+    try:
+        # Raw bytes, decompressed here step by step: the cap then also stops compression bombs
+        # before they fill memory (httpx's own decoding inflates a whole network read at once).
+        return decode_body(
+            _raw_chunks(response, limits, deadline), response.headers.get("content-encoding", ""), limits.max_bytes
+        )
+    except BodyTooLarge as error:
+        raise FetchError(_too_large(limits)) from error
+    except BodyUndecodable as error:
+        raise FetchError(str(error)) from error
+
+
+def _raw_chunks(response: httpx.Response, limits: _Limits, deadline: Deadline) -> Iterator[bytes]:
+    for chunk in response.iter_raw():
         if deadline.expired:
             raise FetchError(_timed_out(limits))
-    return bytes(body)
+        yield chunk
 
 
 def _timed_out(limits: _Limits) -> str:

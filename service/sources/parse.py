@@ -5,25 +5,42 @@ bozo, HTML is, and a malformed feed may still carry good entries. The rule here:
 used, with the parser's complaint kept as ``problem``; no entries and no recognisable feed is a
 ``FeedError``; a well-formed feed with no items is simply empty. A truncated document loses its
 last entry (it may be cut short), and entries with no title, text or link are dropped.
+
+feedparser's time grows with the markup it meets (tens of microseconds a tag, quadratically with
+nesting depth), so a body with more tags and entities than ``MAX_MARKUP`` is refused before parsing:
+within the 10 MB size cap, a flood of tags would otherwise hold a poll worker for minutes. An entry
+longer than ``MAX_ENTRY_CHARS`` is left out (and said so): events are kept forever and read again on
+every replay, and no news story is a million characters long. A feed's own entity declarations are
+removed before parsing (``entity_declarations``), so entity bombs and external entities stay
+unexpanded text and no local file or URL is ever read on a feed's behalf.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import io
+import re
 import unicodedata
 import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.parsers.expat import errors as expat_errors
 
 import feedparser
 
+from service.sources.entity_declarations import EntityDeclarationsRefused, strip_entity_declarations
 from service.sources.fetch import FetchResult
 
 _PROBLEM_LIMIT = 200
+#: Tags and entity references ("<" and "&") a body may hold: ten times a heavy full-content feed, and
+#: about 2 s of feedparser at worst on an idle 2-core machine (4-8 s on a loaded one).
+MAX_MARKUP = 100_000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Characters of title and text one entry may have.
+MAX_ENTRY_CHARS = 1_000_000
 # Expat's messages for a document that stops before its end.
 _EARLY_END = frozenset({
     expat_errors.XML_ERROR_NO_ELEMENTS, expat_errors.XML_ERROR_UNCLOSED_TOKEN,
@@ -47,8 +64,16 @@ class FeedEntry:
     link: str
     title: str
     text: str  # HTML as the feed gave it (sanitised by feedparser); extraction strips tags
-    published: datetime | None  # UTC; None when the feed gives no date or one we cannot read
+    # In the UTC offset the feed wrote it in ("on Monday" is counted from the publisher's own day; UTC when
+    # the feed names no offset); None when the feed gives no date or one we cannot read.
+    published: datetime | None
     content_hash: str  # sha256 of normalised title, text and link: equal across polls if unchanged
+
+    @property
+    def published_offset_minutes(self) -> int | None:
+        """Minutes east of UTC the feed dated the entry in; None when it gave no date."""
+        offset = self.published.utcoffset() if self.published is not None else None
+        return None if offset is None else int(offset.total_seconds() // 60)
 
 
 @dataclass(frozen=True)
@@ -60,7 +85,9 @@ class ParsedFeed:
     version: str = ""  # feedparser's name for the format: "rss20", "atom10", ...
 
 
-def parse_feed(result: FetchResult) -> ParsedFeed:
+def parse_feed(
+    result: FetchResult, *, max_markup: int = MAX_MARKUP, max_entry_chars: int = MAX_ENTRY_CHARS
+) -> ParsedFeed:
     """Parse the body of a successful fetch; raise ``FeedError`` when it holds no usable feed.
 
     A 304 (not modified) parses to no entries: nothing in it is new.
@@ -69,15 +96,18 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
         return ParsedFeed(entries=())
     if not result.body.strip():
         raise FeedError("empty response: no feed in it")
+    body, declared_entities = _safe_body(result.body, max_markup)
     try:
         # resolve_relative_uris=False: rewriting every href inside the entries' HTML doubles the
         # parse time, and extraction strips that HTML; entry links are still made absolute.
-        parsed = feedparser.parse(io.BytesIO(result.body), response_headers=_response_headers(result),
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=_response_headers(result),
                                   resolve_relative_uris=False)
     except Exception as error:  # feedparser has many internal failure paths; none may escape as a traceback
         raise FeedError(f"feed parser failed ({type(error).__name__}: {_one_line(str(error))})") from error
     complaint = parsed.get("bozo_exception") if parsed.get("bozo") else None
     problem = None if complaint is None else _describe(complaint)
+    if declared_entities:
+        problem = "entity declarations ignored" + ("" if problem is None else f"; {problem}")
     version = parsed.get("version") or ""
     raw_entries = list(parsed.get("entries") or [])
     if _truncated(complaint):
@@ -89,9 +119,25 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
         else:
             problem = f"feed is truncated ({problem})"
     entries = tuple(entry for entry in map(_entry, raw_entries) if entry.title or entry.text or entry.link)
+    oversized = [entry for entry in entries if len(entry.title) + len(entry.text) > max_entry_chars]
+    if oversized:
+        entries = tuple(entry for entry in entries if len(entry.title) + len(entry.text) <= max_entry_chars)
+        left_out = _oversized_problem(oversized, max_entry_chars)
+        problem = left_out if problem is None else f"{problem}; {left_out}"
     if not entries and (not version or problem):
         raise FeedError(_no_feed_reason(complaint, problem, version, result))
     return ParsedFeed(entries=entries, problem=problem, version=version)
+
+
+def _safe_body(body: bytes, max_markup: int) -> tuple[bytes, bool]:
+    """The body feedparser may be given, and whether entity declarations were removed from it."""
+    markup = body.count(b"<") + body.count(b"&")
+    if markup > max_markup:
+        raise FeedError(f"too much markup to parse: {markup} tags and entities (limit {max_markup})")
+    try:
+        return strip_entity_declarations(body)
+    except EntityDeclarationsRefused as error:
+        raise FeedError(str(error)) from error
 
 
 def content_hash(title: str, text: str, link: str) -> str:
@@ -135,20 +181,47 @@ def _published(raw: Mapping[str, Any]) -> datetime | None:
     # feedparser sets *_parsed to None, with bozo still false, for dates it cannot read.
     # dict.get, not raw.get: FeedParserDict maps missing keys onto others (with a deprecation
     # warning), and the fallback order is ours to choose.
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = dict.get(raw, key)  # type: ignore[arg-type]
+    for key in ("published", "updated", "created"):
+        parsed = dict.get(raw, f"{key}_parsed")  # type: ignore[arg-type]
         if parsed is None:
             continue
         try:
             year, month, day, hour, minute, second = tuple(parsed)[:6]
-            return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+            moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
         except (TypeError, ValueError, OverflowError):
             continue
+        return moment.astimezone(_publisher_zone(dict.get(raw, key), moment))  # type: ignore[arg-type]
     return None
 
 
+def _publisher_zone(written: object, moment: datetime) -> timezone:
+    """The UTC offset the feed wrote ``moment`` in: UTC when it wrote none, or one that does not agree
+    with feedparser's reading of the same date (feedparser only keeps the UTC time)."""
+    stamp = _written_time(written.strip()) if isinstance(written, str) else None
+    offset = stamp.utcoffset() if stamp is not None else None
+    if stamp is None or offset is None or abs(offset) >= timedelta(hours=24):
+        return UTC
+    if abs(stamp - moment) > timedelta(seconds=1):  # a date feedparser read differently: keep its reading
+        return UTC
+    return timezone(offset)
+
+
+def _written_time(written: str) -> datetime | None:
+    """The date as written, with its offset: RFC 822 (RSS) or ISO 8601 (Atom); None if neither."""
+    try:
+        return email.utils.parsedate_to_datetime(written)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(written)
+    except ValueError:
+        return None
+
+
 def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    # Control characters XML forbids still come through character references and the lenient parser;
+    # NUL cannot be stored in PostgreSQL JSON at all, so one "&#0;" would fail every poll of the feed.
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
 
 
 def _normalise(value: str) -> str:
@@ -174,6 +247,13 @@ def _describe(error: object) -> str:
         where = f"line {error.getLineNumber()}, column {error.getColumnNumber()}"
         return f"malformed XML at {where}: {_one_line(error.getMessage())}"
     return f"{type(error).__name__}: {_one_line(str(error))}"
+
+
+def _oversized_problem(oversized: list[FeedEntry], limit: int) -> str:
+    first = oversized[0]
+    size = len(first.title) + len(first.text)
+    more = f" and {len(oversized) - 1} more" if len(oversized) > 1 else ""
+    return f"entry {_one_line(first.guid)!r} ({size} characters){more} left out: over the {limit} limit"
 
 
 def _no_feed_reason(error: object, problem: str | None, version: str, result: FetchResult) -> str:

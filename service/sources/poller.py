@@ -149,6 +149,7 @@ def _record_success(
                 text=entry.text,
                 published=published,
                 content_hash=entry.content_hash,
+                published_offset_minutes=entry.published_offset_minutes,
             )
             if kind == "new":
                 new += 1
