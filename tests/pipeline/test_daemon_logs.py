@@ -15,8 +15,8 @@ from tests.support.receivers import poll
 
 
 @pytest.fixture
-def daemon_logging() -> Iterator[None]:
-    """The daemon's logging set up for one test, and the test process's put back after it."""
+def daemon_logging(capfd: pytest.CaptureFixture[str]) -> Iterator[None]:
+    """The daemon's logging set up for one test (writing to the captured stderr), and put back after it."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     configure_logging("text", "INFO")
