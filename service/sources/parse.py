@@ -160,12 +160,20 @@ def _response_headers(result: FetchResult) -> dict[str, str]:
 def _entry(raw: Mapping[str, Any]) -> FeedEntry:
     title = _text(raw.get("title"))
     text = _body(raw)
-    link = _text(raw.get("link"))
-    guid = _text(raw.get("id")) or link or "sha256:" + content_hash(title, text, "")
+    given = _text(raw.get("link"))
+    link = _web_link(given)
+    guid = _text(raw.get("id")) or given or "sha256:" + content_hash(title, text, "")
     return FeedEntry(
         guid=guid, link=link, title=title, text=text, published=_published(raw),
         content_hash=content_hash(title, text, link),
     )
+
+
+def _web_link(link: str) -> str:
+    """``link`` if it is an absolute http(s) URL, else "": a feed's ``javascript:`` or ``data:`` link would
+    otherwise travel into alerts, notifications and every page that shows the evidence."""
+    scheme, _, rest = link.partition(":")
+    return link if scheme.strip().lower() in ("http", "https") and rest.startswith("//") else ""
 
 
 def _body(raw: Mapping[str, Any]) -> str:

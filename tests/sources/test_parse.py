@@ -217,3 +217,21 @@ def test_truncated_feed_over_http(feed_server: FeedServer) -> None:
     parsed = parse_feed(fetch(feed_server.url("/cut.xml"), timeout=1.0))
     assert parsed.entries and parsed.entries[0].guid == "wire-1001"
     assert parsed.problem is not None
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>",
+     "file:///etc/passwd", "vbscript:msgbox(1)"],
+)
+def test_a_link_that_is_not_a_web_address_is_dropped_and_the_entry_kept(link: str) -> None:
+    item = replace(HARBOUR_TALKS, link=link)
+    (entry,) = parse_feed(_result(rss_xml([item]))).entries
+    assert entry.link == ""
+    assert entry.title == HARBOUR_TALKS.title and entry.guid == HARBOUR_TALKS.guid
+
+
+def test_http_and_https_links_are_kept() -> None:
+    items = [replace(HARBOUR_TALKS, link="http://wire.example/a"), replace(GRAIN_CORRIDOR, link="https://wire.example/b")]
+    assert [e.link for e in parse_feed(_result(rss_xml(items))).entries] == ["http://wire.example/a",
+                                                                            "https://wire.example/b"]
