@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from service.store.recorder import EventStore, Projector
@@ -26,7 +28,7 @@ def replay(store: EventStore, tables: Sequence[str], projectors: Sequence[Projec
     old tables until it commits. Memory stays flat: the log is read in keyset-paged batches.
     """
     count = 0
-    with store.transaction() as tx:
+    with _cyclic_gc_paused(), store.transaction() as tx:
         for table in tables:
             tx.connection.exec_driver_sql(f"DELETE FROM {table}")
         for batch in store.read_batches(0, batch_size=batch_size):
@@ -36,6 +38,21 @@ def replay(store: EventStore, tables: Sequence[str], projectors: Sequence[Projec
             if progress is not None:
                 progress(len(batch))
     return ReplayReport(events=count, tables=len(tables))
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    # A replay builds millions of short-lived dicts and tuples. Reference counting frees every batch as
+    # soon as it is projected, but each allocation also counts towards the cyclic collector, which then
+    # ran thousands of times, scanning the batch in hand each time: 40% of the replay's time. Nothing a
+    # replay creates holds a cycle, so pausing the collector changes no memory figure, only the time.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def snapshot(store: EventStore, tables: Sequence[str]) -> dict[str, list[tuple[object, ...]]]:

@@ -29,7 +29,9 @@ _ENTRY = (
 def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``entries_seen`` and ``source_status`` in step with the source streams."""
     entries: dict[tuple[str, str], list[Any]] = {}  # (source, guid) -> [source, guid, hash, first, last]
-    changes: dict[str, dict[str, Any]] = {}  # per source: the columns the batch sets, last event wins
+    # Per source, the last SourcePolled and the last SourcePollFailed, in the order they last came: the
+    # columns they set, applied in that order, are what every poll event of the batch would have left.
+    polls: dict[str, dict[str, RecordedEvent]] = {}
     counted: dict[str, int] = {}
     for event in events:
         kind = event.type
@@ -37,8 +39,9 @@ def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             continue
         data = event.data
         source = data["source"]
-        if source not in changes:
-            changes[source] = {}
+        last = polls.get(source)
+        if last is None:
+            last = polls[source] = {}
         if kind == "EntryObserved" or kind == "EntryRevised":
             key = (source, data["guid"])
             row = entries.get(key)
@@ -49,12 +52,16 @@ def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             if kind == "EntryObserved":
                 counted[source] = counted.get(source, 0) + 1
         else:
-            changes[source].update(_status_columns(event))
-    if not changes:
+            last.pop(kind, None)
+            last[kind] = event
+    if not polls:
         return
-    run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in changes])
+    run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in polls])
     run_many_tuples(conn, _ENTRY, list(entries.values()))
-    for source, columns in changes.items():
+    for source, last in polls.items():
+        columns: dict[str, Any] = {}
+        for event in last.values():
+            columns.update(_status_columns(event))
         _update_status(conn, source, columns, counted.get(source, 0))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from service.store.records import RecordedEvent
 
 TABLES = ("item_states",)
 
+_PUBLISHED = itemgetter("published")
 _ITEM_EVENTS = frozenset({"EvidenceFound", "ItemStateChanged"})
 _ROW = "SELECT value, since, state FROM item_states WHERE item = :item"
 _ROWS = "SELECT item, value, since, changed_position, evidence_count, state FROM item_states WHERE item IN "
@@ -74,7 +76,7 @@ def _params(row: _ItemRow) -> dict[str, Any]:
     support = row.support
     if row.new_evidence:
         # A stable sort by publication: evidence published at the same moment keeps its log order.
-        support = sorted(support, key=lambda record: record["published"])[-SUPPORT_LIMIT:]
+        support = sorted(support, key=_PUBLISHED)[-SUPPORT_LIMIT:]
     return {"item": row.item, "value": row.value, "since": row.since, "changed_position": row.changed_position,
             "evidence_count": row.evidence_count, "state": orjson.dumps(support).decode()}
 
