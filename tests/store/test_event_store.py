@@ -158,3 +158,11 @@ def test_an_old_schema_version_is_upcast_on_read(store: EventStore) -> None:
     raw = list(store.read_all(upcast=False))[0]
     assert raw.schema_version == 1 and raw.data["error"] == "HTTP 503"
     assert verify_chain(store.read_all(upcast=False)).ok
+
+
+def test_a_read_without_the_chain_gives_the_same_events_with_empty_hashes(store: EventStore) -> None:
+    store.append("s", _events(3))
+    full = [event for batch in store.read_batches(0, batch_size=2) for event in batch]
+    light = [event for batch in store.read_batches(0, batch_size=2, chain=False) for event in batch]
+    assert [e._replace(prev_hash="", hash="") for e in full] == light
+    assert all(e.hash for e in full)
