@@ -82,7 +82,7 @@ class EventStore:
                 f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark} ORDER BY stream_version",
                 (stream_id, from_version),
             ).fetchall()
-        return [self._to_record(row) for row in rows]
+        return self._to_records(rows, upcast=True)
 
     def read_all(
         self,
@@ -180,20 +180,6 @@ class EventStore:
                                     prev, digest))
             )
         return records
-
-    def _to_record(self, row: Any, upcast: bool = True, moments: dict[Any, datetime] | None = None) -> RecordedEvent:
-        data = row[5] if isinstance(row[5], dict) else orjson.loads(row[5])
-        metadata = row[6] if isinstance(row[6], dict) else orjson.loads(row[6])
-        stamp = row[7]
-        recorded_at = moments.get(stamp) if moments is not None else None
-        if recorded_at is None:
-            recorded_at = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-            if moments is not None:
-                moments[stamp] = recorded_at
-        event_type, version = row[3], row[4]
-        if upcast and self.upcaster.needs(event_type, version):
-            data, version = self.upcaster.upcast(event_type, version, data)
-        return RecordedEvent(row[0], row[1], row[2], event_type, version, data, metadata, recorded_at, row[8], row[9])
 
 
 class Transaction:
