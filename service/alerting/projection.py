@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from service.store.driver_sql import run_many
 from service.store.hashing import timestamp_text
+from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
 TABLES = ("alerts",)
@@ -33,6 +34,8 @@ def project_alerts(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             "status": "pending" if event.data["subscribers"] else "none",
         }
         for event in events
-        if event.type == "AlertRaised"
     ]
     run_many(conn, _RAISED, rows)
+
+
+PROJECTION = Projection("alerts", TABLES, frozenset({"AlertRaised"}), project_alerts)

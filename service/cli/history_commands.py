@@ -17,7 +17,7 @@ from service.cli.context import (
     parse_moment,
     rules_paths,
 )
-from service.daemon.projections import PROJECTION_TABLES, PROJECTORS
+from service.daemon.projections import PROJECTIONS
 from service.history.backtest import backtest
 from service.history.replay import replay
 from service.history.transfer import ImportRefused, export_events, import_events
@@ -42,9 +42,9 @@ def replay_command(ctx: click.Context) -> None:
             )
             with Progress(*columns, console=None, transient=True) as progress:
                 task = progress.add_task("replay", total=total)
-                report = replay(store, PROJECTION_TABLES, PROJECTORS, progress=lambda n: progress.advance(task, n))
+                report = replay(store, PROJECTIONS, progress=lambda n: progress.advance(task, n))
         else:
-            report = replay(store, PROJECTION_TABLES, PROJECTORS)
+            report = replay(store, PROJECTIONS)
         seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
         click.echo(
             f"replayed {report.events:,} events into {report.tables} projection tables "

@@ -20,7 +20,7 @@ import httpx
 from service import __version__
 from service.alerting import engine as alert_engine
 from service.daemon.config_recording import record_rules
-from service.daemon.projections import PROJECTORS
+from service.daemon.projections import PROJECTIONS
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DeliveryWorker
 from service.extraction.extractor import Extractor
@@ -37,7 +37,7 @@ log = logging.getLogger("vigil.pipeline")
 
 def open_pipeline_store(url: str, *, migrate: bool = True) -> EventStore:
     """Open the store with every projection wired in."""
-    return open_store(url, projectors=PROJECTORS, migrate=migrate)
+    return open_store(url, projections=PROJECTIONS, migrate=migrate)
 
 
 def default_owner() -> str:

@@ -6,12 +6,12 @@ from service.alerting import projection as alerts
 from service.delivery import projection as deliveries
 from service.sources import projection as sources
 from service.state import projection as items
-from service.store.recorder import Projector
+from service.store.projection import Projection
 
-PROJECTORS: tuple[Projector, ...] = (
-    sources.project_sources,
-    items.project_items,
-    alerts.project_alerts,
-    deliveries.project_deliveries,  # after alerts: it updates the alert rows the alerts projection made
+PROJECTIONS: tuple[Projection, ...] = (
+    sources.PROJECTION,
+    items.PROJECTION,
+    alerts.PROJECTION,
+    deliveries.PROJECTION,  # after alerts: it updates the alert rows the alerts projection made
 )
-PROJECTION_TABLES: tuple[str, ...] = sources.TABLES + items.TABLES + alerts.TABLES + deliveries.TABLES
+PROJECTION_TABLES: tuple[str, ...] = tuple(table for projection in PROJECTIONS for table in projection.tables)

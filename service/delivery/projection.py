@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from service.delivery.redact import redact
 from service.store.driver_sql import placeholders, run, run_many, scalar
 from service.store.hashing import timestamp_text
+from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
 TABLES = ("subscribers", "deliveries")
@@ -61,8 +62,6 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
     urls: dict[str, list[str]] = {}  # the batch's view of each subscriber's URLs, kept in log order
     targets: dict[str, str] = {}  # url -> its redacted form: apprise parses each URL once per batch
     for event in events:
-        if event.type not in _DELIVERY_EVENTS and event.type not in ("SubscriberAdded", "SubscriberRemoved"):
-            continue
         data, at = event.data, timestamp_text(event.recorded_at)
         if event.type == "SubscriberAdded":
             _subscribe(conn, event)
@@ -85,7 +84,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
                         "next_attempt": at, "delivered_at": None,
                     }
                     dirty.add((data["alert_id"], subscriber, index))
-        elif event.type in _DELIVERY_EVENTS:
+        else:
             dirty.update(_apply(rows.setdefault(data["alert_id"], {}), event.type, data, at))
     touched = raised_here | earlier
     run_many(conn, _WRITE, [rows[alert][(sub, index)] for alert, sub, index in sorted(dirty)])
@@ -95,6 +94,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
         [{"alert_id": alert, "status": alert_status([r["status"] for r in rows.get(alert, {}).values()])}
          for alert in sorted(touched)],
     )
+
 
 
 def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:
@@ -144,3 +144,8 @@ def _subscribe(conn: Connection, event: RecordedEvent) -> None:
             "position": event.position,
         },
     )
+
+
+PROJECTION = Projection(
+    "deliveries", TABLES, _DELIVERY_EVENTS | {"SubscriberAdded", "SubscriberRemoved"}, project_deliveries
+)

@@ -87,7 +87,7 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
             for event in live.read_all(0, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
                 if not _within(event.data["published"], since, until):
                     continue
-                batch.append(NewEvent(event.type, event.data, event.metadata))
+                batch.append(NewEvent(event.type, event.data, dict(event.metadata)))
                 entries += 1
                 if len(batch) >= 500:
                     scratch.append("source:backtest", batch)

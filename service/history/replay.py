@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from service.store.recorder import EventStore, Projector
+from service.store.projection import Projection
+from service.store.recorder import EventStore
 
 Progress = Callable[[int], None]
 
@@ -20,20 +21,25 @@ class ReplayReport:
     tables: int
 
 
-def replay(store: EventStore, tables: Sequence[str], projectors: Sequence[Projector], *,
-           batch_size: int = 5000, progress: Progress | None = None) -> ReplayReport:
-    """Empty ``tables`` and apply every event to ``projectors`` again, atomically.
+def replay(store: EventStore, projections: Sequence[Projection], *,
+           batch_size: int = 20_000, progress: Progress | None = None) -> ReplayReport:
+    """Empty the tables of ``projections`` and fold every event into them again, atomically.
 
     The write transaction holds the append lock, so no event lands during the rebuild; readers see the
     old tables until it commits. Memory stays flat: the log is read in keyset-paged batches.
     """
+    # 20,000 events a batch: each batch re-reads and re-writes the rows it touches (every item's recent
+    # evidence, every source), so larger batches amortise that; 20,000 measured ~15% faster than 5,000
+    # for ~40 MB more at peak (157 MB for a million events).
     count = 0
+    tables = [table for projection in projections for table in projection.tables]
     with _cyclic_gc_paused(), store.transaction() as tx:
         for table in tables:
             tx.connection.exec_driver_sql(f"DELETE FROM {table}")
-        for batch in store.read_batches(0, batch_size=batch_size, chain=False):  # projections never hash
-            for project in projectors:
-                project(tx.connection, batch)
+        # Projections read neither the hash chain nor the metadata: the read leaves both out.
+        for batch in store.read_batches(0, batch_size=batch_size, chain=False, metadata=False):
+            for projection in projections:
+                projection.apply(tx.connection, batch)
             count += len(batch)
             if progress is not None:
                 progress(len(batch))

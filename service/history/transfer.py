@@ -99,5 +99,5 @@ def _write(connection: Any, cursor: Any, store: EventStore, events: Iterable[Rec
         return
     cursor.executemany(store.backend.insert_sql, rows)
     upcast = [store.upcast(event) for event in events]
-    for project in store.projectors:
-        project(connection, upcast)
+    for projection in store.projections:
+        projection.apply(connection, upcast)

@@ -13,11 +13,11 @@ from sqlalchemy import Connection
 
 from service.store.driver_sql import run, run_many, run_many_tuples
 from service.store.hashing import timestamp_text
+from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
 TABLES = ("entries_seen", "source_status")
 
-_SOURCE_EVENTS = frozenset({"EntryObserved", "EntryRevised", "SourcePolled", "SourcePollFailed"})
 _ENSURE_SOURCE = "INSERT INTO source_status (source) VALUES (:source) ON CONFLICT (source) DO NOTHING"
 _ENTRY = (
     "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position) VALUES (?, ?, ?, ?, ?) "
@@ -29,19 +29,15 @@ _ENTRY = (
 def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``entries_seen`` and ``source_status`` in step with the source streams."""
     entries: dict[tuple[str, str], list[Any]] = {}  # (source, guid) -> [source, guid, hash, first, last]
+    observed: dict[str, int] = {}  # entries observed per source; every source of the batch has a key
     # Per source, the last SourcePolled and the last SourcePollFailed, in the order they last came: the
     # columns they set, applied in that order, are what every poll event of the batch would have left.
     polls: dict[str, dict[str, RecordedEvent]] = {}
-    counted: dict[str, int] = {}
+    # One pass, touching each event once: in a replay the events no longer sit in the CPU's caches, and
+    # every further pass over them cost more than the work done in this one.
     for event in events:
-        kind = event.type
-        if kind not in _SOURCE_EVENTS:
-            continue
-        data = event.data
+        kind, data = event.type, event.data
         source = data["source"]
-        last = polls.get(source)
-        if last is None:
-            last = polls[source] = {}
         if kind == "EntryObserved" or kind == "EntryRevised":
             key = (source, data["guid"])
             row = entries.get(key)
@@ -49,20 +45,19 @@ def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
                 entries[key] = [source, key[1], data["content_hash"], event.position, event.position]
             else:
                 row[2], row[4] = data["content_hash"], event.position
-            if kind == "EntryObserved":
-                counted[source] = counted.get(source, 0) + 1
+            observed[source] = observed.get(source, 0) + (kind == "EntryObserved")
         else:
+            observed.setdefault(source, 0)
+            last = polls.setdefault(source, {})
             last.pop(kind, None)
             last[kind] = event
-    if not polls:
-        return
-    run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in polls])
+    run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in observed])
     run_many_tuples(conn, _ENTRY, list(entries.values()))
-    for source, last in polls.items():
+    for source, added in observed.items():
         columns: dict[str, Any] = {}
-        for event in last.values():
+        for event in polls.get(source, {}).values():
             columns.update(_status_columns(event))
-        _update_status(conn, source, columns, counted.get(source, 0))
+        _update_status(conn, source, columns, added)
 
 
 def _status_columns(event: RecordedEvent) -> dict[str, Any]:
@@ -83,3 +78,9 @@ def _update_status(conn: Connection, source: str, columns: dict[str, Any], entri
     if assignments:
         sql = f"UPDATE source_status SET {', '.join(assignments)} WHERE source = :source"
         run(conn, sql, {**columns, "added": entries, "source": source})
+
+
+PROJECTION = Projection(
+    "sources", TABLES, frozenset({"EntryObserved", "EntryRevised", "SourcePolled", "SourcePollFailed"}),
+    project_sources,
+)

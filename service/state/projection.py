@@ -17,12 +17,12 @@ from sqlalchemy import Connection
 
 from service.state.decision import SUPPORT_LIMIT
 from service.store.driver_sql import placeholders, run, run_many
+from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
 TABLES = ("item_states",)
 
 _PUBLISHED = itemgetter("published")
-_ITEM_EVENTS = frozenset({"EvidenceFound", "ItemStateChanged"})
 _ROW = "SELECT value, since, state FROM item_states WHERE item = :item"
 _ROWS = "SELECT item, value, since, changed_position, evidence_count, state FROM item_states WHERE item IN "
 _WRITE = (
@@ -46,11 +46,8 @@ class _ItemRow:
 
 def project_items(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Keep ``item_states`` in step with EvidenceFound and ItemStateChanged."""
-    relevant = [event for event in events if event.type in _ITEM_EVENTS]
-    if not relevant:
-        return
-    rows = _load(conn, {event.data["item"] for event in relevant})
-    for event in relevant:
+    rows = _load(conn, {event.data["item"] for event in events})
+    for event in events:
         data = event.data
         row = rows[data["item"]]
         if event.type == "EvidenceFound":
@@ -81,9 +78,13 @@ def _params(row: _ItemRow) -> dict[str, Any]:
             "evidence_count": row.evidence_count, "state": orjson.dumps(support).decode()}
 
 
+
 def read_item(conn: Connection, item: str) -> tuple[str | None, str | None, list[dict[str, Any]]]:
     """(value or None while still initial, since, recent evidence) of an item."""
     row = run(conn, _ROW, {"item": item}).fetchone()
     if row is None:
         return None, None, []
     return row[0], row[1], orjson.loads(row[2])
+
+
+PROJECTION = Projection("items", TABLES, frozenset({"EvidenceFound", "ItemStateChanged"}), project_items)

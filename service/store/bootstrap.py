@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from service.store.database import Database, open_database
 from service.store.migrate import upgrade
-from service.store.recorder import EventStore, Projector
+from service.store.projection import Projection
+from service.store.recorder import EventStore
 
 
-def open_store(url: str, *, projectors: Sequence[Projector] = (), migrate: bool = True) -> EventStore:
+def open_store(url: str, *, projections: Sequence[Projection] = (), migrate: bool = True) -> EventStore:
     """Open ``url``, apply pending migrations (unless ``migrate`` is False) and return the store.
 
     Raises DatabaseUnavailable or SchemaTooNew with a one-line message.
@@ -21,7 +22,7 @@ def open_store(url: str, *, projectors: Sequence[Projector] = (), migrate: bool 
     except Exception:
         db.dispose()
         raise
-    return EventStore(db.engine, db.backend, projectors=projectors)
+    return EventStore(db.engine, db.backend, projections=projections)
 
 
 def store_database(store: EventStore) -> Database:

@@ -2,7 +2,8 @@
 
 Writes happen in a ``Transaction`` that holds the append lock (see the backends), so a consumer can
 append what it derived, advance its checkpoint and update projections atomically. Projections are
-plain callables applied to every recorded event inside the same transaction.
+``Projection`` values (service/store/projection.py), each given the events of its types inside the same
+transaction.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine
 
 from service.events.upcasting import Upcaster, default_upcaster
 from service.store.backend import Backend
 from service.store.errors import ConcurrencyError
 from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
+from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
+from service.store.rows import to_records
 from service.store.sqlite import WRITE_OPTION
-
-#: A projection: called with the events of each append (or each replay batch), in position order, inside
-#: the transaction that records them. Taking a batch lets it read and write each row once per batch.
-Projector = Callable[[Connection, Sequence[RecordedEvent]], None]
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -46,13 +44,13 @@ class EventStore:
         engine: Engine,
         backend: Backend,
         *,
-        projectors: Sequence[Projector] = (),
+        projections: Sequence[Projection] = (),
         upcaster: Upcaster | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.engine = engine
         self.backend = backend
-        self.projectors = list(projectors)
+        self.projections = list(projections)
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -109,15 +107,20 @@ class EventStore:
         types: Sequence[str] | None = None,
         upcast: bool = True,
         chain: bool = True,
+        metadata: bool = True,
     ) -> Iterator[list[RecordedEvent]]:
         """The events of ``read_all``, a list of at most ``batch_size`` at a time (what a replay folds).
 
         ``chain=False`` leaves each event's ``prev_hash`` and ``hash`` empty, for readers that never look
         at them (a replay's projections): the two 64-character columns are a quarter of a row's read cost.
+        ``metadata=False`` leaves every event's ``metadata`` an empty read-only mapping, for the same readers:
+        decoding it costs as much as decoding a small event's data.
         """
         mark = self.backend.mark
         type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
         select = _SELECT if chain else _SELECT.replace("prev_hash, hash", "'' AS prev_hash, '' AS hash")
+        if not metadata:
+            select = select.replace("data, metadata,", "data, NULL AS metadata,")
         sql = f"{select} WHERE position > {mark}{type_filter} ORDER BY position LIMIT {mark}"
         position = after
         while True:
@@ -159,27 +162,7 @@ class EventStore:
         return event._replace(data=data, schema_version=version)
 
     def _to_records(self, rows: Sequence[Any], upcast: bool) -> list[RecordedEvent]:
-        """Decode a page of rows: the hot loop of every read, so it binds what it calls locally."""
-        loads, current, upcaster = orjson.loads, self.upcaster.current, self.upcaster
-        new = tuple.__new__  # the named tuple's own __new__ is a Python call: a tenth of a read's cost
-        moments: dict[Any, datetime] = {}  # one append's events share a timestamp: parse it once
-        records: list[RecordedEvent] = []
-        for position, stream_id, version, event_type, schema, data, metadata, stamp, prev, digest in rows:
-            if not isinstance(data, dict):
-                data = loads(data)
-            if not isinstance(metadata, dict):
-                metadata = loads(metadata)
-            recorded_at = moments.get(stamp)
-            if recorded_at is None:
-                recorded_at = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)
-                moments[stamp] = recorded_at
-            if upcast and schema < current.get(event_type, schema):
-                data, schema = upcaster.upcast(event_type, schema, data)
-            records.append(
-                new(RecordedEvent, (position, stream_id, version, event_type, schema, data, metadata, recorded_at,
-                                    prev, digest))
-            )
-        return records
+        return to_records(rows, self.upcaster if upcast else None)
 
 
 class Transaction:
@@ -264,8 +247,8 @@ class Transaction:
             )
             prev_hash = digest
         cursor.executemany(backend.insert_sql, rows)
-        for project in self.store.projectors:
-            project(self.connection, records)
+        for projection in self.store.projections:
+            projection.apply(self.connection, records)
         return records
 
     def checkpoint(self, consumer: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -30,7 +31,7 @@ class RecordedEvent(NamedTuple):
     type: str
     schema_version: int
     data: dict[str, Any]
-    metadata: dict[str, Any]
+    metadata: Mapping[str, Any]  # read-only and empty when read with metadata=False (see read_batches)
     recorded_at: datetime
     prev_hash: str
     hash: str

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from service.daemon.pipeline import open_pipeline_store
-from service.daemon.projections import PROJECTION_TABLES, PROJECTORS
+from service.daemon.projections import PROJECTION_TABLES, PROJECTIONS
 from service.demo.feeds import FeedServer
 from service.demo.runner import run_demo
 from service.history.replay import replay, snapshot
@@ -52,7 +52,7 @@ def test_replay_rebuilds_every_projection_row_for_row(db_url: str, tmp_path: Pat
     store = open_pipeline_store(db_url)
     before = snapshot(store, PROJECTION_TABLES)
     assert before["alerts"] and before["deliveries"] and before["item_states"]
-    report = replay(store, PROJECTION_TABLES, PROJECTORS, batch_size=7)
+    report = replay(store, PROJECTIONS, batch_size=7)
     assert report.events == store.last_position()
     assert snapshot(store, PROJECTION_TABLES) == before
     store.engine.dispose()

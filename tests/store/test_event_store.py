@@ -112,8 +112,9 @@ def test_a_checkpoint_moved_by_another_process_is_a_conflict(store: EventStore) 
     assert store.checkpoint("delivery") == 5
 
 
-def test_projectors_run_inside_the_appending_transaction(db_url: str) -> None:
+def test_projections_run_inside_the_appending_transaction(db_url: str) -> None:
     from service.store.bootstrap import open_store
+    from service.store.projection import Projection
 
     seen: list[int] = []
 
@@ -123,13 +124,13 @@ def test_projectors_run_inside_the_appending_transaction(db_url: str) -> None:
             if event.data.get("boom"):
                 raise ValueError("projection failed")
 
-    store = open_store(db_url, projectors=[project])
+    store = open_store(db_url, projections=[Projection("seen", (), frozenset({"EntryObserved", "T"}), project)])
     try:
-        store.append("s", _events(2))
+        store.append("s", [*_events(1), NewEvent("SourcePolled", {}), *_events(1)])
         with pytest.raises(ValueError):
             store.append("s", [NewEvent("T", {"boom": True})])
-        assert seen == [1, 2, 3]
-        assert store.last_position() == 2  # the failing projection rolled its event back
+        assert seen == [1, 3, 4]  # given only the types it reads
+        assert store.last_position() == 3  # the failing projection rolled its event back
     finally:
         store.engine.dispose()
 
@@ -166,3 +167,14 @@ def test_a_read_without_the_chain_gives_the_same_events_with_empty_hashes(store:
     light = [event for batch in store.read_batches(0, batch_size=2, chain=False) for event in batch]
     assert [e._replace(prev_hash="", hash="") for e in full] == light
     assert all(e.hash for e in full)
+
+
+def test_a_read_without_metadata_gives_the_same_events_with_an_empty_read_only_metadata(store: EventStore) -> None:
+    store.append("s", _events(3))
+    full = [event for batch in store.read_batches(0, batch_size=2) for event in batch]
+    light = [event for batch in store.read_batches(0, batch_size=2, chain=False, metadata=False) for event in batch]
+    assert [e._replace(prev_hash="", hash="", metadata={}) for e in full] == [e._replace(metadata={}) for e in light]
+    assert all(e.metadata == {"correlation_id": "c-1"} for e in full)
+    assert all(e.metadata == {} for e in light)
+    with pytest.raises(TypeError):
+        light[0].metadata["x"] = 1  # type: ignore[index]  # shared by every event: it cannot be changed
