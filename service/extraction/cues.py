@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from service.extraction.folding import fold_keeping_length
 from service.rules.models import CueLists
 
 #: Words that deny the predicate that follows them.
@@ -102,7 +103,8 @@ class Cue:
 class PhraseIndex:
     """Cue phrases found as whole words in one pass (Aho-Corasick), whatever their number.
 
-    Texts are searched lower-cased, with single spaces between words (extraction normalises them so);
+    Texts are searched folded (``fold_keeping_length``), with single spaces between words (extraction
+    normalises them so);
     a phrase in several kinds keeps the first kind of the order it was given.
     """
 
@@ -111,7 +113,7 @@ class PhraseIndex:
         seen: set[str] = set()
         for kind, phrases in kinds:
             for phrase in phrases:
-                key = " ".join(phrase.lower().split())
+                key = " ".join(fold_keeping_length(phrase).split())
                 if key and key not in seen:
                     seen.add(key)
                     self._automaton.add_word(key, (len(key), kind))
@@ -120,7 +122,8 @@ class PhraseIndex:
             self._automaton.make_automaton()
 
     def find(self, text: str, lowered: str, start: int = 0, end: int | None = None) -> list[Cue]:
-        """Every occurrence (overlaps included) in ``text[start:end]``; ``lowered`` is ``text`` lower-cased."""
+        """Every occurrence (overlaps included) in ``text[start:end]``; ``lowered`` is ``text`` folded
+        with ``fold_keeping_length``."""
         if self._empty:
             return []
         stop = len(text) if end is None else end
@@ -139,14 +142,6 @@ class PhraseIndex:
 
 def _word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] in "_'")
-
-
-def lower_keeping_length(text: str) -> str:
-    """``text`` lower-cased, character for character (so positions stay valid, even for "İ")."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
 @dataclass(frozen=True)

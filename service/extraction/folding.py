@@ -18,3 +18,22 @@ def fold(text: str) -> str:
         return text.lower()  # the common case, and the same answer as the full fold for ASCII
     # str.replace, not str.translate: translate is slow on non-ASCII text, and this runs on every sentence
     return text.replace("İ", "i").replace("ı", "i").casefold()
+
+
+def fold_keeping_length(text: str) -> str:
+    """``text`` folded character for character, so positions in it are positions in ``text``.
+
+    What cue search needs (it cuts the original text at the positions it finds): each character takes
+    its fold when that is one character, both Turkish i's become "i", and the few characters whose fold
+    is longer ("ß" -> "ss") stay as they are.
+    """
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_one(ch) for ch in text)
+
+
+def _fold_one(ch: str) -> str:
+    if ch in "İı":
+        return "i"
+    folded = ch.casefold()
+    return folded if len(folded) == 1 else ch

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import regex
 
 from service.extraction.background import background
-from service.extraction.cues import Cue, CueSet, lower_keeping_length
+from service.extraction.cues import Cue, CueSet
+from service.extraction.folding import fold_keeping_length
 from service.extraction.verdicts import Verdict
 
 #: Negations reach this many words forward (NegEx's window); terminators cut it shorter.
@@ -76,7 +77,7 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
     With ``published_year``, a clause that dates the predicate to an earlier year ("a truce agreed in
     2022 collapsed") is background, not news.
     """
-    lowered = lower_keeping_length(sentence)
+    lowered = fold_keeping_length(sentence)
     masked = [(c.start, c.end) for c in cues.pseudo.find(sentence, lowered)]  # "not only" is no negation
     masked += [m.span() for m in _SIDE_REMARK.finditer(sentence)
                if m.end() <= predicate.start or m.start() >= predicate.after]

@@ -132,6 +132,21 @@ def test_rule_files_extend_the_built_in_cues_at_the_top_level_and_per_item() -> 
     assert found("Officials mooted that the truce took effect and talks began.") == {"talks"}  # item's own hedge
 
 
+def test_a_turkish_cue_vetoes_whatever_the_case_of_its_dotted_and_dotless_i() -> None:
+    # A cue is looked for in the folded sentence: "İPTAL EDİLDİ" and "iptal edildi" (called off) are one cue,
+    # and the positions found still cut the original sentence (the fold keeps its length).
+    rules = RuleSet.model_validate({
+        "cues": {"negation": ["İptal edildi"]},
+        "items": {"truce": {"title": "T", "states": {"on": ["ateşkes (anlaşması )?(imzalandı|onaylandı)"]}}},
+    })
+    for text in ("Ateşkes anlaşması imzalandı, ardından İPTAL EDİLDİ.", "Ateşkes onaylandı ve iptal edildi.",
+                 "ATEŞKES İMZALANDI VE İPTAL EDİLDİ."):
+        found, vetoes = judged(text, rules)
+        assert found == set(), text
+        assert {v.cue.casefold().replace("i̇", "i") for v in vetoes} == {"iptal edildi"}, text
+    assert judged("Ateşkes anlaşması imzalandı.", rules)[0] == {("truce", "on")}
+
+
 def test_a_cue_the_author_wrote_into_the_pattern_is_what_it_asks_for() -> None:
     rules = RuleSet.model_validate({"items": {"date": {
         "title": "D", "kind": "date", "set": ["swap (will|would) take place {date}"],
