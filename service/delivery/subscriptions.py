@@ -50,8 +50,11 @@ def add_subscriber(
     tags: list[str],
     min_severity: str,
     known_items: set[str] | None = None,
+    origin: str = "cli",
 ) -> None:
-    """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong."""
+    """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong.
+
+    ``origin`` says where it came from (``cli``: `vigil subscribe add`; ``api``: the HTTP API)."""
     if not name.strip():
         raise SubscriptionError("subscriber name is empty")
     if min_severity not in SEVERITY_RANK:
@@ -65,7 +68,7 @@ def add_subscriber(
             if item not in known_items:
                 raise SubscriptionError(f"unknown item {item!r} (known: {', '.join(sorted(known_items))})")
     event = SubscriberAdded(
-        name=name, urls=urls, items=items, tags=tags, min_severity=min_severity, origin="cli"
+        name=name, urls=urls, items=items, tags=tags, min_severity=min_severity, origin=origin
     )
     store.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
 

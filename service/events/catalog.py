@@ -58,7 +58,7 @@ class SubscriberAdded(DomainEvent):
     items: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     min_severity: str = "info"
-    origin: str = "rules"  # "rules": declared in a rule file; "cli": added with `vigil subscribe add`
+    origin: str = "rules"  # "rules": a rule file; "cli": `vigil subscribe add`; "api": the HTTP API
 
 
 @dataclass(frozen=True)

@@ -90,11 +90,12 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
                 tags=subscriber.tags,
                 min_severity=subscriber.min_severity,
                 known_items=set(context.rules().rules.items),
+                origin="api",
             )
         except SubscriptionError as error:  # its message shows URLs redacted
             raise HTTPException(422, detail=str(error)) from None
         return SubscriberOut(
-            **subscriber.model_dump(exclude={"urls"}), urls=[redact(u) for u in subscriber.urls], origin="cli"
+            **subscriber.model_dump(exclude={"urls"}), urls=[redact(u) for u in subscriber.urls], origin="api"
         )
 
     @router.delete(

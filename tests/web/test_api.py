@@ -18,9 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.delivery.subscriptions import list_subscribers
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
-from tests.pipeline.harness import STEPS, Timeline, write_rules
+from tests.pipeline.harness import STEPS, Timeline, vigil_env, write_rules
 from tests.support.receivers import JsonReceiver, poll
-from tests.web.served import ServedDaemon, daemon_env, start_served, vigil_command
+from tests.web.served import ServedDaemon, start_served, vigil_command
 
 API_TOKEN = "test-token-0123456789abcdef"
 HOOK_PASSWORD = "S3cretHookPassw0rd"
@@ -56,7 +56,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         daemon = start_served(
             vigil_command(rules, "--retry-base", "0.2s"),
             tmp / "daemon.log",
-            daemon_env(db, VIGIL_API_TOKEN=API_TOKEN),
+            vigil_env(db, VIGIL_API_TOKEN=API_TOKEN),
         )
         scene = Scene(daemon, hook, db, [HOOK_PASSWORD, FEED_PASSWORD, API_TOKEN])
         try:
@@ -203,14 +203,14 @@ def test_subscribing_needs_the_right_token(scene: Scene) -> None:
     assert _subscribe(scene, "not-the-token-at-all", body)[0] == 403
     status, created = _subscribe(scene, API_TOKEN, body)
     assert status == 201
-    assert created["urls"] == ["json://bob:***@127.0.0.1:9/bob"]
+    assert created["urls"] == ["json://bob:***@127.0.0.1:9/bob"] and created["origin"] == "api"
     # Recorded as `vigil subscribe add` records it: `vigil subscribe list` reads this projection.
     store = open_store(scene.db)
     try:
         [bob] = [s for s in list_subscribers(store) if s.name == "bob"]
     finally:
         store.engine.dispose()
-    assert (bob.urls, bob.items, bob.min_severity, bob.origin) == ([secret_url], ["exchange"], "warning", "cli")
+    assert (bob.urls, bob.items, bob.min_severity, bob.origin) == ([secret_url], ["exchange"], "warning", "api")
     auth = {"Authorization": f"Bearer {API_TOKEN}"}
     shown = {s["name"]: s for s in scene.daemon.get("/api/subscribers", headers=auth).json()}
     assert shown["bob"]["urls"] == ["json://bob:***@127.0.0.1:9/bob"]
