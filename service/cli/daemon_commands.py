@@ -128,6 +128,10 @@ def run_command(
     retry = RetryPolicy(base=retry_base, cap=retry_cap, max_attempts=max_attempts)  # type: ignore[arg-type]
     poll = PollSettings(timeout=poll_timeout.total_seconds(), max_bytes=max_feed_bytes)  # type: ignore[attr-defined]
     if once:
+        # One pass serves nothing. Refuse the option when typed; VIGIL_HTTP from a shared environment file
+        # (a cron job beside the daemon) is ignored.
+        if http and ctx.get_parameter_source("http") is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
         try:
             store = open_pipeline_store(db_url(ctx))

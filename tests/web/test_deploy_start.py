@@ -17,7 +17,7 @@ from service.store.bootstrap import open_store
 from tests.pipeline.harness import vigil_env, write_rules
 from tests.support.databases import pg_base_url
 from tests.support.receivers import JsonReceiver, free_port, poll
-from tests.web.served import ServedDaemon, daemon_env, start_served, vigil_command
+from tests.web.served import ServedDaemon, start_served, vigil_command
 
 API_TOKEN = "deploy-token-0123456789abcdef"
 VIGIL_SCRIPT = Path(sys.executable).parent / "vigil"
@@ -108,7 +108,7 @@ def test_without_a_token_the_subscriber_routes_do_not_exist_and_sighup_shows_new
 ) -> None:
     with FeedServer() as feeds:
         rules = write_rules(tmp_path, feeds, "json://127.0.0.1:9/hook")
-        daemon = start_served(vigil_command(rules), tmp_path / "daemon.log", daemon_env(sqlite_url))
+        daemon = start_served(vigil_command(rules), tmp_path / "daemon.log", vigil_env(sqlite_url))
         try:
             for method in ("GET", "POST"):
                 assert daemon.request(method, "/api/subscribers").status_code == 404
@@ -132,14 +132,14 @@ def test_unusable_http_settings_are_one_line_errors(sqlite_url: str, tmp_path: P
         [*base, "--http", "127.0.0.1:0"],
         capture_output=True,
         text=True,
-        env=daemon_env(sqlite_url, VIGIL_API_TOKEN="tiny-t0k"),
+        env=vigil_env(sqlite_url, VIGIL_API_TOKEN="tiny-t0k"),
         timeout=60,
     )
     assert short.returncode == 1
     assert short.stderr.startswith("vigil: VIGIL_API_TOKEN is too short (8 characters")
     assert "tiny-t0k" not in short.stderr
     malformed = subprocess.run(
-        [*base], capture_output=True, text=True, env=daemon_env(sqlite_url, VIGIL_HTTP="localhost"), timeout=60
+        [*base], capture_output=True, text=True, env=vigil_env(sqlite_url, VIGIL_HTTP="localhost"), timeout=60
     )
     assert malformed.returncode == 2
     assert "'localhost' is not HOST:PORT" in malformed.stderr
@@ -148,10 +148,16 @@ def test_unusable_http_settings_are_one_line_errors(sqlite_url: str, tmp_path: P
         taken.listen()
         address = f"127.0.0.1:{taken.getsockname()[1]}"
         busy = subprocess.run(
-            [*base, "--http", address], capture_output=True, text=True, env=daemon_env(sqlite_url), timeout=60
+            [*base, "--http", address], capture_output=True, text=True, env=vigil_env(sqlite_url), timeout=60
         )
     assert busy.returncode == 2
     assert busy.stderr.splitlines()[-1] == f"vigil: cannot serve HTTP on {address}: Address already in use"
+    one_pass = subprocess.run(
+        [*base, "--once", "--http", "127.0.0.1:0"], capture_output=True, text=True, env=vigil_env(sqlite_url),
+        timeout=60,
+    )
+    assert one_pass.returncode == 2
+    assert "--http serves a running daemon; it cannot be used with --once" in one_pass.stderr
     store = open_store(sqlite_url)
     try:
         assert store.last_position() == 0  # refused before anything was recorded
