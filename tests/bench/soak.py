@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -39,6 +37,7 @@ from types import TracebackType
 from typing import Any
 
 from service.store.bootstrap import open_store
+from tests.pipeline.harness import start_daemon
 from tests.support.databases import pg_schema_url
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml
 
@@ -197,28 +196,6 @@ def database(kind: str, folder: Path) -> Iterator[str]:
         return
     with pg_schema_url() as url:
         yield url
-
-
-def start_daemon(db: str, rules: Path, log: Path) -> subprocess.Popen[bytes]:
-    """``vigil run`` as its own process, logging JSON at WARNING to ``log``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
-    env["VIGIL_DB"] = db
-    command = [
-        sys.executable,
-        "-m",
-        "service.cli",
-        "run",
-        "--rules",
-        str(rules),
-        "--log-format",
-        "json",
-        "--log-level",
-        "WARNING",
-        "--process-every",
-        "1s",
-    ]
-    with log.open("ab") as out:
-        return subprocess.Popen(command, stdout=out, stderr=out, env=env)
 
 
 def wait_until_polling(server: FeedServer, feeds: int, daemon: subprocess.Popen[bytes], limit: float = 120) -> None:
@@ -398,7 +375,7 @@ def main() -> None:
         rules = write_rules(folder, server, args.feeds, args.every, receiver.url())
         publisher = Publisher(server, args.feeds, args.rate, args.change_every)
         log = folder / "daemon.log"
-        daemon = start_daemon(db, rules, log)
+        daemon = start_daemon(db, rules, log, "--log-level", "WARNING")
         sampler = RssSampler(daemon.pid)
         try:
             wait_until_polling(server, args.feeds, daemon)

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -112,11 +112,11 @@ class Timeline:
         self.publish()
 
 
-def vigil_env(db: str) -> dict[str, str]:
-    """The environment a test daemon runs with."""
+def vigil_env(db: str, **extra: str) -> dict[str, str]:
+    """The environment a test daemon runs with: no VIGIL_ variable of the caller's, the store, ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env["VIGIL_DB"] = db
-    return env
+    return {**env, **extra}
 
 
 def run_once(db: str, rules: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -130,26 +130,21 @@ def run_once(db: str, rules: Path, *extra: str) -> subprocess.CompletedProcess[s
     )
 
 
-def start_daemon(db: str, rules: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    """``vigil run`` in the background, logging JSON to ``log``."""
+def daemon_command(rules: Path, *extra: str) -> list[str]:
+    """``vigil run`` as the tests start it: JSON logs, a processing pass every second, then ``extra``."""
+    return [
+        sys.executable, "-m", "service.cli", "run", "--rules", str(rules), "--log-format", "json",
+        "--process-every", "1s", *extra,
+    ]  # fmt: skip
+
+
+def start_daemon(
+    db: str, rules: Path, log: Path, *extra: str, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``vigil run`` in the background, logging to ``log``; ``env`` adds variables to ``vigil_env(db)``."""
     with log.open("ab") as out:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "run",
-                "--rules",
-                str(rules),
-                "--log-format",
-                "json",
-                "--process-every",
-                "1s",
-                *extra,
-            ],
-            stdout=out,
-            stderr=out,
-            env=vigil_env(db),
+            daemon_command(rules, *extra), stdout=out, stderr=out, env=vigil_env(db, **(env or {}))
         )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from tests.pipeline.harness import vigil_env
+from tests.pipeline.harness import daemon_command
 from tests.support.receivers import poll
 
 START_DEADLINE = 60.0
@@ -69,15 +68,7 @@ def start_served(
 
 def vigil_command(rules: Path, *extra: str) -> list[str]:
     """``vigil run`` as the pipeline tests start it, serving HTTP on a port the kernel picks."""
-    return [
-        sys.executable, "-m", "service.cli", "run", "--rules", str(rules), "--log-format", "json",
-        "--process-every", "1s", "--http", "127.0.0.1:0", *extra,
-    ]  # fmt: skip
-
-
-def daemon_env(db: str, **extra: str) -> dict[str, str]:
-    """The harness's environment for a test daemon, plus ``extra`` variables."""
-    return {**vigil_env(db), **extra}
+    return daemon_command(rules, "--http", "127.0.0.1:0", *extra)
 
 
 def _logged_ports(log: Path, process: subprocess.Popen[bytes]) -> list[int]:

@@ -21,8 +21,9 @@ from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.rules.loader import load_rules
 from service.web.dashboard.rendering import http_url
+from tests.pipeline.harness import vigil_env
 from tests.support.receivers import JsonReceiver, free_port
-from tests.web.served import daemon_env, start_served, vigil_command
+from tests.web.served import start_served, vigil_command
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, FloatRect, Locator, Page
@@ -229,7 +230,7 @@ def serving_story(db: str, folder: Path) -> Iterator[Served]:
             store.engine.dispose()
         assert len(hook.requests()) == 4  # the four state changes reached the receiver
 
-        daemon = start_served(vigil_command(rules), folder / "daemon.log", daemon_env(db), readiness="/")
+        daemon = start_served(vigil_command(rules), folder / "daemon.log", vigil_env(db), readiness="/")
         day = start + timedelta(days=4)
         states = {"exchange": "completed", "exchange-date": f"{day.day} {day:%b %Y}", "ceasefire": "agreed"}
         try:
