@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from service.store.driver_sql import run, run_many, run_many_tuples
+from service.store.driver_sql import insert_rows, run, run_many
 from service.store.hashing import timestamp_text
 from service.store.projection import Projection
 from service.store.records import RecordedEvent
@@ -19,8 +19,9 @@ from service.store.records import RecordedEvent
 TABLES = ("entries_seen", "source_status")
 
 _ENSURE_SOURCE = "INSERT INTO source_status (source) VALUES (:source) ON CONFLICT (source) DO NOTHING"
-_ENTRY = (
-    "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position) VALUES (?, ?, ?, ?, ?) "
+_ENTRY = "INSERT INTO entries_seen (source, guid, content_hash, first_position, last_position)"
+_ENTRY_TYPES = ("text", "text", "text", "bigint", "bigint")
+_ENTRY_SEEN_AGAIN = (
     "ON CONFLICT (source, guid) DO UPDATE SET content_hash = excluded.content_hash, "
     "last_position = excluded.last_position"
 )
@@ -52,7 +53,7 @@ def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             last.pop(kind, None)
             last[kind] = event
     run_many(conn, _ENSURE_SOURCE, [{"source": source} for source in observed])
-    run_many_tuples(conn, _ENTRY, list(entries.values()))
+    insert_rows(conn, _ENTRY, _ENTRY_TYPES, list(entries.values()), _ENTRY_SEEN_AGAIN)  # keys are distinct
     for source, added in observed.items():
         columns: dict[str, Any] = {}
         for event in polls.get(source, {}).values():

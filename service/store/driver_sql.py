@@ -43,12 +43,24 @@ def run_many(conn: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> N
     cursor.executemany(_for_driver(sql, conn.dialect.name), rows)
 
 
-def run_many_tuples(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Like ``run_many`` with ``?`` placeholders and tuples: cheaper per row, for the bulkiest projections."""
+def insert_rows(conn: Connection, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]],
+                tail: str = "") -> None:
+    """``insert`` (``INSERT INTO t (a, b)``) of every row of ``rows``, then ``tail`` (an ON CONFLICT clause).
+
+    ``types`` are the columns' PostgreSQL types. SQLite runs ``executemany`` over ``VALUES (?, ?)``, a row
+    at a time in C. On PostgreSQL that costs ~60 µs of psycopg's Python per row even pipelined, so the
+    rows go in one statement instead, as one array per column expanded by ``unnest`` (the rows' conflict
+    keys must then be distinct: one statement cannot change a row twice).
+    """
     if not rows:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.executemany(sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s"), rows)
+    if conn.dialect.name == "sqlite":
+        cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(types))}) {tail}", rows)
+        return
+    arrays = ", ".join(f"%b::{kind}[]" for kind in types)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {tail}", columns)
 
 
 def placeholders(name: str, count: int) -> tuple[str, list[str]]:
