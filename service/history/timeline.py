@@ -35,9 +35,7 @@ def item_timeline(store: EventStore, item: str, since: datetime | None, until: d
     for trigger, alert_id, rule, status in alerts:
         by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": status})
     rows = []
-    for event in store.read_stream(f"item:{item}"):
-        if event.type != ItemStateChanged.TYPE:
-            continue
+    for event in store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE]):
         change = ItemStateChanged.from_data(event.data)
         published = datetime.fromisoformat(change.published)
         if (since and published < since) or (until and published > until):

@@ -72,14 +72,32 @@ class EventStore:
 
     # --- reading -----------------------------------------------------------------------------------
 
-    def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
-        """Every event of one stream from ``from_version``, in stream order."""
+    def read_stream(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        *,
+        types: Sequence[str] | None = None,
+        last: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Every event of one stream from ``from_version``, in stream order.
+
+        ``types`` keeps those event types (filtered in SQL, so the others are never decoded); ``last``
+        keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story).
+        """
+        mark = self.backend.mark
+        type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
+        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}{type_filter}"
+        params: tuple[Any, ...] = (stream_id, from_version, *(types or ()))
+        if last is None:
+            sql += " ORDER BY stream_version"
+        else:
+            sql += f" ORDER BY stream_version DESC LIMIT {mark}"
+            params = (*params, last)
         with self.engine.connect() as conn:
-            mark = self.backend.mark
-            rows = conn.exec_driver_sql(
-                f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark} ORDER BY stream_version",
-                (stream_id, from_version),
-            ).fetchall()
+            rows = conn.exec_driver_sql(sql, params).fetchall()
+        if last is not None:
+            rows.reverse()
         return self._to_records(rows, upcast=True)
 
     def read_all(

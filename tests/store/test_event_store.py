@@ -161,6 +161,19 @@ def test_an_old_schema_version_is_upcast_on_read(store: EventStore) -> None:
     assert verify_chain(store.read_all(upcast=False)).ok
 
 
+def test_a_stream_read_can_keep_some_types_and_only_the_newest(store: EventStore) -> None:
+    found, changed = _events(5, "EvidenceFound"), _events(1, "ItemStateChanged")
+    store.append("item:x", [*found[:3], *changed, *found[3:]])
+    every = store.read_stream("item:x")
+    found = store.read_stream("item:x", types=["EvidenceFound"])
+    assert [e.stream_version for e in found] == [1, 2, 3, 5, 6]
+    assert found == [e for e in every if e.type == "EvidenceFound"]
+    newest = store.read_stream("item:x", types=["EvidenceFound"], last=2)
+    assert [e.stream_version for e in newest] == [5, 6]  # the newest two, still in stream order
+    assert [e.stream_version for e in store.read_stream("item:x", last=10)] == [1, 2, 3, 4, 5, 6]
+    assert store.read_stream("item:x", types=["AlertRaised"]) == []
+
+
 def test_a_read_without_the_chain_gives_the_same_events_with_empty_hashes(store: EventStore) -> None:
     store.append("s", _events(3))
     full = [event for batch in store.read_batches(0, batch_size=2) for event in batch]

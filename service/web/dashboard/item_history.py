@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from service.events.catalog import EvidenceFound
 from service.history.timeline import TimelineRow, item_timeline
 from service.rules.models import ItemSpec
+from service.state.report import ItemReport
 from service.state.tracker import initial_value
 from service.store.recorder import EventStore
 
@@ -35,16 +36,19 @@ class ItemHistory:
     evidence_total: int
 
 
-def item_history(store: EventStore, item: str, spec: ItemSpec, max_evidence: int) -> ItemHistory:
-    """The item's state changes (oldest first) and its newest ``max_evidence`` pieces of evidence (by
-    publication time): a page stays light however much a story has been reported."""
+def item_history(store: EventStore, report: ItemReport, spec: ItemSpec, max_evidence: int) -> ItemHistory:
+    """The item's state changes (oldest first) and its ``max_evidence`` most recently found pieces of
+    evidence (drawn by publication time): a page stays light however much a story has been reported,
+    as only those events are read from the log."""
+    item = report.item
     changes = item_timeline(store, item, None, None)
     # A change lists its evidence by sentence and link, not by id: match the evidence events on those.
     decisive = {(sentence, link) for row in changes for sentence, link in zip(row.sentences, row.links, strict=False)}
+    found_events = (
+        store.read_stream(f"item:{item}", types=[EvidenceFound.TYPE], last=max_evidence) if max_evidence > 0 else []
+    )
     evidence = []
-    for event in store.read_stream(f"item:{item}"):
-        if event.type != EvidenceFound.TYPE:
-            continue
+    for event in found_events:
         found = EvidenceFound.from_data(event.data)
         evidence.append(
             EvidenceMark(
@@ -61,8 +65,8 @@ def item_history(store: EventStore, item: str, spec: ItemSpec, max_evidence: int
         item=item,
         initial=initial_value(spec),
         changes=changes,
-        evidence=evidence[-max_evidence:] if max_evidence > 0 else [],
-        evidence_total=len(evidence),
+        evidence=evidence,
+        evidence_total=report.evidence_count,
     )
 
 

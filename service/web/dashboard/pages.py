@@ -69,7 +69,7 @@ def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, starte
     """Gather the front page."""
     reports = current_states(store, loaded.rules)
     histories = [
-        item_history(store, report.item, loaded.rules.items[report.item], MARKS_PER_CARD) for report in reports
+        item_history(store, report, loaded.rules.items[report.item], MARKS_PER_CARD) for report in reports
     ]
     # One time axis for every card, so that items can be compared at a glance.
     domain = time_domain(histories, now)
@@ -97,7 +97,7 @@ def item_page(
     if item not in loaded.rules.items:
         return None
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
-    history = item_history(store, item, loaded.rules.items[item], MARKS_ON_ITEM_PAGE)
+    history = item_history(store, report, loaded.rules.items[item], MARKS_ON_ITEM_PAGE)
     card = _card(loaded, report, history, time_domain([history], now), "ev")
     return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item))
 
