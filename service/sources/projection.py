@@ -34,8 +34,8 @@ def project_sources(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     # Per source, the last SourcePolled and the last SourcePollFailed, in the order they last came: the
     # columns they set, applied in that order, are what every poll event of the batch would have left.
     polls: dict[str, dict[str, RecordedEvent]] = {}
-    # One pass, touching each event once: in a replay the events no longer sit in the CPU's caches, and
-    # every further pass over them cost more than the work done in this one.
+    # One Python pass over the events: in a replay they are no longer in the CPU's caches, and a
+    # column-at-a-time version (several C-level passes with map/zip) measured no faster.
     for event in events:
         kind, data = event.type, event.data
         source = data["source"]
