@@ -103,6 +103,14 @@ def _listen_address(_ctx: click.Context, _param: click.Parameter, value: str | N
     show_default=True,
     help="Attempts before a delivery is abandoned (see `vigil alerts --failed`).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=8,
+    show_default=True,
+    envvar="VIGIL_WORKERS",
+    help="Jobs the daemon runs at once (polls, processing, delivery share them). Env: VIGIL_WORKERS.",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -117,6 +125,7 @@ def run_command(
     poll_timeout: object,
     max_feed_bytes: int,
     max_attempts: int,
+    workers: int,
 ) -> None:
     """Run the daemon: poll sources on their schedules, track items, raise and deliver alerts.
 
@@ -164,6 +173,7 @@ def run_command(
         poll=poll,
         http=http,
         api_token=api_token,
+        workers=workers,
     )
     try:
         daemon = Daemon(settings)

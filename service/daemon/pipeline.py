@@ -35,9 +35,9 @@ from service.store.recorder import EventStore
 log = logging.getLogger("vigil.pipeline")
 
 
-def open_pipeline_store(url: str, *, migrate: bool = True) -> EventStore:
+def open_pipeline_store(url: str, *, migrate: bool = True, pool_size: int | None = None) -> EventStore:
     """Open the store with every projection wired in."""
-    return open_store(url, projections=PROJECTIONS, migrate=migrate)
+    return open_store(url, projections=PROJECTIONS, migrate=migrate, pool_size=pool_size)
 
 
 def default_owner() -> str:

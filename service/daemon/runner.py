@@ -49,12 +49,14 @@ class DaemonSettings:
     deliver_every: timedelta = timedelta(seconds=2)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll: PollSettings = field(default_factory=PollSettings)
-    workers: int = 8
+    workers: int = 8  # jobs that run at once: polls, processing and delivery share them
     http: ListenAddress | None = None  # serve the web app there (``--http``); None: no HTTP
     api_token: str | None = field(default=None, repr=False)  # enables the subscriber routes
 
 
 SIGNAL_CHECK_SECONDS = 0.5
+#: Connections beyond one per worker: the web server's requests and the main thread.
+SPARE_CONNECTIONS = 5
 
 
 class Daemon:
@@ -68,7 +70,7 @@ class Daemon:
         self._stop = False
         self._reload = False
         self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
-        self.store: EventStore = open_pipeline_store(settings.db_url)
+        self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
         self.web = self._bind_web() if settings.http else None
         self.pipeline = self._build(load_rules(settings.rules_paths, env=self.env))
@@ -98,7 +100,8 @@ class Daemon:
             self.web.start()
         log.info(
             "daemon started",
-            extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources)},
+            extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources),
+                   "workers": self.settings.workers},
         )
         while True:
             # A timeout, not a bare wait: Linux may deliver SIGHUP/SIGTERM to a worker thread, and then a

@@ -10,12 +10,15 @@ from service.store.projection import Projection
 from service.store.recorder import EventStore
 
 
-def open_store(url: str, *, projections: Sequence[Projection] = (), migrate: bool = True) -> EventStore:
-    """Open ``url``, apply pending migrations (unless ``migrate`` is False) and return the store.
+def open_store(
+    url: str, *, projections: Sequence[Projection] = (), migrate: bool = True, pool_size: int | None = None
+) -> EventStore:
+    """Open ``url``, apply pending migrations (unless ``migrate`` is False) and return the store
+    (``pool_size``: see ``open_database``).
 
     Raises DatabaseUnavailable or SchemaTooNew with a one-line message.
     """
-    db = open_database(url)
+    db = open_database(url, pool_size=pool_size)
     try:
         if migrate:
             upgrade(db)

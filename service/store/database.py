@@ -43,8 +43,12 @@ def normalise_url(value: str) -> URL:
     return url
 
 
-def open_database(value: str) -> Database:
-    """Create the engine for ``value`` and check that it answers; DatabaseUnavailable otherwise."""
+def open_database(value: str, *, pool_size: int | None = None) -> Database:
+    """Create the engine for ``value`` and check that it answers; DatabaseUnavailable otherwise.
+
+    ``pool_size``: connections kept open (SQLAlchemy's default, 5, plus 10 more on demand, when None);
+    the daemon sizes it from its number of workers, so jobs do not queue for a connection."""
+    pool: dict[str, int] = {} if pool_size is None else {"pool_size": pool_size}
     url = normalise_url(value)
     shown = url.render_as_string(hide_password=True)
     backend: Backend
@@ -54,10 +58,12 @@ def open_database(value: str) -> Database:
             folder = Path(database).parent
             raise DatabaseUnavailable(f"cannot open database {shown}: folder {folder} does not exist")
         backend = SqliteBackend()
-        engine = create_engine(url)
+        engine = create_engine(url, **pool)
     elif url.get_backend_name() == "postgresql":
         backend = PostgresBackend()
-        engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}, pool_pre_ping=True)
+        engine = create_engine(
+            url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}, pool_pre_ping=True, **pool
+        )
     else:
         raise DatabaseUnavailable(f"cannot open database {shown}: only sqlite and postgresql are supported")
     backend.configure(engine)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
-from tests.pipeline.harness import EXPECTED_PER_STEP, STEPS, Timeline, start_daemon, stop, write_rules
+from tests.pipeline.harness import (
+    EXPECTED_PER_STEP,
+    STEPS,
+    Timeline,
+    daemon_command,
+    start_daemon,
+    stop,
+    vigil_env,
+    write_rules,
+)
 from tests.support.receivers import JsonReceiver, poll
 
 DEADLINE = 120.0  # generous: CI machines are shared and a poll round can be slow under load
@@ -68,6 +78,21 @@ def test_sigkill_between_steps_loses_nothing_and_repeats_nothing(sqlite_url: str
         assert len(_titles(hook)) == delivered == 3
         assert len(set(_titles(hook))) == 3
         store.engine.dispose()
+
+
+def test_one_worker_still_polls_processes_and_delivers_and_zero_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    with FeedServer() as feeds, JsonReceiver() as hook:
+        rules = write_rules(tmp_path, feeds, hook.url("/hook"))
+        Timeline(feeds).add(STEPS[0])
+        refused = subprocess.run([*daemon_command(rules, "--workers", "0")], capture_output=True, text=True,
+                                 env=vigil_env(sqlite_url), timeout=60)
+        assert refused.returncode == 2 and "'--workers': 0 is not in the range 1<=x<=64" in refused.stderr
+        log = tmp_path / "daemon.log"
+        daemon = start_daemon(sqlite_url, rules, log, env={"VIGIL_WORKERS": "1"})
+        assert EXPECTED_PER_STEP[0][0] in _wait_for_titles(hook, 1)[0]
+        assert stop(daemon, signal.SIGTERM) == 0
+    started = [json.loads(line) for line in log.read_text().splitlines() if '"daemon started"' in line]
+    assert [line["workers"] for line in started] == [1]
 
 
 def test_sigterm_stops_cleanly_with_exit_0(sqlite_url: str, tmp_path: Path) -> None:
