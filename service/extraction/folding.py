@@ -1,4 +1,4 @@
-"""Case folding for finding words in text: the one fold keyword selection (prefilter, scope) shares.
+"""Case folding for finding words in text: the fold keyword selection (prefilter, scope) and cue search share.
 
 Patterns match case-insensitively with the ``regex`` module's simple case folding: "İ" matches "i",
 "ı" matches "I", "ς" matches "σ". Selection looks for literal words in folded text, so the fold must

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.delivery.redact import redact
 from service.delivery.subscriptions import (
+    Subscriber,
     SubscriptionError,
     add_subscriber,
     list_subscribers,
@@ -46,6 +47,12 @@ class SubscriberOut(BaseModel):
     min_severity: str
     origin: str
 
+    @classmethod
+    def shown(cls, subscriber: Subscriber) -> SubscriberOut:
+        """``subscriber`` with its URLs redacted."""
+        return cls(name=subscriber.name, urls=[redact(u) for u in subscriber.urls], items=subscriber.items,
+                   tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin)
+
 
 def subscribers_router(context: WebContext, token: str) -> APIRouter:
     """The token-protected subscriber routes."""
@@ -62,17 +69,7 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
 
     @router.get("", summary="Every subscriber, URLs redacted", responses=errors)
     def list_all() -> list[SubscriberOut]:
-        return [
-            SubscriberOut(
-                name=s.name,
-                urls=[redact(u) for u in s.urls],
-                items=s.items,
-                tags=s.tags,
-                min_severity=s.min_severity,
-                origin=s.origin,
-            )
-            for s in list_subscribers(context.store)
-        ]
+        return [SubscriberOut.shown(s) for s in list_subscribers(context.store)]
 
     @router.post(
         "",
@@ -94,9 +91,7 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
             )
         except SubscriptionError as error:  # its message shows URLs redacted
             raise HTTPException(422, detail=str(error)) from None
-        return SubscriberOut(
-            **subscriber.model_dump(exclude={"urls"}), urls=[redact(u) for u in subscriber.urls], origin="api"
-        )
+        return SubscriberOut.shown(Subscriber(**subscriber.model_dump(), origin="api"))
 
     @router.delete(
         "/{name}", status_code=204, summary="Remove a subscriber", responses={**errors, 404: {"description": "None"}}

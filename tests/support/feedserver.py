@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from xml.sax.saxutils import escape, quoteattr
 
+from tests.support.connections import shut_down_all
+
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # Last-Modified values count up from here, one minute per change: distinct and ordered, whatever
@@ -389,11 +391,7 @@ class FeedServer:
         self._state.stopping.set()
         self._server.shutdown()
         self._server.server_close()
-        with self._state.lock:
-            open_connections = list(self._state.connections)
-        for conn in open_connections:
-            with suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+        shut_down_all(self._state.lock, self._state.connections)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None

@@ -20,6 +20,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from tests.support.connections import shut_down_all
+
 _NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
@@ -74,11 +76,7 @@ class RawServer:
         with suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
-        with self._state.lock:
-            open_connections = list(self._state.connections)
-        for conn in open_connections:
-            with suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+        shut_down_all(self._state.lock, self._state.connections)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._listener = None
