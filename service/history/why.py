@@ -27,18 +27,13 @@ class AlertChain:
     deliveries: list[RecordedEvent] = field(default_factory=list)
 
 
-def event_at(store: EventStore, position: int) -> RecordedEvent | None:
-    """The event at ``position``."""
-    return next(store.read_all(position - 1, batch_size=1), None)
-
-
 def explain_alert(store: EventStore, alert_id: str) -> AlertChain:
     """Walk the causation chain of ``alert_id``; UnknownAlert if there is none."""
     stream = store.read_stream(f"alert:{alert_id}")
     if not stream or stream[0].type != "AlertRaised":
         raise UnknownAlert(f"no alert with id {alert_id!r}")
     alert, deliveries = stream[0], stream[1:]
-    change = event_at(store, int(alert.metadata.get("causation_id") or alert.data["trigger_position"]))
+    change = store.read_event(int(alert.metadata.get("causation_id") or alert.data["trigger_position"]))
     evidence: list[RecordedEvent] = []
     entries: list[RecordedEvent] = []
     if change is not None:
@@ -47,7 +42,7 @@ def explain_alert(store: EventStore, alert_id: str) -> AlertChain:
                     if e.type == "EvidenceFound" and e.data["evidence_id"] in wanted]
         for found in evidence:
             cause = found.metadata.get("causation_id")
-            entry = event_at(store, int(cause)) if cause else None
+            entry = store.read_event(int(cause)) if cause else None
             if entry is not None and entry not in entries:
                 entries.append(entry)
     return AlertChain(alert, change, evidence, entries, list(deliveries))

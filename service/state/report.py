@@ -65,6 +65,5 @@ def format_report(report: ItemReport) -> list[str]:
 
 
 def _change_at(store: EventStore, position: int) -> ItemStateChanged | None:
-    for event in store.read_all(position - 1, batch_size=1):
-        return ItemStateChanged.from_data(event.data) if event.type == ItemStateChanged.TYPE else None
-    return None
+    event = store.read_event(position)
+    return ItemStateChanged.from_data(event.data) if event and event.type == ItemStateChanged.TYPE else None

@@ -154,6 +154,13 @@ class EventStore:
                 return
             position = rows[-1][0]
 
+    def read_event(self, position: int) -> RecordedEvent | None:
+        """The event at ``position``, upcast; None when there is none."""
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(f"{_SELECT} WHERE position = {self.backend.mark}", (position,)).fetchall()
+        records = self._to_records(rows, upcast=True)
+        return records[0] if records else None
+
     def last_position(self) -> int:
         """The position of the newest event (0 for an empty store)."""
         with self.engine.connect() as conn:

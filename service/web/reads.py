@@ -48,6 +48,5 @@ def alert_stories(store: EventStore, *, limit: int = 50) -> list[AlertStory]:
 
 
 def _event_data(store: EventStore, position: int, event_type: str) -> dict[str, object] | None:
-    for event in store.read_all(position - 1, batch_size=1):
-        return dict(event.data) if event.type == event_type and event.position == position else None
-    return None
+    event = store.read_event(position)
+    return dict(event.data) if event and event.type == event_type else None

@@ -161,6 +161,15 @@ def test_an_old_schema_version_is_upcast_on_read(store: EventStore) -> None:
     assert verify_chain(store.read_all(upcast=False)).ok
 
 
+def test_one_event_is_read_by_its_position(store: EventStore) -> None:
+    store.append("a", _events(2))
+    store.append("b", _events(1, "EvidenceFound"))
+    event = store.read_event(3)
+    assert event is not None and (event.stream_id, event.type, event.data["n"]) == ("b", "EvidenceFound", 0)
+    assert store.read_event(3) == list(store.read_all())[2]
+    assert store.read_event(4) is None and store.read_event(0) is None
+
+
 def test_a_stream_read_can_keep_some_types_and_only_the_newest(store: EventStore) -> None:
     found, changed = _events(5, "EvidenceFound"), _events(1, "ItemStateChanged")
     store.append("item:x", [*found[:3], *changed, *found[3:]])
