@@ -25,7 +25,10 @@ from service.store.records import NewEvent, RecordedEvent
 CONSUMER = "alerting"
 TYPES = (ItemStateChanged.TYPE,)
 
-_LAST_ALERT = text("SELECT MAX(raised_at) FROM alerts WHERE rule = :rule AND item = :item")
+# ORDER BY ... LIMIT 1 rather than MAX(): see service/store/backend.stream_version_sql.
+_LAST_ALERT = text(
+    "SELECT raised_at FROM alerts WHERE rule = :rule AND item = :item ORDER BY raised_at DESC LIMIT 1"
+)
 _SUBSCRIBERS = text("SELECT name, urls, items, tags, min_severity FROM subscribers")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
 from service.rules.models import SEVERITY_RANK
+from service.store.errors import UnstorableEvent
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
 
@@ -70,7 +71,12 @@ def add_subscriber(
     event = SubscriberAdded(
         name=name, urls=urls, items=items, tags=tags, min_severity=min_severity, origin=origin
     )
-    store.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
+    try:
+        store.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
+    except UnstorableEvent:
+        raise SubscriptionError(
+            "a NUL character (U+0000) is not allowed in a subscriber's name, URLs, items or tags"
+        ) from None
 
 
 def remove_subscriber(store: EventStore, name: str) -> None:

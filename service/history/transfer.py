@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from service.store.hashing import canonical_json, timestamp_text
+from service.store.hashing import canonical_json, holds_nul, timestamp_text
 from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
 from service.store.verify import ChainReport, verify_chain
@@ -39,12 +39,19 @@ def export_events(store: EventStore, out: IO[str]) -> int:
     return count
 
 
-def read_lines(path: Path) -> Iterator[RecordedEvent]:
-    """The events of an export file, in file order; ValueError naming the line on a malformed one."""
+def read_lines(path: Path, *, nul_allowed: bool = True) -> Iterator[RecordedEvent]:
+    """The events of an export file, in file order; ValueError naming the line on a malformed one, and
+    ImportRefused on an event holding a NUL character unless ``nul_allowed``."""
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
+            if not nul_allowed and holds_nul(line):
+                # Only a log written before feeds' NUL characters were dropped can hold one (in SQLite).
+                raise ImportRefused(
+                    f"{path}:{number}: this event holds a NUL character (U+0000), which PostgreSQL cannot store; "
+                    "nothing imported"
+                )
             try:
                 raw: dict[str, Any] = json.loads(line)
                 yield RecordedEvent(
@@ -71,7 +78,8 @@ def check_import(store: EventStore, path: Path, *, append: bool) -> ChainReport:
     position, head_hash = _head(store)
     if position and not append:
         raise ImportRefused(f"the store already holds {position} events; use --append to add after them")
-    report = verify_chain(read_lines(path), start_position=position + 1, start_hash=head_hash)
+    events = read_lines(path, nul_allowed=store.backend.keeps_nul)
+    report = verify_chain(events, start_position=position + 1, start_hash=head_hash)
     if not report.ok:
         raise ImportRefused(f"{path}: chain broken at position {report.broken_at}: {report.reason}; nothing imported")
     return report

@@ -207,6 +207,9 @@ def _line_col(before: str) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
+#: Names and texts of the rules are recorded in the log, and PostgreSQL cannot store U+0000 in JSON.
+_NUL_MESSAGE = "a NUL character (\\0) is not allowed here: the event log cannot record it"
+
 _DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*)" with value')
 
 
@@ -273,6 +276,9 @@ class _Merger:
         for key in value:
             key_at = walker.location(_key_position(value, key))
             name = _plain_key(key)
+            if isinstance(name, str) and "\x00" in name:
+                self.errors.append(key_at.error(_NUL_MESSAGE))
+                continue
             if name in merged:
                 first = self.source_map.key((section, name))
                 self.errors.append(key_at.error(f"{kind} '{name}' is already defined at {first}"))
@@ -354,6 +360,8 @@ class _Walker:
             self.source_map.add(path, NodePosition(key=key, value=key or at, scalar=True))
             return None
         if isinstance(node, str):
+            if "\x00" in node:
+                self.errors.append(at.error(_NUL_MESSAGE))
             line, col = position
             # Block scalars continue on the following lines; one extra line per line break suffices.
             following: list[str] = []

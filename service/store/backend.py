@@ -12,6 +12,7 @@ class Backend(Protocol):
 
     name: str
     mark: str  # the driver's parameter placeholder ("?" or "%s")
+    keeps_nul: bool  # whether JSON text may hold U+0000 (an old log being imported may; PostgreSQL refuses it)
 
     def configure(self, engine: Engine) -> None:
         """Install connection hooks (pragmas, transaction begin behaviour) on a new engine."""
@@ -34,10 +35,20 @@ INSERT_COLUMNS = (
 )
 
 
+def stream_version_sql(mark: str) -> str:
+    """The query of a stream's newest version (param: stream id), for a paramstyle."""
+    # ORDER BY ... LIMIT 1, not MAX(): PostgreSQL caches a generic plan for a statement psycopg has
+    # prepared, and the plan it makes for MAX() while the table is still small aggregates the stream's
+    # whole index range. Without a fresh ANALYZE that plan stays, and every append then reads the entire
+    # stream (measured: 8.6 ms instead of 0.07 ms at 27,000 events a stream, and growing). This form
+    # plans as one backward index probe whatever the statistics say.
+    return f"SELECT stream_version FROM events WHERE stream_id = {mark} ORDER BY stream_version DESC LIMIT 1"
+
+
 def head_sql(mark: str) -> str:
     """The stream-version-and-chain-head query, for a paramstyle."""
     return (
-        f"SELECT (SELECT MAX(stream_version) FROM events WHERE stream_id = {mark}), h.position, h.hash "
+        f"SELECT ({stream_version_sql(mark)}), h.position, h.hash "
         "FROM (SELECT 1 AS one) AS one LEFT JOIN "
         "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS h ON 1 = 1"
     )

@@ -17,6 +17,17 @@ class ConcurrencyError(StoreError):
         self.actual = actual
 
 
+class UnstorableEvent(StoreError, ValueError):
+    """An event holds a NUL character (U+0000): PostgreSQL cannot keep one in JSON, so no backend takes it
+    (a SQLite log must stay movable to PostgreSQL)."""
+
+    def __init__(self, stream_id: str, event_type: str) -> None:
+        super().__init__(
+            f"{event_type} for stream {stream_id!r} holds a NUL character (U+0000), which PostgreSQL cannot "
+            "store; nothing was written"
+        )
+
+
 class DatabaseUnavailable(StoreError):
     """The database URL cannot be opened or the server does not answer."""
 

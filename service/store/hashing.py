@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,16 @@ GENESIS = "0" * 64
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same value always gives the same text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+#: JSON writes U+0000 as the escape \u0000. One preceded by an even number of backslashes is that escape,
+#: not an escaped backslash followed by the text "u0000".
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def holds_nul(json_text: str) -> bool:
+    """Whether JSON text holds a NUL character (U+0000) in a key or a string value."""
+    return "\\u0000" in json_text and _NUL_ESCAPE.search(json_text) is not None
 
 
 def timestamp_text(moment: datetime) -> str:

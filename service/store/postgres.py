@@ -24,6 +24,7 @@ class PostgresBackend:
 
     name = "postgresql"
     mark = "%s"  # DB-API paramstyle
+    keeps_nul = False
 
     def configure(self, engine: Engine) -> None:
         """Decode JSONB with orjson on every connection (READ COMMITTED and synchronous_commit=on, the

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from service.events.upcasting import Upcaster, default_upcaster
-from service.store.backend import Backend
-from service.store.errors import ConcurrencyError
-from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
+from service.store.backend import Backend, stream_version_sql
+from service.store.errors import ConcurrencyError, UnstorableEvent
+from service.store.hashing import GENESIS, canonical_json, chain_hash, holds_nul, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
@@ -29,11 +29,6 @@ _SELECT = (
     "recorded_at, prev_hash, hash FROM events"
 )
 ANY_VERSION = -1
-_HEAD_AND_VERSION = (
-    "SELECT (SELECT MAX(stream_version) FROM events WHERE stream_id = ?), h.position, h.hash "
-    "FROM (SELECT 1) AS one LEFT JOIN "
-    "(SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) AS h ON 1 = 1"
-)
 
 
 class EventStore:
@@ -207,7 +202,8 @@ class Transaction:
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
     ) -> list[RecordedEvent]:
         """Append ``events`` to ``stream_id``; ``expected_version`` is the stream's current version
-        (0 for a new stream, ``ANY_VERSION`` to skip the check). Raises ConcurrencyError, writing nothing."""
+        (0 for a new stream, ``ANY_VERSION`` to skip the check). Raises ConcurrencyError, or UnstorableEvent for
+        an event holding a NUL character, writing nothing."""
         if not events:
             return []
         backend = self.store.backend
@@ -231,6 +227,8 @@ class Transaction:
             schema_version = event.schema_version or upcaster.current_version(event.type)
             data_json = canonical_json(event.data)
             metadata_json = canonical_json(event.metadata)
+            if holds_nul(data_json) or holds_nul(metadata_json):
+                raise UnstorableEvent(stream_id, event.type)
             digest = chain_hash(
                 prev_hash,
                 position=position,
@@ -297,9 +295,7 @@ class Transaction:
 
 
 def _stream_version(conn: Connection, mark: str, stream_id: str) -> int:
-    value = conn.exec_driver_sql(
-        f"SELECT MAX(stream_version) FROM events WHERE stream_id = {mark}", (stream_id,)
-    ).scalar()
+    value = conn.exec_driver_sql(stream_version_sql(mark), (stream_id,)).scalar()
     return int(value or 0)
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from service.daemon.projections import PROJECTION_TABLES, PROJECTIONS
 from service.demo.feeds import FeedServer
 from service.demo.runner import run_demo
 from service.history.replay import replay, snapshot
+from service.history.transfer import event_line
+from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
+from service.store.records import RecordedEvent
 from tests.pipeline.harness import STEPS, Timeline, run_once, write_rules
 from tests.support.receivers import JsonReceiver
 
@@ -90,6 +94,40 @@ def test_import_refuses_a_non_empty_store_and_a_broken_chain_before_writing(demo
     result = vigil(empty, "import", str(bad))
     assert result.returncode == 1 and "chain broken at position 6" in result.stderr
     assert vigil(empty, "events").stdout == ""  # nothing was written
+
+
+def _log_holding_a_nul(path: Path) -> Path:
+    """An export of three chained events, the second holding a NUL character: what a SQLite log written
+    before feeds' NUL characters were dropped can hold."""
+    lines, prev = [], GENESIS
+    for position, text in enumerate(["talks resumed", "talks\x00 stalled", "talks ended"], 1):
+        at = datetime(2026, 5, 1, 12, position, tzinfo=UTC)
+        data = {"text": text}
+        digest = chain_hash(
+            prev, position=position, stream_id="notes", stream_version=position, event_type="NoteTaken",
+            schema_version=1, data_json=canonical_json(data), metadata_json="{}", recorded_at=timestamp_text(at),
+        )
+        lines.append(event_line(RecordedEvent(position, "notes", position, "NoteTaken", 1, data, {}, at, prev, digest)))
+        prev = digest
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_log_holding_a_nul_character_restores_into_sqlite_and_postgresql_refuses_it_before_writing(
+    pg_url: str, tmp_path: Path
+) -> None:
+    dump = _log_holding_a_nul(tmp_path / "old.jsonl")
+
+    refused = vigil(pg_url, "import", str(dump))
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith(
+        f"{dump}:2: this event holds a NUL character (U+0000), which PostgreSQL cannot store; nothing imported"
+    )
+    assert vigil(pg_url, "events").stdout == ""
+
+    restored = str(tmp_path / "restored.db")
+    assert vigil(restored, "import", str(dump)).returncode == 0
+    assert vigil(restored, "verify").returncode == 0
 
 
 def test_state_at_a_moment_is_what_the_log_knew_then(demo_db: str) -> None:

@@ -194,6 +194,27 @@ def test_values_of_the_wrong_type_point_at_the_value(rule_dir: RuleDir) -> None:
     ]
 
 
+def test_a_nul_character_in_a_name_or_a_text_is_an_error_where_it_was_written(rule_dir: RuleDir) -> None:
+    # The rules' names and texts are recorded in the log, and PostgreSQL cannot store U+0000 in JSON:
+    # a daemon on PostgreSQL would fail every write that carries one.
+    rule_dir.write(
+        "nul.yaml",
+        """\
+        items:
+          "cease\\0fire":
+            title: Ceasefire
+          truce:
+            title: Truce
+            states: {agreed: ["agreed to a\\0 truce"]}
+        """,
+    )
+
+    assert rule_dir.errors() == [
+        "nul.yaml:2:3: a NUL character (\\0) is not allowed here: the event log cannot record it",
+        "nul.yaml:6:23: a NUL character (\\0) is not allowed here: the event log cannot record it",
+    ]
+
+
 def test_a_section_of_the_wrong_shape(rule_dir: RuleDir) -> None:
     rule_dir.write("shape.yaml", "items: [ceasefire]\nalerts: {name: x}\ncues: {negation: not, nagation: [x]}\n")
 

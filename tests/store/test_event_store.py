@@ -9,6 +9,7 @@ from sqlalchemy import exc
 
 from service.events.catalog import SourcePollFailed
 from service.store import ConcurrencyError, NewEvent
+from service.store.errors import UnstorableEvent
 from service.store.recorder import ANY_VERSION, EventStore
 from service.store.records import RecordedEvent
 from service.store.verify import verify_chain
@@ -30,6 +31,21 @@ def test_append_assigns_positions_and_stream_versions(store: EventStore) -> None
     assert store.last_position() == 4
     assert store.stream_version("source:b") == 1
     assert store.stream_version("source:none") == 0
+
+
+def test_an_event_holding_a_nul_character_is_refused_on_every_backend_and_nothing_is_written(
+    store: EventStore,
+) -> None:
+    # PostgreSQL cannot keep U+0000 in JSON; SQLite refuses it too, so that its log stays movable.
+    good = NewEvent("EntryObserved", {"text": "a quoted \\u0000 is only text"})
+    with pytest.raises(UnstorableEvent, match=r"EntryObserved for stream 'source:a' holds a NUL character"):
+        store.append("source:a", [good, NewEvent("EntryObserved", {"text": "talks\x00 resumed"})])
+    with pytest.raises(UnstorableEvent):
+        store.append("source:a", [NewEvent("EntryObserved", {"text": "x"}, {"source\x00": "a"})])
+    assert store.last_position() == 0
+
+    store.append("source:a", [good])
+    assert store.read_stream("source:a")[0].data == {"text": "a quoted \\u0000 is only text"}
 
 
 def test_stale_expected_version_raises_naming_stream_and_versions_and_writes_nothing(

@@ -242,6 +242,18 @@ def test_rejected_subscribers_never_echo_their_urls(scene: Scene) -> None:
         assert HOOK_PASSWORD not in json.dumps(answer)
 
 
+def test_a_subscriber_holding_a_nul_character_is_refused_and_not_recorded(scene: Scene) -> None:
+    # The log could not move to PostgreSQL (nor be written there at all) with one in it.
+    url = f"json://bob:{HOOK_PASSWORD}@127.0.0.1:9/bob"
+    for body in ({"name": "nul\x00", "urls": [url]}, {"name": "nul", "urls": [url], "tags": ["war\x00"]}):
+        status, answer = _subscribe(scene, API_TOKEN, body)
+        assert status == 422
+        assert "a NUL character (U+0000) is not allowed" in str(answer["detail"])
+        assert HOOK_PASSWORD not in json.dumps(answer)
+    shown = scene.daemon.get("/api/subscribers", headers={"Authorization": f"Bearer {API_TOKEN}"}).json()
+    assert not [s for s in shown if s["name"].startswith("nul")]
+
+
 def _raw_post(scene: Scene, headers: dict[str, str], chunks: list[bytes]) -> int:
     """POST with exactly these headers and body chunks, then read the status, whatever the server did."""
     host, port = scene.daemon.base_url.removeprefix("http://").split(":")
