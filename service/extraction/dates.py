@@ -60,6 +60,12 @@ _MORE_DAYS = re.compile(
     r"|and\s+\d{1,2}(?:st|nd|rd|th)?(?:\s*(?:[,;)]|\.(?!\d)|$)|\s+(?:in|at|on)\b))",
     re.I,
 )
+# Hours after a weekday are no range of days: "Monday 9-11 a.m.", "Monday, 10 to 12 GMT".
+_CLOCK_RANGE = re.compile(
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|to|until|till)\s*\d{1,2}(?:[:.]\d{2})?\s*"
+    r"(?:a\.?m\b|p\.?m\b|gmt|utc|cet|cest|eet|eest|msk|local time|hours\b|h\b)",
+    re.I,
+)
 _YEAR = re.compile(r",?\s+\d{4}\b")
 _RANGE_START = re.compile(r"\d{1,2}\s*(?:-|/|to|and|or)\s*\d", re.I)
 _BARE_DAY = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\b", re.I)
@@ -90,7 +96,8 @@ def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None
     base = published.date()
     weekday = _WEEKDAY.match(span, offset)
     if weekday:
-        if _DAY_MONTH.match(span, weekday.end()) or _RANGE_START.match(span, weekday.end()):
+        day_range = _RANGE_START.match(span, weekday.end()) and not _CLOCK_RANGE.match(span, weekday.end())
+        if _DAY_MONTH.match(span, weekday.end()) or day_range:
             return _day_month(span, weekday.end(), published)  # "Monday, 16 June": the date decides
         after_name = offset + len(weekday.group(0).rstrip(", "))
         bare_day = _BARE_DAY.match(span, weekday.end())  # "Monday 12 or Tuesday 13 June"

@@ -43,6 +43,9 @@ def day(span: str, published: datetime = SATURDAY) -> date | None:
         ("at 10:00 on 9 June", date(2025, 6, 9)),
         ("on 9 June and 12 prisoners will be freed", date(2025, 6, 9)),  # "and 12 prisoners" is no range
         ("Monday, 16 June", date(2025, 6, 16)),  # an explicit date beats the weekday
+        ("Monday 9-11 a.m.", date(2025, 6, 9)),  # hours, not a range of days
+        ("Monday, 10 to 12 GMT, officials said", date(2025, 6, 9)),
+        ("Monday 09:00-11:00 local time", date(2025, 6, 9)),
         ("Tuesday, June 10", date(2025, 6, 10)),
         ("5 June", date(2025, 6, 5)),  # two days ago: this year's, not next year's
     ],
@@ -61,6 +64,7 @@ def test_a_span_that_names_a_day(span: str, expected: date) -> None:
         # a range, a choice or a deadline names no single day
         "Monday or Tuesday", "on Monday and Tuesday", "from Monday to Wednesday", "Monday-Tuesday",
         "June 12 or 13", "12 or 13 June", "12-13 June", "between 12 and 14 June", "by Friday", "today or tomorrow",
+        "Monday 9-11 June", "Monday 9-11",  # days of June; days, or hours without a unit: no single day
         # numeric forms are ambiguous (9 June or 6 September?)
         "09/06/2025", "9.06.2025",
     ],
