@@ -99,7 +99,11 @@ class Pipeline:
             settings=self.poll_settings,
             force=force,
         )
-        log.info(
+        # A failing source, or a malformed feed read in part, is worth an operator's attention at the
+        # WARNING filter of most setups; backoff keeps a source that stays down from repeating it often.
+        trouble = outcome.status == "failed" or (outcome.status != "skipped" and bool(outcome.detail))
+        log.log(
+            logging.WARNING if trouble else logging.INFO,
             "polled %s: %s",
             source_id,
             outcome.status,

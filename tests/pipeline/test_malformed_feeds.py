@@ -28,6 +28,12 @@ def test_bad_sources_are_recorded_and_good_ones_still_alert(sqlite_url: str, tmp
         result = run_once(sqlite_url, rules, "--log-level", "WARNING", "--poll-timeout", "2s")
         assert result.returncode == 0, result.stderr
         assert f"{len(failing)} failed" in result.stdout
+        warned = [line for line in result.stderr.splitlines() if "WARNING" in line and ": failed" in line]
+        assert sorted(line.split("polled ")[1].split(":")[0] for line in warned) == sorted(
+            f"bad-{name}" for name in failing
+        )
+        assert all("detail=" in line for line in warned)
+        assert ": ok" not in result.stderr  # good polls stay at INFO
         assert len(hook.requests()) == 1
 
         store = open_store(sqlite_url)
