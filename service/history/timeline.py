@@ -25,17 +25,27 @@ class TimelineRow:
     alerts: list[dict[str, str]]
 
 
-def item_timeline(store: EventStore, item: str, since: datetime | None, until: datetime | None) -> list[TimelineRow]:
-    """Every state change of ``item`` whose evidence was published within [since, until], oldest first."""
+def item_timeline(
+    store: EventStore, item: str, since: datetime | None, until: datetime | None, *, last: int | None = None
+) -> list[TimelineRow]:
+    """Every state change of ``item`` whose evidence was published within [since, until], oldest first;
+    with ``last``, only the newest ``last`` changes are read."""
+    events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last)
+    if not events:
+        return []
     with store.engine.connect() as conn:
         alerts = conn.execute(
-            text("SELECT trigger_position, alert_id, rule, status FROM alerts WHERE item = :item"), {"item": item}
+            text(
+                "SELECT trigger_position, alert_id, rule, status FROM alerts "
+                "WHERE item = :item AND trigger_position >= :first"
+            ),
+            {"item": item, "first": events[0].position},
         ).fetchall()
     by_trigger: dict[int, list[dict[str, str]]] = {}
     for trigger, alert_id, rule, status in alerts:
         by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": status})
     rows = []
-    for event in store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE]):
+    for event in events:
         change = ItemStateChanged.from_data(event.data)
         published = datetime.fromisoformat(change.published)
         if (since and published < since) or (until and published > until):

@@ -10,6 +10,7 @@ from service.events.catalog import ItemStateChanged
 from service.rules.models import RuleSet
 from service.state.tracker import initial_value
 from service.store.recorder import EventStore
+from service.store.records import RecordedEvent
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ def current_states(store: EventStore, rules: RuleSet) -> list[ItemReport]:
                 text("SELECT item, value, since, changed_position, evidence_count FROM item_states")
             )
         }
+    changes = store.read_events(row[3] for row in rows.values() if row[0] in rules.items and row[3])
     reports = []
     for item_id, spec in sorted(rules.items.items()):
         _, value, since, changed_position, evidence_count = rows.get(item_id, (item_id, None, None, None, 0))
-        change = _change_at(store, changed_position) if changed_position else None
+        change = _change_of(changes.get(changed_position)) if changed_position else None
         reports.append(
             ItemReport(
                 item=item_id,
@@ -64,6 +66,5 @@ def format_report(report: ItemReport) -> list[str]:
     return lines
 
 
-def _change_at(store: EventStore, position: int) -> ItemStateChanged | None:
-    event = store.read_event(position)
+def _change_of(event: RecordedEvent | None) -> ItemStateChanged | None:
     return ItemStateChanged.from_data(event.data) if event and event.type == ItemStateChanged.TYPE else None

@@ -48,6 +48,16 @@ def test_an_event_holding_a_nul_character_is_refused_on_every_backend_and_nothin
     assert store.read_stream("source:a")[0].data == {"text": "a quoted \\u0000 is only text"}
 
 
+def test_read_events_fetches_several_positions_at_once_leaving_out_absent_ones(store: EventStore) -> None:
+    store.append("source:a", _events(4), expected_version=0)
+
+    found = store.read_events([3, 1, 3, 99])
+
+    assert sorted(found) == [1, 3]
+    assert found[3].data == {"n": 2, "text": "sentence 2"} and found[3] == store.read_event(3)
+    assert store.read_events([]) == {}
+
+
 def test_stale_expected_version_raises_naming_stream_and_versions_and_writes_nothing(
     store: EventStore,
 ) -> None:

@@ -34,14 +34,21 @@ class ItemHistory:
     changes: list[TimelineRow]
     evidence: list[EvidenceMark]  # the newest ones, at most the limit asked for
     evidence_total: int
+    earlier_changes: bool = False  # ``changes`` are the newest ones; there were more before them
 
 
-def item_history(store: EventStore, report: ItemReport, spec: ItemSpec, max_evidence: int) -> ItemHistory:
-    """The item's state changes (oldest first) and its ``max_evidence`` most recently found pieces of
-    evidence (drawn by publication time): a page stays light however much a story has been reported,
-    as only those events are read from the log."""
+def item_history(
+    store: EventStore, report: ItemReport, spec: ItemSpec, max_evidence: int, max_changes: int | None = None
+) -> ItemHistory:
+    """The item's state changes (oldest first; the newest ``max_changes`` when given) and its
+    ``max_evidence`` most recently found pieces of evidence (drawn by publication time): a page stays
+    light however much a story has been reported, as only those events are read from the log."""
     item = report.item
-    changes = item_timeline(store, item, None, None)
+    # One change more than asked for tells whether there were earlier ones.
+    changes = item_timeline(store, item, None, None, last=None if max_changes is None else max_changes + 1)
+    earlier_changes = max_changes is not None and len(changes) > max_changes
+    if earlier_changes:
+        changes = changes[1:]
     # A change lists its evidence by sentence and link, not by id: match the evidence events on those.
     decisive = {(sentence, link) for row in changes for sentence, link in zip(row.sentences, row.links, strict=False)}
     found_events = (
@@ -67,6 +74,7 @@ def item_history(store: EventStore, report: ItemReport, spec: ItemSpec, max_evid
         changes=changes,
         evidence=evidence,
         evidence_total=report.evidence_count,
+        earlier_changes=earlier_changes,
     )
 
 

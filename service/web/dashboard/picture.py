@@ -29,6 +29,9 @@ CLUSTER_STEP_Y = -16
 CLUSTER_STEP_X = 2 * MARK_RADIUS + 3
 #: Bands narrower than this share of the width carry no text label (their colour and legend still do).
 LABEL_MIN_PERCENT = 16.0
+#: The first band of a picture that draws only the newest changes: before them the item changed more
+#: often than is drawn, so that stretch is neutral and says so rather than show one state it did not hold.
+EARLIER_LABEL = "earlier changes"
 TICK_STEPS = (
     timedelta(hours=1),
     timedelta(hours=3),
@@ -110,6 +113,7 @@ class TimelinePicture:
     end: datetime | None
     ends_now: bool
     evidence_total: int = 0
+    earlier_changes: bool = False  # the first band stands for changes not drawn (see EARLIER_LABEL)
     colours: dict[str, int] = field(default_factory=dict)  # every value of the item: its colour class
     labels: dict[str, str] = field(default_factory=dict)  # every value of the item: as people read it
     height: int = HEIGHT
@@ -192,6 +196,7 @@ def draw_timeline(
         end=domain.end if domain else None,
         ends_now=domain.ends_now if domain else True,
         evidence_total=history.evidence_total,
+        earlier_changes=history.earlier_changes,
         colours=colours,
         labels=labels,
     )
@@ -226,11 +231,12 @@ def _bands(
         x = _percent(edges[index], start, end)
         width = round(_percent(edges[index + 1], start, end) - x, 3)
         last = index == len(values) - 1
+        elided = index == 0 and history.earlier_changes
         bands.append(
             Band(
-                value=value,
-                label=value_label(spec, value),
-                colour=colours.get(value, 0),
+                value="" if elided else value,
+                label=EARLIER_LABEL if elided else value_label(spec, value),
+                colour=0 if elided else colours.get(value, 0),
                 x=x,
                 width=width,
                 start=edges[index] if index else None,
