@@ -33,13 +33,15 @@ def explain_alert(store: EventStore, alert_id: str) -> AlertChain:
     if not stream or stream[0].type != "AlertRaised":
         raise UnknownAlert(f"no alert with id {alert_id!r}")
     alert, deliveries = stream[0], stream[1:]
-    change = store.read_event(int(alert.metadata.get("causation_id") or alert.data["trigger_position"]))
+    cause = store.read_event(int(alert.metadata.get("causation_id") or alert.data["trigger_position"]))
+    # A log imported from elsewhere, or hand-made, may point anywhere: only a state change explains an alert.
+    change = cause if cause is not None and cause.type == "ItemStateChanged" else None
     evidence: list[RecordedEvent] = []
     entries: list[RecordedEvent] = []
     if change is not None:
         wanted = set(change.data.get("evidence_ids", []))
-        evidence = [e for e in store.read_stream(f"item:{change.data['item']}")
-                    if e.type == "EvidenceFound" and e.data["evidence_id"] in wanted]
+        evidence = [e for e in store.read_stream(f"item:{change.data['item']}", types=["EvidenceFound"])
+                    if e.data["evidence_id"] in wanted]
         for found in evidence:
             cause = found.metadata.get("causation_id")
             entry = store.read_event(int(cause)) if cause else None
@@ -57,6 +59,9 @@ def format_chain(chain: AlertChain) -> list[str]:
         d = chain.change.data
         lines.append(f"  <- ItemStateChanged #{chain.change.position}: {d['item']} "
                      f"{d['from_value']} -> {d['to_value']}")
+    else:
+        cause = chain.alert.metadata.get("causation_id") or a.get("trigger_position")
+        lines.append(f"  <- no state change at position {cause}, the alert's recorded cause")
     for found in chain.evidence:
         d = found.data
         lines.append(f"     <- EvidenceFound #{found.position}: {d['item']} -> {d['value']}")

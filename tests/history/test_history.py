@@ -18,7 +18,7 @@ from service.demo.runner import run_demo
 from service.history.replay import replay, snapshot
 from service.history.transfer import event_line
 from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
-from service.store.records import RecordedEvent
+from service.store.records import NewEvent, RecordedEvent
 from tests.pipeline.harness import STEPS, Timeline, run_once, write_rules
 from tests.support.receivers import JsonReceiver
 
@@ -167,6 +167,23 @@ def test_why_walks_from_alert_to_entry_and_to_its_delivery(demo_db: str) -> None
     assert "will take place on Monday" in chain and "EntryObserved" in chain and "AlertDelivered" in chain
     missing = vigil(demo_db, "why", "al-0000")
     assert missing.returncode == 1 and "no alert with id" in missing.stderr
+
+
+def test_why_says_so_when_an_alerts_recorded_cause_is_no_state_change(tmp_path: Path) -> None:
+    # A log imported from elsewhere or made by hand may point anywhere; this used to end in a traceback.
+    db = str(tmp_path / "odd.db")
+    store = open_pipeline_store(db)
+    store.append("config", [NewEvent("RulesLoaded", {"rules_hash": "h", "files": [], "items": [], "alerts": [],
+                                                     "sources": []})])
+    store.append("alert:al-odd", [NewEvent("AlertRaised", {
+        "alert_id": "al-odd", "rule": "r", "item": "ceasefire", "severity": "info", "title": "Odd", "body": "",
+        "subscribers": [], "trigger_position": 1, "rules_hash": "h"}, {"causation_id": 1})])
+    store.engine.dispose()
+
+    result = vigil(db, "why", "al-odd")
+
+    assert result.returncode == 0, result.stderr
+    assert "no state change at position 1, the alert's recorded cause" in result.stdout
 
 
 def test_backtest_compares_new_rules_with_what_was_raised_without_touching_the_store(
