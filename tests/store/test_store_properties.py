@@ -19,14 +19,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from service.store import ConcurrencyError, NewEvent
 from service.store.bootstrap import open_store
+from service.store.errors import UnstorableEvent
 from service.store.recorder import ANY_VERSION, EventStore
 from service.store.verify import verify_chain
 from tests.support.databases import pg_schema_url
 
 # JSON values the store must give back exactly: text with any character but NUL and lone surrogates
 # (controls, non-BMP and right-to-left included), integers a JSON reader keeps exact, nested lists and
-# objects. PostgreSQL's JSONB cannot hold NUL at all (this test found it), so what reaches the store
-# never carries one: feed entries lose their control characters in ``sources.parse``.
+# objects. PostgreSQL's JSONB cannot hold NUL at all (this test found it): the store refuses an event
+# holding one on both backends, which the machine's ``append_holding_a_nul`` rule checks.
 _TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=20)
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _TEXT,
@@ -93,6 +94,18 @@ class StoreModel(RuleBasedStateMachine):
         assert [e.stream_version for e in recorded] == list(range(version + 1, version + len(new) + 1))
         self.streams.setdefault(stream, []).extend(events)
         self.log.extend((stream, kind, data) for kind, data in events)
+
+    @rule(writer=st.integers(0, 1), name=_STREAMS, events=_EVENTS, index=st.integers(0, 2), in_key=st.booleans())
+    def append_holding_a_nul(
+        self, writer: int, name: str, events: list[tuple[str, dict[str, Any]]], index: int, in_key: bool
+    ) -> None:
+        # One event of the batch holds a NUL, in a key or in a value: the whole batch is refused.
+        poisoned = [NewEvent(kind, data) for kind, data in events]
+        at = index % len(poisoned)
+        extra = {"note\x00": 1} if in_key else {"note": "cease\x00fire"}
+        poisoned[at] = NewEvent(poisoned[at].type, {**poisoned[at].data, **extra})
+        with pytest.raises(UnstorableEvent):
+            self.stores[writer].append(self._stream(name), poisoned, expected_version=ANY_VERSION)
 
     @rule(writer=st.integers(0, 1), first=_STREAMS, second=_STREAMS, events=_EVENTS)
     def transaction_with_a_conflict_writes_nothing(
