@@ -96,7 +96,6 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
     )
 
 
-
 def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:
     """Change one alert's delivery rows for a delivery event; return the keys it changed."""
     if kind == "AlertRetryRequested":

@@ -335,6 +335,8 @@ class _Walker:
     def convert(self, node: Any, path: NodePath, key: Location | None, position: tuple[int, int]) -> Any:
         """The plain value of ``node`` (at ``path``), whose value starts at ``position``."""
         at = self.location(position)
+        if key is not None and isinstance(path[-1], str) and "\x00" in path[-1]:
+            self.errors.append(key.error(_NUL_MESSAGE))  # a key at any depth, e.g. a state's name
         if isinstance(node, CommentedMap | CommentedSeq):
             if id(node) in self._open:
                 self.errors.append((key or at).error("a YAML alias refers to itself"))

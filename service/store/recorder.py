@@ -81,8 +81,7 @@ class EventStore:
         keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story).
         """
         mark = self.backend.mark
-        type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
-        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}{type_filter}"
+        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}{_type_filter(mark, types)}"
         params: tuple[Any, ...] = (stream_id, from_version, *(types or ()))
         if last is None:
             sql += " ORDER BY stream_version"
@@ -130,7 +129,7 @@ class EventStore:
         decoding it costs as much as decoding a small event's data.
         """
         mark = self.backend.mark
-        type_filter = f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
+        type_filter = _type_filter(mark, types)
         select = _SELECT if chain else _SELECT.replace("prev_hash, hash", "'' AS prev_hash, '' AS hash")
         if not metadata:
             select = select.replace("data, metadata,", "data, NULL AS metadata,")
@@ -151,10 +150,7 @@ class EventStore:
 
     def read_event(self, position: int) -> RecordedEvent | None:
         """The event at ``position``, upcast; None when there is none."""
-        with self.engine.connect() as conn:
-            rows = conn.exec_driver_sql(f"{_SELECT} WHERE position = {self.backend.mark}", (position,)).fetchall()
-        records = self._to_records(rows, upcast=True)
-        return records[0] if records else None
+        return self.read_events([position]).get(position)
 
     def read_events(self, positions: Iterable[int]) -> dict[int, RecordedEvent]:
         """The events at ``positions``, upcast, by position, in one query (absent positions are left out)."""
@@ -302,6 +298,11 @@ class Transaction:
             "updated_at = excluded.updated_at",
             (consumer, to, stamp),
         )
+
+
+def _type_filter(mark: str, types: Sequence[str] | None) -> str:
+    """The ``AND event_type IN (...)`` clause for ``types`` (nothing when None or empty)."""
+    return f" AND event_type IN ({', '.join([mark] * len(types))})" if types else ""
 
 
 def _stream_version(conn: Connection, mark: str, stream_id: str) -> int:

@@ -205,13 +205,14 @@ def test_a_nul_character_in_a_name_or_a_text_is_an_error_where_it_was_written(ru
             title: Ceasefire
           truce:
             title: Truce
-            states: {agreed: ["agreed to a\\0 truce"]}
+            states: {agreed: ["agreed to a\\0 truce"], "col\\0lapsed": [truce collapsed]}
         """,
     )
 
     assert rule_dir.errors() == [
         "nul.yaml:2:3: a NUL character (\\0) is not allowed here: the event log cannot record it",
         "nul.yaml:6:23: a NUL character (\\0) is not allowed here: the event log cannot record it",
+        "nul.yaml:6:47: a NUL character (\\0) is not allowed here: the event log cannot record it",
     ]
 
 
