@@ -28,6 +28,9 @@ SENTENCE = f"Ukraine and Russia agreed to a new prisoner exchange {HOSTILE} in K
 RAW_MARKUP = ("<script>", "<img", "<b>bold")
 # An HTML tag as CommonMark would pass it through: a name, then anything but an escape, then ">".
 MARKDOWN_RAW_TAG = re.compile(r"</?[A-Za-z][^<>\\]*>")
+# What the sentence would read if "{{ 7*7 }}" were evaluated. A bare "49" is no proof: the alert's
+# "Published ... 21:49 UTC" line holds one whenever the test runs at 49 minutes past.
+EVALUATED = "prisoner exchange 49"
 
 RULES = """\
 sources:
@@ -89,7 +92,7 @@ def test_plain_text_shows_the_entry_text_literally(delivered: tuple[JsonReceiver
     payload = _payload(delivered[0], "/text")
     for part in (payload["title"], payload["message"]):
         assert "{{ 7*7 }}" in part and "{% for x in range(3) %}loop{% endfor %}" in part
-        assert "49" not in part and "looploop" not in part
+        assert EVALUATED not in part and "looploop" not in part
         assert "<script>alert('x')</script>" in part  # plain text: shown as written, nothing to escape
 
 
@@ -98,7 +101,7 @@ def test_html_notifications_escape_the_entry_text(delivered: tuple[JsonReceiver,
     assert not any(markup in body for markup in RAW_MARKUP)
     assert "&lt;script&gt;" in body and "&lt;img src=x onerror=alert(1)&gt;" in body
     assert "[click here](https://evil.test/phish)" in body  # plain text in HTML: no link is made
-    assert "{{ 7*7 }}" in body and "49" not in body
+    assert "{{ 7*7 }}" in body and EVALUATED not in body
 
 
 def test_markdown_notifications_escape_the_entry_text(delivered: tuple[JsonReceiver, SmtpReceiver]) -> None:
@@ -109,12 +112,12 @@ def test_markdown_notifications_escape_the_entry_text(delivered: tuple[JsonRecei
     assert r"\!\[pixel\]" in body and r"\*emphasis\*" in body and r"\`code\`" in body
     # The angle brackets stay, but no tag survives whole: each has an escaped ">" or "=" inside.
     assert MARKDOWN_RAW_TAG.search(body) is None
-    assert r"\{\{ 7\*7 \}\}" in body and "49" not in body
+    assert r"\{\{ 7\*7 \}\}" in body and EVALUATED not in body
 
 
 def test_html_mail_escapes_the_entry_text(delivered: tuple[JsonReceiver, SmtpReceiver]) -> None:
     mail = delivered[1].wait_for(lambda m: "Prisoner exchange" in m.subject)
-    assert "{{ 7*7 }}" in mail.subject and "49" not in mail.subject
+    assert "{{ 7*7 }}" in mail.subject and EVALUATED not in mail.subject
     html_parts = [
         part.get_payload(decode=True).decode().replace("&nbsp;", " ")
         for part in mail.message.walk()
