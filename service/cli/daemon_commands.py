@@ -6,7 +6,7 @@ import os
 
 import click
 
-from service.cli.context import EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
+from service.cli.context import EXIT_ENVIRONMENT, EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
 from service.daemon.logs import configure_logging
 from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.daemon.runner import Daemon, DaemonSettings
@@ -160,6 +160,10 @@ def run_command(
             f"polled {len(polls)} sources ({failed} failed), processed {outcome.entries} entries, "
             f"{outcome.changes} state changes, {sent} deliveries attempted"
         )
+        if polls and failed == len(polls):
+            # A pass that could read no feed learnt nothing: cron (or a monitor) should hear of it. What
+            # was due was still processed and delivered, and each failure is recorded (SourcePollFailed).
+            fail(f"every source failed to poll ({failed}); `vigil sources` shows why", EXIT_ENVIRONMENT)
         return
     try:
         api_token = check_api_token(os.environ.get("VIGIL_API_TOKEN")) if http else None

@@ -8,6 +8,7 @@ from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
 from tests.pipeline.harness import STEPS, Timeline, run_once, start_daemon, stop, write_rules
 from tests.support.feedserver import FeedServer as FailingFeedServer
+from tests.support.feedserver import FixtureItem, rss_xml
 from tests.support.receivers import JsonReceiver, poll
 
 
@@ -58,3 +59,26 @@ def test_bad_sources_are_recorded_and_good_ones_still_alert(sqlite_url: str, tmp
             store.engine.dispose()
         finally:
             assert stop(daemon) == 0
+
+
+def test_a_pass_that_reads_no_feed_exits_2_and_records_why(sqlite_url: str, tmp_path: Path) -> None:
+    with FailingFeedServer() as feeds:
+        feeds.set_error("/wire.xml", 503)
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(
+            f'sources:\n  wire: {{url: "{feeds.url("/wire.xml")}", every: 1m}}\n'
+            "items:\n  truce:\n    title: Truce\n    initial: none\n    states: {agreed: ['truce agreed']}\n"
+        )
+        down = run_once(sqlite_url, rules)
+        assert down.returncode == 2, down.stderr
+        assert "polled 1 sources (1 failed)" in down.stdout
+        assert "vigil: every source failed to poll (1); `vigil sources` shows why" in down.stderr
+        assert "Traceback" not in down.stderr
+        store = open_store(sqlite_url)
+        assert [e.data["source"] for e in store.read_all() if e.type == "SourcePollFailed"] == ["wire"]
+        store.engine.dispose()
+
+        feeds.set_feed("/wire.xml", rss_xml([FixtureItem("Quiet day", "Nothing happened.", guid="q1")]))
+        back = run_once(sqlite_url, rules)
+        assert back.returncode == 0, back.stderr
+        assert "polled 1 sources (0 failed)" in back.stdout
