@@ -1,15 +1,19 @@
 """``vigil backtest``: what a rule set would have raised over the entries already recorded.
 
 The entries are copied, in order, into a throwaway SQLite store, where the same item tracker and alert
-engine as the daemon's run; nothing touches the live store and nothing is sent. The alerts are then
-compared with the ones the live store actually raised, by (rule, item, new value).
+engine as the daemon's run; nothing touches the live store and nothing is sent. The scratch store's
+clock is the live one's: whatever an entry causes is recorded at the moment the live store recorded the
+entry, so throttles count as they did live, not as if a month of news had arrived at once. The alerts
+are then compared with the ones the live store actually raised, by (rule, item, new value), counting
+each key's alerts in order (an item agreed, collapsed and agreed again raised two "agreed" alerts).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from service.alerting import engine as alert_engine
@@ -20,8 +24,12 @@ from service.extraction.extractor import Extractor
 from service.rules.loader import LoadedRules
 from service.state import tracker as item_tracker
 from service.store.consumer import consume_all
-from service.store.recorder import EventStore
-from service.store.records import NewEvent
+from service.store.hashing import timestamp_text
+from service.store.recorder import EventStore, Transaction
+from service.store.records import NewEvent, RecordedEvent
+
+#: Metadata key on a scratch copy of an entry: when the live store recorded it.
+LIVE_RECORDED_AT = "live_recorded_at"
 
 
 @dataclass(frozen=True)
@@ -75,28 +83,39 @@ def alerts_in(store: EventStore, since: datetime | None = None, until: datetime 
     return found
 
 
+@dataclass
+class _LiveClock:
+    """The scratch store's clock, set to the live moment of the event being processed."""
+
+    at: datetime
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
 def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = None,
              until: datetime | None = None) -> BacktestReport:
     """Run ``loaded`` over the live store's entries in a scratch store and compare the alerts."""
     with tempfile.TemporaryDirectory(prefix="vigil-backtest-") as folder:
         scratch = open_pipeline_store(str(Path(folder) / "backtest.db"))
+        clock = _LiveClock(datetime.now(UTC))
+        scratch.clock = clock
         try:
             record_rules(scratch, loaded)
-            entries = 0
-            batch: list[NewEvent] = []
-            for event in live.read_all(0, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
-                if not _within(event.data["published"], since, until):
-                    continue
-                batch.append(NewEvent(event.type, event.data, dict(event.metadata)))
-                entries += 1
-                if len(batch) >= 500:
-                    scratch.append("source:backtest", batch)
-                    batch = []
-            scratch.append("source:backtest", batch)
+            entries = _copy_entries(live, scratch, since, until)
             tracker = item_tracker.ItemTracker(loaded.rules, Extractor(loaded.rules))
             engine = alert_engine.AlertEngine(loaded.rules, loaded.hash)
-            consume_all(scratch, item_tracker.CONSUMER, item_tracker.TYPES, tracker.handle)
-            consume_all(scratch, alert_engine.CONSUMER, alert_engine.TYPES, engine.handle)
+
+            def on_entry(tx: Transaction, event: RecordedEvent) -> None:
+                clock.at = datetime.fromisoformat(event.metadata[LIVE_RECORDED_AT])
+                tracker.handle(tx, event)
+
+            def on_change(tx: Transaction, event: RecordedEvent) -> None:
+                clock.at = event.recorded_at  # the live moment of the entry behind the change
+                engine.handle(tx, event)
+
+            consume_all(scratch, item_tracker.CONSUMER, item_tracker.TYPES, on_entry)
+            consume_all(scratch, alert_engine.CONSUMER, alert_engine.TYPES, on_change)
             would = alerts_in(scratch)
         finally:
             scratch.engine.dispose()
@@ -104,12 +123,43 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
     return _compare(entries, would, actual)
 
 
+def _copy_entries(live: EventStore, scratch: EventStore, since: datetime | None, until: datetime | None) -> int:
+    """Copy the live entries published in the window, in log order, each marked with its live time."""
+    entries = 0
+    batch: list[NewEvent] = []
+    for event in live.read_all(0, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
+        if not _within(event.data["published"], since, until):
+            continue
+        metadata = {**event.metadata, LIVE_RECORDED_AT: timestamp_text(event.recorded_at)}
+        batch.append(NewEvent(event.type, event.data, metadata))
+        entries += 1
+        if len(batch) >= 500:
+            scratch.append("source:backtest", batch)
+            batch = []
+    scratch.append("source:backtest", batch)
+    return entries
+
+
 def _compare(entries: int, would: list[SimulatedAlert], actual: list[SimulatedAlert]) -> BacktestReport:
-    actual_by_key = {a.key: a for a in actual}
-    would_by_key = {w.key: w for w in would}
-    added = [w for w in would if w.key not in actual_by_key]
-    removed = [a for a in actual if a.key not in would_by_key]
-    changed = [(actual_by_key[w.key], w) for w in would
-               if w.key in actual_by_key and (actual_by_key[w.key].sentence, actual_by_key[w.key].title)
-               != (w.sentence, w.title)]
+    """Pair each key's alerts in order: the n-th "agreed" alert of a rule and item with the n-th."""
+    actual_by_key: dict[tuple[str, str, str], list[SimulatedAlert]] = defaultdict(list)
+    for alert in actual:
+        actual_by_key[alert.key].append(alert)
+    seen: dict[tuple[str, str, str], int] = defaultdict(int)
+    added: list[SimulatedAlert] = []
+    changed: list[tuple[SimulatedAlert, SimulatedAlert]] = []
+    for alert in would:
+        rank = seen[alert.key]
+        seen[alert.key] += 1
+        counterparts = actual_by_key.get(alert.key, [])
+        if rank >= len(counterparts):
+            added.append(alert)
+        elif (counterparts[rank].sentence, counterparts[rank].title) != (alert.sentence, alert.title):
+            changed.append((counterparts[rank], alert))
+    ranks: dict[tuple[str, str, str], int] = defaultdict(int)
+    removed: list[SimulatedAlert] = []
+    for alert in actual:  # the live alerts beyond each key's count in ``would``, in the order raised
+        ranks[alert.key] += 1
+        if ranks[alert.key] > seen[alert.key]:
+            removed.append(alert)
     return BacktestReport(entries, would, added, removed, changed)

@@ -6,20 +6,23 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from service.daemon.pipeline import open_pipeline_store
+from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.daemon.projections import PROJECTION_TABLES, PROJECTIONS
 from service.demo.feeds import FeedServer
 from service.demo.runner import run_demo
 from service.history.replay import replay, snapshot
 from service.history.transfer import event_line
+from service.rules.loader import load_rules
 from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
 from service.store.records import NewEvent, RecordedEvent
 from tests.pipeline.harness import STEPS, Timeline, run_once, write_rules
+from tests.support.feedserver import FeedServer as FixtureFeedServer
+from tests.support.feedserver import FixtureItem, rss_xml
 from tests.support.receivers import JsonReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -203,3 +206,71 @@ def test_backtest_compares_new_rules_with_what_was_raised_without_touching_the_s
     assert diff.returncode == 1
     assert "removed: summit-news [summit -> proposed]" in diff.stdout
     assert vigil(demo_db, "events", "--limit", "1").stdout == before  # the live store is untouched
+
+
+THROTTLED_RULES = """\
+sources:
+  wire: {{url: "{feed}", every: 1m}}
+items:
+  truce:
+    title: Truce
+    initial: none
+    states:
+      agreed: ['truce (was|is) agreed']
+      collapsed: ['truce (has )?collapsed']
+alerts:
+  - name: truce-news
+    when: {{item: truce}}
+    throttle: {throttle}
+"""
+# An item agreed, collapsed an hour later and agreed again an hour after that, each read live as it
+# was published.
+TRUCE_NEWS = [
+    ("t1", "A truce was agreed in the capital this morning.", datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
+    ("t2", "The truce has collapsed after an hour of shelling.", datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
+    ("t3", "By noon a new truce was agreed by both commanders.", datetime(2026, 3, 2, 11, 0, tzinfo=UTC)),
+]
+
+
+def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    with FixtureFeedServer() as feeds:
+        live_rules = tmp_path / "live.yaml"
+        live_rules.write_text(THROTTLED_RULES.format(feed=feeds.url("/wire.xml"), throttle="90m"))
+        pipeline = Pipeline(open_pipeline_store(str(db)), load_rules([live_rules], env={}), env={})
+        try:
+            pipeline.record_configuration()
+            published: list[FixtureItem] = []
+            for guid, sentence, moment in TRUCE_NEWS:
+                published.append(FixtureItem(sentence, sentence, guid=guid, link=f"https://news.test/{guid}",
+                                             published=moment))
+                feeds.set_feed("/wire.xml", rss_xml(reversed(published)))
+                pipeline.store.clock = lambda moment=moment: moment + timedelta(minutes=2)
+                pipeline.run_once()
+        finally:
+            pipeline.close()
+            pipeline.store.engine.dispose()
+
+    # Live, the 90-minute throttle held back the collapse (an hour after the first alert) and let the
+    # second agreement (two hours after it) through.
+    live = vigil(str(db), "alerts")
+    assert live.stdout.count("truce-news") == 2, live.stdout
+    same = vigil(str(db), "backtest", "--rules", str(live_rules), "--fail-on-diff")
+    assert same.returncode == 0, same.stdout
+    assert "the rules would raise 2 alerts" in same.stdout and "no difference" in same.stdout
+
+    tighter = tmp_path / "tighter.yaml"
+    tighter.write_text(live_rules.read_text().replace("throttle: 90m", "throttle: 3h"))
+    diff = vigil(str(db), "backtest", "--rules", str(tighter), "--fail-on-diff")
+    assert diff.returncode == 1
+    assert "the rules would raise 1 alerts" in diff.stdout
+    removed = [line for line in diff.stdout.splitlines() if line.startswith("removed:")]
+    assert removed == ['removed: truce-news [truce -> agreed] "By noon a new truce was agreed by both commanders."']
+
+    looser = tmp_path / "looser.yaml"
+    looser.write_text(live_rules.read_text().replace("throttle: 90m", "throttle: 30m"))
+    diff = vigil(str(db), "backtest", "--rules", str(looser), "--fail-on-diff")
+    assert diff.returncode == 1
+    assert [line for line in diff.stdout.splitlines() if line.startswith(("added:", "removed:"))] == [
+        'added: truce-news [truce -> collapsed] "The truce has collapsed after an hour of shelling."'
+    ]
