@@ -105,7 +105,7 @@ def why_command(ctx: click.Context, alert_id: str) -> None:
 
 @click.command("backtest")
 @click.option("--rules", "rules", multiple=True, help="The rules to try (default rules/).")
-@click.option("--since", help="Only entries published from then.")
+@click.option("--since", help="Only alerts for changes published from then (earlier entries still set the state).")
 @click.option("--until", help="Only entries published until then.")
 @click.option("--fail-on-diff", is_flag=True, help="Exit 1 when the alerts would differ (for a CI of rule files).")
 @click.pass_context
@@ -121,7 +121,10 @@ def backtest_command(
         report = backtest(store, loaded, since=start, until=end)
     finally:
         store.engine.dispose()
-    click.echo(f"{report.entries} entries replayed: the rules would raise {len(report.would_raise)} alerts")
+    earlier = f" (and {report.earlier} earlier ones, for the state they left)" if report.earlier else ""
+    click.echo(
+        f"{report.entries} entries replayed{earlier}: the rules would raise {len(report.would_raise)} alerts"
+    )
     for alert in report.would_raise:
         click.echo(f"  {alert.rule} [{alert.item} -> {alert.to_value}] {alert.title}")
     for label, alerts in (("added", report.added), ("removed", report.removed)):

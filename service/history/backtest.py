@@ -6,13 +6,17 @@ clock is the live one's: whatever an entry causes is recorded at the moment the 
 entry, so throttles count as they did live, not as if a month of news had arrived at once. The alerts
 are then compared with the ones the live store actually raised, by (rule, item, new value), counting
 each key's alerts in order (an item agreed, collapsed and agreed again raised two "agreed" alerts).
+
+A window (``since``) does not start the items afresh: the entries published before it are run too, so
+each item enters the window in the state (and under the throttles) those entries left; only alerts for
+changes published within the window are reported, on both sides.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +61,7 @@ class BacktestReport:
     added: list[SimulatedAlert] = field(default_factory=list)
     removed: list[SimulatedAlert] = field(default_factory=list)
     changed: list[tuple[SimulatedAlert, SimulatedAlert]] = field(default_factory=list)
+    earlier: int = 0  # entries published before the window, run for the state they left
 
     @property
     def differs(self) -> bool:
@@ -102,7 +107,7 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
         scratch.clock = clock
         try:
             record_rules(scratch, loaded)
-            entries = _copy_entries(live, scratch, since, until)
+            entries, earlier = _copy_entries(live, scratch, since, until)
             tracker = item_tracker.ItemTracker(loaded.rules, Extractor(loaded.rules))
             engine = alert_engine.AlertEngine(loaded.rules, loaded.hash)
 
@@ -116,28 +121,36 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
 
             consume_all(scratch, item_tracker.CONSUMER, item_tracker.TYPES, on_entry)
             consume_all(scratch, alert_engine.CONSUMER, alert_engine.TYPES, on_change)
-            would = alerts_in(scratch)
+            would = alerts_in(scratch, since, until)
         finally:
             scratch.engine.dispose()
     actual = alerts_in(live, since, until)
-    return _compare(entries, would, actual)
+    return replace(_compare(entries, would, actual), earlier=earlier)
 
 
-def _copy_entries(live: EventStore, scratch: EventStore, since: datetime | None, until: datetime | None) -> int:
-    """Copy the live entries published in the window, in log order, each marked with its live time."""
-    entries = 0
+def _copy_entries(
+    live: EventStore, scratch: EventStore, since: datetime | None, until: datetime | None
+) -> tuple[int, int]:
+    """Copy the live entries published until ``until``, in log order, each marked with its live time.
+
+    Returns the entries published within the window and the earlier ones."""
+    entries = earlier = 0
     batch: list[NewEvent] = []
     for event in live.read_all(0, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
-        if not _within(event.data["published"], since, until):
+        published = datetime.fromisoformat(event.data["published"])
+        if until is not None and published > until:
             continue
+        if since is not None and published < since:
+            earlier += 1
+        else:
+            entries += 1
         metadata = {**event.metadata, LIVE_RECORDED_AT: timestamp_text(event.recorded_at)}
         batch.append(NewEvent(event.type, event.data, metadata))
-        entries += 1
         if len(batch) >= 500:
             scratch.append("source:backtest", batch)
             batch = []
     scratch.append("source:backtest", batch)
-    return entries
+    return entries, earlier
 
 
 def _compare(entries: int, would: list[SimulatedAlert], actual: list[SimulatedAlert]) -> BacktestReport:
@@ -162,4 +175,4 @@ def _compare(entries: int, would: list[SimulatedAlert], actual: list[SimulatedAl
         ranks[alert.key] += 1
         if ranks[alert.key] > seen[alert.key]:
             removed.append(alert)
-    return BacktestReport(entries, would, added, removed, changed)
+    return BacktestReport(entries, would, added=added, removed=removed, changed=changed)

@@ -267,6 +267,14 @@ def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_
     removed = [line for line in diff.stdout.splitlines() if line.startswith("removed:")]
     assert removed == ['removed: truce-news [truce -> agreed] "By noon a new truce was agreed by both commanders."']
 
+    # A window starting after the first agreement: the items enter it as that agreement left them
+    # (agreed, its alert throttling the collapse), not afresh.
+    window = vigil(str(db), "backtest", "--rules", str(live_rules), "--since", "2026-03-02T09:30Z", "--fail-on-diff")
+    assert window.returncode == 0, window.stdout
+    assert "2 entries replayed (and 1 earlier ones, for the state they left): the rules would raise 1 alerts" in (
+        window.stdout
+    )
+
     looser = tmp_path / "looser.yaml"
     looser.write_text(live_rules.read_text().replace("throttle: 90m", "throttle: 30m"))
     diff = vigil(str(db), "backtest", "--rules", str(looser), "--fail-on-diff")
