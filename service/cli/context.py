@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -90,6 +91,9 @@ def load_rules_or_exit(paths: list[str]) -> Any:
     try:
         return load_rules(paths, env=os.environ)
     except RuleErrors as errors:
+        if paths == list(DEFAULT_RULES) and not Path(DEFAULT_RULES[0]).exists():
+            # Nothing named the rules: say where they are looked for and how to name them.
+            fail(f"no {DEFAULT_RULES[0]}/ folder here: give --rules FILE_OR_DIR or set VIGIL_RULES", EXIT_INPUT)
         for error in errors.errors:
             click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)

@@ -7,6 +7,7 @@ local ``json://`` receiver, which prints them as a subscriber would see them.
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
@@ -102,6 +103,16 @@ def run_demo(db_path: Path, rules_paths: list[str], echo: Echo) -> int:
     store.engine.dispose()
     echo(
         f"\n{delivered} alerts delivered. The whole history is in {db_path}: try "
-        f"`vigil --db {db_path} events` or `vigil --db {db_path} timeline exchange-date`."
+        f"`vigil --db {db_path} events` or `vigil --db {db_path} timeline exchange-date{rules_option(rules_paths)}`."
     )
     return delivered
+
+
+def rules_option(rules_paths: list[str]) -> str:
+    """`` --rules PATH ...`` when a command run from here would not find these rules by default (``rules/``):
+    the demo's hints must work from wherever the demo ran."""
+    default = Path("rules").resolve()
+    used = [Path(path).resolve() for path in rules_paths]
+    if all(path == default or default in path.parents for path in used):
+        return ""
+    return "".join(f" --rules {shlex.quote(str(path))}" for path in used)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,19 @@ def test_the_demo_runs_from_any_directory_into_the_file_it_is_given(tmp_path: Pa
     assert f"5 alerts delivered. The whole history is in {db}" in result.stdout
     assert _vigil(tmp_path, "--db", str(db), "verify").returncode == 0
     assert not (tmp_path / "demo.db").exists()
+    # The hints it closes with work from where it ran, though no rules/ folder is here.
+    hints = re.findall(r"`vigil ([^`]+)`", result.stdout.splitlines()[-1])
+    assert len(hints) == 2
+    for hint in hints:
+        followed = _vigil(tmp_path, *shlex.split(hint))
+        assert followed.returncode == 0, (hint, followed.stderr)
+        assert followed.stdout.strip()
+
+
+def test_a_command_that_needs_rules_says_where_it_looked(tmp_path: Path) -> None:
+    result = _vigil(tmp_path, "--db", str(tmp_path / "v.db"), "state")
+    assert result.returncode == 1
+    assert result.stderr == "vigil: no rules/ folder here: give --rules FILE_OR_DIR or set VIGIL_RULES\n"
 
 
 def test_the_global_db_option_is_refused_rather_than_ignored(tmp_path: Path) -> None:
