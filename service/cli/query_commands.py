@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 
 import click
@@ -45,14 +46,30 @@ def state_command(ctx: click.Context, rules: tuple[str, ...], at: str | None, as
             click.echo("\n".join(format_report(report)))
 
 
+#: What can start inline markup (code, emphasis, links, images, HTML, entities, strikethrough) or end a
+#: table cell. Block markup (#, -, 1.) only starts a line, and a cell never does.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~&])")
+
+
+def _markdown_text(text: str) -> str:
+    """Feed text as literal Markdown inside a table cell: no link, emphasis, HTML or cell break of its own."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _markdown_link(url: str) -> str:
+    """A link destination that no character of a feed's URL can end early."""
+    return "<" + url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E") + ">"
+
+
 def _timeline_lines(item: str, rows: list[TimelineRow], fmt: str) -> list[str]:
     if fmt == "json":
         return [json.dumps({"item": item, **asdict(row)}, ensure_ascii=False) for row in rows]
     if fmt == "markdown":
         lines = [f"## {item}", "", "| published | change | evidence | alerts |", "| --- | --- | --- | --- |"]
         for row in rows:
+            # Sentences, source names and links come from feeds: untrusted, escaped to read literally.
             evidence = "<br>".join(
-                f"“{s}” ([{src}]({link}))"
+                f"“{_markdown_text(s)}” ([{_markdown_text(src)}]({_markdown_link(link)}))"
                 for s, link, src in zip(row.sentences, row.links, row.sources * len(row.sentences), strict=False)
             )
             alerts = "<br>".join(f"{a['alert_id']} ({a['rule']}): {a['status']}" for a in row.alerts)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -232,24 +234,29 @@ TRUCE_NEWS = [
 ]
 
 
-def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_path: Path) -> None:
-    db = tmp_path / "live.db"
+def _record_news(db: Path, rules: Path, throttle: str, news: list[tuple[str, str, datetime]]) -> None:
+    """Run the pipeline once per story, as it is published: each read two minutes after publication."""
     with FixtureFeedServer() as feeds:
-        live_rules = tmp_path / "live.yaml"
-        live_rules.write_text(THROTTLED_RULES.format(feed=feeds.url("/wire.xml"), throttle="90m"))
-        pipeline = Pipeline(open_pipeline_store(str(db)), load_rules([live_rules], env={}), env={})
+        rules.write_text(THROTTLED_RULES.format(feed=feeds.url("/wire.xml"), throttle=throttle))
+        pipeline = Pipeline(open_pipeline_store(str(db)), load_rules([rules], env={}), env={})
         try:
             pipeline.record_configuration()
             published: list[FixtureItem] = []
-            for guid, sentence, moment in TRUCE_NEWS:
-                published.append(FixtureItem(sentence, sentence, guid=guid, link=f"https://news.test/{guid}",
-                                             published=moment))
+            for guid, sentence, moment in news:
+                # The item's HTML holds the sentence escaped: what the feed says is that literal text.
+                published.append(FixtureItem("Wire report", html.escape(sentence, quote=False), guid=guid,
+                                             link=f"https://news.test/{guid}", published=moment))
                 feeds.set_feed("/wire.xml", rss_xml(reversed(published)))
                 pipeline.store.clock = lambda moment=moment: moment + timedelta(minutes=2)
                 pipeline.run_once()
         finally:
             pipeline.close()
             pipeline.store.engine.dispose()
+
+
+def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_path: Path) -> None:
+    db, live_rules = tmp_path / "live.db", tmp_path / "live.yaml"
+    _record_news(db, live_rules, "90m", TRUCE_NEWS)
 
     # Live, the 90-minute throttle held back the collapse (an hour after the first alert) and let the
     # second agreement (two hours after it) through.
@@ -282,3 +289,17 @@ def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_
     assert [line for line in diff.stdout.splitlines() if line.startswith(("added:", "removed:"))] == [
         'added: truce-news [truce -> collapsed] "The truce has collapsed after an hour of shelling."'
     ]
+
+
+def test_a_markdown_timeline_shows_feed_text_literally(tmp_path: Path) -> None:
+    db, rules = tmp_path / "live.db", tmp_path / "rules.yaml"
+    hostile = ("A truce was agreed | signed [click here](https://evil.test/phish) by *both* sides "
+               "<img src=x onerror=alert(1)> and `all` units.")
+    _record_news(db, rules, "1m", [("h1", hostile, datetime(2026, 3, 2, 9, 0, tzinfo=UTC))])
+    result = vigil(str(db), "timeline", "truce", "--rules", str(rules), "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    row = result.stdout.splitlines()[-1]
+    assert len(re.findall(r"(?<!\\)\|", row)) == 5, row  # four cells: the sentence's "|" is escaped
+    assert r"\[click here\](https://evil.test/phish)" in row and "[click here](" not in row
+    assert r"\<img src=x onerror=alert(1)\>" in row and r"\*both\*" in row and r"\`all\`" in row
+    assert "([wire](<https://news.test/h1>))" in row
