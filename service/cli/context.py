@@ -100,11 +100,16 @@ def load_rules_or_exit(paths: list[str]) -> Any:
 
 
 def parse_moment(value: str, option: str) -> datetime:
-    """A date or time given on the command line, as aware UTC; one line and exit 1 if unreadable."""
+    """A date or time given on the command line, as aware UTC; one line and exit 1 if unreadable.
+
+    Without an offset it is UTC, in words as in ISO form, whatever the machine's time zone: every time
+    Vigil prints is UTC, and "18:00" must not mean two moments depending on how it was written."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"})
+        parsed = dateparser.parse(
+            value, settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"}
+        )
         if parsed is None:
             fail(f"{option}: cannot read {value!r} as a date or time", EXIT_INPUT)
         moment = parsed

@@ -31,9 +31,11 @@ ROOT = Path(__file__).resolve().parents[2]
 RULES = str(ROOT / "rules" / "istanbul-talks.yaml")
 
 
-def vigil(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+def vigil(db: str, *args: str, tz: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env["VIGIL_DB"] = db
+    if tz:
+        env["TZ"] = tz
     return subprocess.run(
         [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
     )
@@ -303,3 +305,13 @@ def test_a_markdown_timeline_shows_feed_text_literally(tmp_path: Path) -> None:
     assert r"\[click here\](https://evil.test/phish)" in row and "[click here](" not in row
     assert r"\<img src=x onerror=alert(1)\>" in row and r"\*both\*" in row and r"\`all\`" in row
     assert "([wire](<https://news.test/h1>))" in row
+
+
+def test_a_moment_without_an_offset_is_utc_in_words_as_in_iso_form_whatever_the_machines_zone(tmp_path: Path) -> None:
+    db, rules = tmp_path / "live.db", tmp_path / "rules.yaml"
+    _record_news(db, rules, "1m", TRUCE_NEWS)  # recorded 09:02 (agreed), 10:02 (collapsed), 11:02 UTC
+    for moment in ("2026-03-02T10:30", "2 March 2026 10:30", "March 2, 2026 10:30 am"):
+        known = vigil(str(db), "state", "--rules", str(rules), "--at", moment, tz="Asia/Tokyo")
+        assert known.returncode == 0, known.stderr
+        assert known.stdout.splitlines()[0] == "as known at 2026-03-02T10:30:00+00:00 (recorded by then):", moment
+        assert known.stdout.splitlines()[1].startswith("truce: collapsed"), (moment, known.stdout)
