@@ -102,6 +102,30 @@ def poll_source(
     return _record_success(store, source_id, spec, row, result, entries, problem, owner, now, rng)
 
 
+def _first_copies(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """The entries with each guid once: a feed listing one guid twice, the first copy wins."""
+    seen: set[str] = set()
+    first: list[FeedEntry] = []
+    for entry in entries:
+        if entry.guid not in seen:
+            seen.add(entry.guid)
+            first.append(entry)
+    return first
+
+
+def in_publication_order(entries: list[FeedEntry], now: datetime) -> list[FeedEntry]:
+    """A poll's entries oldest first, as they happened; feeds list them newest first.
+
+    The item tracker reads entries in log order, and a report older than the one that set an item's
+    value can no longer move it. Recorded newest first, a feed's "recall expanded" would come before its
+    earlier "recall announced": refused (a recall cannot widen before it is announced), then the
+    announcement taken, and the item left behind the news. Undated entries count as published now (as
+    they are recorded); entries of one moment keep the feed's order reversed, the older last in a feed.
+    """
+    ranked = sorted(enumerate(entries), key=lambda pair: (pair[1].published or now, -pair[0]))
+    return [entry for _, entry in ranked]
+
+
 def _parse(result: FetchResult) -> tuple[list[FeedEntry], str | None]:
     parsed = parse_feed(result)
     return list(parsed.entries), parsed.problem
@@ -131,11 +155,7 @@ def _record_success(
     with store.transaction() as tx:
         events: list[NewEvent] = []
         new = revised = 0
-        seen_now: set[str] = set()
-        for entry in entries:
-            if entry.guid in seen_now:  # a feed listing one guid twice: the first copy wins
-                continue
-            seen_now.add(entry.guid)
+        for entry in in_publication_order(_first_copies(entries), now):
             known = tx.connection.execute(_KNOWN, {"source": source_id, "guid": entry.guid}).scalar()
             kind = classify(entry, known)
             if kind == "unchanged":

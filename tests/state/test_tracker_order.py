@@ -15,6 +15,7 @@ from service.rules.loader import load_rules
 from service.state.report import current_states
 from service.store.hashing import timestamp_text
 from service.store.records import NewEvent
+from tests.support.feedserver import FeedServer, FixtureItem, rss_xml
 
 RULES = """
 items:
@@ -73,3 +74,50 @@ def test_a_value_confirmed_by_a_late_older_report_holds_from_the_latest_report(p
     _report(pipeline, "agency", 41, "The exchange collapsed.")
     [state] = current_states(pipeline.store, pipeline.loaded.rules)
     assert (state.value, state.since) == ("collapsed", timestamp_text(DAY + timedelta(hours=41)))
+
+
+RECALL_RULES = """
+sources:
+  wire: {{url: "{feed}", every: 10m}}
+items:
+  recall:
+    title: Oat yoghurt recall
+    initial: none
+    transitions: {{none: [announced], announced: [expanded]}}
+    states:
+      announced: ["recall (was|has been) announced"]
+      expanded: ["recall (was|has been) expanded"]
+alerts:
+  - name: recall-news
+    when: {{item: recall}}
+"""
+
+
+def test_two_steps_new_in_one_poll_are_taken_in_the_order_they_happened(sqlite_url: str, tmp_path: Path) -> None:
+    # The feed lists its stories newest first. Read in that order, the expansion came before the
+    # announcement, was refused (a recall cannot widen before it is announced), and the item stopped at
+    # "announced", behind the news.
+    stories = [
+        FixtureItem("Recall widened", "The recall was expanded to the soy range.", guid="r2",
+                    link="https://news.test/r2", published=DAY + timedelta(hours=2)),
+        FixtureItem("Recall", "A recall was announced for the oat yoghurt.", guid="r1",
+                    link="https://news.test/r1", published=DAY),
+    ]
+    with FeedServer() as feeds:
+        feeds.set_feed("/wire.xml", rss_xml(stories))
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(RECALL_RULES.format(feed=feeds.url("/wire.xml")))
+        store = open_pipeline_store(sqlite_url)
+        running = Pipeline(store, load_rules([rules], env={}), env={})
+        try:
+            running.run_once()
+            [state] = current_states(store, running.loaded.rules)
+            events = list(store.read_all())
+            changes = [(e.data["from_value"], e.data["to_value"]) for e in events if e.type == "ItemStateChanged"]
+            raised = [e.data["item"] for e in events if e.type == "AlertRaised"]
+        finally:
+            running.close()
+            store.engine.dispose()
+    assert state.value == "expanded"
+    assert changes == [("none", "announced"), ("announced", "expanded")]
+    assert raised == ["recall", "recall"]
