@@ -9,6 +9,11 @@
 - A date item's date may move to another date, or back to ``unannounced`` (the announcement was
   withdrawn, the exchange postponed), but only on evidence published strictly after the evidence that set
   the date: a report from the same moment saying "not yet announced" is not a withdrawal.
+- Reports arrive out of order (outlets polled at different intervals). A report that made no change when
+  it came is kept: refused because the item had not yet reached a state it may move from
+  (``transitions``), or repeating the value the item then held. When an older report then moves the item,
+  the kept reports published after it are judged again, in publication order (``catch_up``): the item
+  ends where the newest reports put it, as if they had arrived in the order they were published.
 """
 
 from __future__ import annotations
@@ -139,4 +144,31 @@ def _confirming(
                 first_per_source.setdefault(record.source, record)
         if len(first_per_source) >= needed:
             return sorted(first_per_source.values(), key=lambda s: s.published)
+    return None
+
+
+def catch_up(spec: ItemSpec, state: ItemState) -> Decision | None:
+    """The change a report newer than the item's value now makes, if one does (None otherwise).
+
+    After a change decided on evidence published at ``T``, the kept reports published after ``T`` are
+    judged again, oldest first, as if they had arrived after that evidence: the first that moves the
+    item gives the decision. Call again on the new state until None: each change is decided on later
+    evidence than the one before, so this ends. Reports that moved the item before were published at or
+    before ``T`` (a change is never decided on older evidence than the current value's), so only reports
+    that made no change when they came are judged again: refused then, or repeating the value then held
+    (agreed at 10:00 and again at 12:00, then a collapse at 11:00 read late: the item collapses, and the
+    12:00 report, the newest word, agrees it again).
+    """
+    set_at = state.evidence_published
+    if set_at is None:
+        return None
+    for record in sorted(state.support, key=lambda s: s.published):
+        if record.published <= set_at or record.value == state.value:
+            continue
+        # Judged as if it arrived now: taken out of the support it is already in, decide puts it back.
+        rest = tuple(s for s in state.support if s.evidence_id != record.evidence_id)
+        evidence = Evidence(state.item, record.value, record.source, record.published, record.evidence_id)
+        decision = decide(spec, replace(state, support=rest), evidence)
+        if decision.change is not None:
+            return decision
     return None

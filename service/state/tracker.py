@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -16,7 +17,7 @@ from service.events.catalog import EntryObserved, EntryRevised, EvidenceFound, I
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, Finding
 from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
-from service.state.decision import Evidence, ItemState, Support, decide
+from service.state.decision import Change, Evidence, ItemState, Support, catch_up, decide
 from service.state.projection import read_item
 from service.store.hashing import timestamp_text
 from service.store.recorder import Transaction
@@ -115,6 +116,20 @@ class ItemTracker:
                 )
                 events.append(NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata))
             tx.append(f"item:{finding.item}", events)
+            if decision.change is not None:
+                self._catch_up(tx, finding.item, spec, metadata)
+
+    def _catch_up(self, tx: Transaction, item: str, spec: ItemSpec, metadata: dict[str, object]) -> None:
+        """Take, in publication order, the newer reports the item was behind for (see ``catch_up``)."""
+        while (decision := catch_up(spec, self.load_state(tx.connection, item, spec))) is not None:
+            change, since = decision.change, decision.new_state.since
+            if change is None or since is None:  # catch_up returns changes only; this keeps the types honest
+                return
+            _, _, support = read_item(tx.connection, item)
+            by_id = {s["evidence_id"]: s for s in support}
+            records = [by_id[e] for e in change.evidence_ids if e in by_id]
+            changed = _state_changed(item, change, records, timestamp_text(since))
+            tx.append(f"item:{item}", [NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata)])
 
     def load_state(self, conn: Connection, item: str, spec: ItemSpec) -> ItemState:
         """The item's decision state as the projection holds it."""
@@ -148,13 +163,19 @@ class ItemTracker:
         by_id = {s["evidence_id"]: s for s in support}
         by_id[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
         records = [by_id[e] for e in evidence_ids if e in by_id] or [by_id[found.evidence_id]]
-        return ItemStateChanged(
-            item=found.item,
-            from_value=from_value,
-            to_value=to_value,
-            evidence_ids=evidence_ids or [found.evidence_id],
-            sentences=[r["sentence"] for r in records],
-            links=[r["link"] for r in records],
-            sources=sorted({r["source"] for r in records}),
-            published=published,
-        )
+        change = Change(from_value, to_value, tuple(evidence_ids or [found.evidence_id]))
+        return _state_changed(found.item, change, records, published)
+
+
+def _state_changed(item: str, change: Change, records: list[dict[str, Any]], published: str) -> ItemStateChanged:
+    """The event of ``change``, carrying the sentences, links and sources of the evidence that decided it."""
+    return ItemStateChanged(
+        item=item,
+        from_value=change.from_value,
+        to_value=change.to_value,
+        evidence_ids=list(change.evidence_ids),
+        sentences=[r["sentence"] for r in records],
+        links=[r["link"] for r in records],
+        sources=sorted({r["source"] for r in records}),
+        published=published,
+    )

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from service.rules.models import UNANNOUNCED, ItemSpec
-from service.state.decision import SUPPORT_LIMIT, Evidence, ItemState, decide, initial_state
+from service.state.decision import (
+    SUPPORT_LIMIT,
+    Decision,
+    Evidence,
+    ItemState,
+    catch_up,
+    decide,
+    initial_state,
+)
 
 DAY = datetime(2025, 6, 7, 12, tzinfo=UTC)
 STATUS = ItemSpec.model_validate(
@@ -122,6 +133,113 @@ def test_declared_transitions_are_respected() -> None:
     assert changes == [("none", "agreed"), ("agreed", "completed")]
     state, changes = _apply(spec, _evidence("agreed", 0), _evidence("completed", 1), _evidence("agreed", 2))
     assert state.value == "completed" and len(changes) == 2  # nothing leaves "completed"
+
+
+def _caught_up(spec: ItemSpec, *evidence: Evidence) -> tuple[ItemState, list[tuple[str, str, str]]]:
+    """Feed the evidence in the order given, catching up after each change as the tracker does; the final
+    state and every (from, to, deciding evidence id) change on the way."""
+    state, changes = ItemState("x", "none"), []
+    for piece in evidence:
+        decision: Decision | None = decide(spec, state, piece)
+        while decision is not None:
+            state = decision.new_state
+            if decision.change is None:
+                break
+            changes.append((decision.change.from_value, decision.change.to_value, decision.change.evidence_ids[-1]))
+            decision = catch_up(spec, state)
+    return state, changes
+
+
+STAGED = ItemSpec.model_validate(
+    {**STATUS.model_dump(), "states": {"agreed": ["a"], "underway": ["u"], "completed": ["c"], "collapsed": ["x"]},
+     "transitions": {"none": ["agreed"], "agreed": ["underway", "collapsed"], "underway": ["completed"]}}
+)
+
+
+def test_a_newer_report_refused_for_coming_too_early_is_taken_once_an_older_one_opens_the_way() -> None:
+    underway, agreed = _evidence("underway", 2, "courier"), _evidence("agreed", 0, "wire")
+    state, changes = _caught_up(STAGED, underway, agreed)
+    assert changes == [("none", "agreed", agreed.evidence_id), ("agreed", "underway", underway.evidence_id)]
+    assert (state.value, state.since) == ("underway", DAY + timedelta(hours=2))
+
+
+def test_catching_up_walks_several_steps_in_publication_order() -> None:
+    state, changes = _caught_up(
+        STAGED, _evidence("completed", 3), _evidence("underway", 2), _evidence("agreed", 1)
+    )
+    assert [(a, b) for a, b, _ in changes] == [("none", "agreed"), ("agreed", "underway"), ("underway", "completed")]
+    assert state.value == "completed"
+
+
+def test_catching_up_never_takes_a_report_older_than_the_value_nor_one_the_state_still_refuses() -> None:
+    # Kept reports are taken oldest first, as in publication order: "collapsed" at 1 before "underway" at 2,
+    # which "collapsed" then refuses.
+    state, changes = _caught_up(
+        STAGED, _evidence("underway", 2), _evidence("collapsed", 1), _evidence("agreed", 0)
+    )
+    assert [(a, b) for a, b, _ in changes] == [("none", "agreed"), ("agreed", "collapsed")]
+    # "collapsed" at 1 arriving once the item is underway since 2 is older than the value: no change.
+    state, changes = _caught_up(
+        STAGED, _evidence("agreed", 0), _evidence("underway", 2), _evidence("collapsed", 1)
+    )
+    assert [(a, b) for a, b, _ in changes] == [("none", "agreed"), ("agreed", "underway")]
+    # "completed" is newer but "agreed" may not move to it: nothing to catch up.
+    state = decide(STAGED, ItemState("x", "none"), _evidence("completed", 5)).new_state
+    state = decide(STAGED, state, _evidence("agreed", 0)).new_state
+    assert state.value == "agreed" and catch_up(STAGED, state) is None
+    assert catch_up(STAGED, ItemState("x", "none")) is None  # no value set by evidence yet
+
+
+REPORTS = st.lists(
+    st.builds(
+        _evidence,
+        st.sampled_from(["agreed", "underway", "completed", "collapsed"]),
+        st.integers(0, 12),
+        st.sampled_from(["wire", "courier", "agency"]),
+        st.integers(0, 3),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(REPORTS)
+def test_reports_that_arrive_in_publication_order_never_need_catching_up(reports: list[Evidence]) -> None:
+    in_order = sorted(reports, key=lambda e: e.published)
+    assert _caught_up(STAGED, *in_order) == _with_catch_up_off(STAGED, *in_order)
+
+
+def _with_catch_up_off(spec: ItemSpec, *evidence: Evidence) -> tuple[ItemState, list[tuple[str, str, str]]]:
+    state, changes = ItemState("x", "none"), []
+    for piece in evidence:
+        decision = decide(spec, state, piece)
+        state = decision.new_state
+        if decision.change:
+            changes.append((decision.change.from_value, decision.change.to_value, decision.change.evidence_ids[-1]))
+    return state, changes
+
+
+@settings(max_examples=300, deadline=None)
+@given(REPORTS)
+def test_after_catching_up_no_kept_report_newer_than_the_value_would_move_it(reports: list[Evidence]) -> None:
+    state, _ = _caught_up(STAGED, *reports)
+    assert catch_up(STAGED, state) is None
+
+
+def test_an_older_report_read_late_is_no_news_and_leaves_nothing_to_catch_up() -> None:
+    # The newest report already won when it came; an older one is no news, and nothing is left behind.
+    state, changes = _caught_up(STATUS, _evidence("collapsed", 2), _evidence("agreed", 0))
+    assert state.value == "collapsed" and [(a, b) for a, b, _ in changes] == [("none", "collapsed")]
+
+
+def test_a_late_report_between_two_others_does_not_outlast_the_newest_word() -> None:
+    # Agreed at 10 and again at 12 (the second no change then); a collapse at 11 read last. It is news, but
+    # the 12 o'clock report is newer: the item ends agreed, as publication order tells it.
+    again = _evidence("agreed", 12, "courier")
+    state, changes = _caught_up(STATUS, _evidence("agreed", 10), again, _evidence("collapsed", 11))
+    assert [(a, b) for a, b, _ in changes] == [("none", "agreed"), ("agreed", "collapsed"), ("collapsed", "agreed")]
+    assert changes[-1][2] == again.evidence_id
+    assert (state.value, state.since) == ("agreed", DAY + timedelta(hours=12))
 
 
 # --- confirmation by several sources -------------------------------------------------------------------

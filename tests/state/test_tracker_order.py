@@ -79,6 +79,7 @@ def test_a_value_confirmed_by_a_late_older_report_holds_from_the_latest_report(p
 RECALL_RULES = """
 sources:
   wire: {{url: "{feed}", every: 10m}}
+  courier: {{url: "{courier}", every: 10m}}
 items:
   recall:
     title: Oat yoghurt recall
@@ -93,31 +94,86 @@ alerts:
 """
 
 
-def test_two_steps_new_in_one_poll_are_taken_in_the_order_they_happened(sqlite_url: str, tmp_path: Path) -> None:
-    # The feed lists its stories newest first. Read in that order, the expansion came before the
-    # announcement, was refused (a recall cannot widen before it is announced), and the item stopped at
-    # "announced", behind the news.
+TRUCE_RULES = """
+sources:
+  wire: {{url: "{feed}", every: 10m}}
+items:
+  truce:
+    title: Truce
+    initial: none
+    states:
+      agreed: ["truce (was|has been) agreed"]
+      collapsed: ["truce (has )?collapsed"]
+alerts:
+  - name: truce-news
+    when: {{item: truce}}
+"""
+
+
+def test_two_steps_new_in_one_poll_are_both_told_in_the_order_they_happened(sqlite_url: str, tmp_path: Path) -> None:
+    # The feed lists its stories newest first. Read in that order, the collapse came first and the
+    # agreement before it was no news: one alert, and the timeline never showed that a truce held.
     stories = [
-        FixtureItem("Recall widened", "The recall was expanded to the soy range.", guid="r2",
-                    link="https://news.test/r2", published=DAY + timedelta(hours=2)),
-        FixtureItem("Recall", "A recall was announced for the oat yoghurt.", guid="r1",
-                    link="https://news.test/r1", published=DAY),
+        FixtureItem("Truce over", "The truce has collapsed after a night of shelling.", guid="t2",
+                    link="https://news.test/t2", published=DAY + timedelta(hours=2)),
+        FixtureItem("Truce", "A truce was agreed for the border towns.", guid="t1",
+                    link="https://news.test/t1", published=DAY),
     ]
     with FeedServer() as feeds:
         feeds.set_feed("/wire.xml", rss_xml(stories))
         rules = tmp_path / "rules.yaml"
-        rules.write_text(RECALL_RULES.format(feed=feeds.url("/wire.xml")))
+        rules.write_text(TRUCE_RULES.format(feed=feeds.url("/wire.xml")))
         store = open_pipeline_store(sqlite_url)
         running = Pipeline(store, load_rules([rules], env={}), env={})
         try:
             running.run_once()
             [state] = current_states(store, running.loaded.rules)
             events = list(store.read_all())
-            changes = [(e.data["from_value"], e.data["to_value"]) for e in events if e.type == "ItemStateChanged"]
-            raised = [e.data["item"] for e in events if e.type == "AlertRaised"]
         finally:
             running.close()
             store.engine.dispose()
-    assert state.value == "expanded"
-    assert changes == [("none", "announced"), ("announced", "expanded")]
-    assert raised == ["recall", "recall"]
+    assert [e.data["guid"] for e in events if e.type == "EntryObserved"] == ["t1", "t2"]
+    changes = [(e.data["from_value"], e.data["to_value"]) for e in events if e.type == "ItemStateChanged"]
+    assert changes == [("none", "agreed"), ("agreed", "collapsed")]
+    assert state.value == "collapsed"
+    assert [e.data["item"] for e in events if e.type == "AlertRaised"] == ["truce", "truce"]
+
+
+def test_a_newer_report_read_before_the_older_one_it_follows_is_taken_after_it(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # The courier reports the expansion first; the wire's earlier story of the announcement is read a
+    # pass later (its feed is slower). The expansion, refused when it came, follows the announcement.
+    with FeedServer() as feeds:
+        feeds.set_feed("/wire.xml", rss_xml([]))
+        feeds.set_feed("/courier.xml", rss_xml([
+            FixtureItem("Recall widened", "The recall was expanded to the soy range.", guid="c1",
+                        link="https://courier.test/c1", published=DAY + timedelta(hours=2)),
+        ]))
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(RECALL_RULES.format(feed=feeds.url("/wire.xml"), courier=feeds.url("/courier.xml")))
+        store = open_pipeline_store(sqlite_url)
+        running = Pipeline(store, load_rules([rules], env={}), env={})
+        try:
+            running.run_once()
+            [state] = current_states(store, running.loaded.rules)
+            assert state.value == "none"  # a recall cannot widen before it is announced
+            feeds.set_feed("/wire.xml", rss_xml([
+                FixtureItem("Recall", "A recall was announced for the oat yoghurt.", guid="w1",
+                            link="https://wire.test/w1", published=DAY),
+            ]))
+            running.run_once()
+            [state] = current_states(store, running.loaded.rules)
+            events = list(store.read_all())
+        finally:
+            running.close()
+            store.engine.dispose()
+    changes = [e.data for e in events if e.type == "ItemStateChanged"]
+    assert [(c["from_value"], c["to_value"], c["sources"], c["links"]) for c in changes] == [
+        ("none", "announced", ["wire"], ["https://wire.test/w1"]),
+        ("announced", "expanded", ["courier"], ["https://courier.test/c1"]),
+    ]
+    assert changes[1]["sentences"] == ["The recall was expanded to the soy range."]
+    assert changes[1]["published"] == timestamp_text(DAY + timedelta(hours=2))
+    assert (state.value, state.since) == ("expanded", timestamp_text(DAY + timedelta(hours=2)))
+    assert [e.data["item"] for e in events if e.type == "AlertRaised"] == ["recall", "recall"]
