@@ -4,6 +4,7 @@ latest confirming report, and reports published before that never move it. Real 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,17 +31,24 @@ items:
 DAY = datetime(2025, 6, 7, 12, tzinfo=UTC)
 
 
-@pytest.fixture
-def pipeline(sqlite_url: str, tmp_path: Path) -> Iterator[Pipeline]:
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES)
-    store = open_pipeline_store(sqlite_url)
-    running = Pipeline(store, load_rules([rules], env={}))
+@contextmanager
+def _running(url: str, rules: Path) -> Iterator[Pipeline]:
+    """The pipeline over ``rules`` on a store at ``url``, closed afterwards."""
+    store = open_pipeline_store(url)
+    running = Pipeline(store, load_rules([rules], env={}), env={})
     try:
         yield running
     finally:
         running.close()
         store.engine.dispose()
+
+
+@pytest.fixture
+def pipeline(sqlite_url: str, tmp_path: Path) -> Iterator[Pipeline]:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    with _running(sqlite_url, rules) as running:
+        yield running
 
 
 def _report(running: Pipeline, source: str, hours: int, sentence: str) -> None:
@@ -123,15 +131,10 @@ def test_two_steps_new_in_one_poll_are_both_told_in_the_order_they_happened(sqli
         feeds.set_feed("/wire.xml", rss_xml(stories))
         rules = tmp_path / "rules.yaml"
         rules.write_text(TRUCE_RULES.format(feed=feeds.url("/wire.xml")))
-        store = open_pipeline_store(sqlite_url)
-        running = Pipeline(store, load_rules([rules], env={}), env={})
-        try:
+        with _running(sqlite_url, rules) as running:
             running.run_once()
-            [state] = current_states(store, running.loaded.rules)
-            events = list(store.read_all())
-        finally:
-            running.close()
-            store.engine.dispose()
+            [state] = current_states(running.store, running.loaded.rules)
+            events = list(running.store.read_all())
     assert [e.data["guid"] for e in events if e.type == "EntryObserved"] == ["t1", "t2"]
     changes = [(e.data["from_value"], e.data["to_value"]) for e in events if e.type == "ItemStateChanged"]
     assert changes == [("none", "agreed"), ("agreed", "collapsed")]
@@ -152,22 +155,17 @@ def test_a_newer_report_read_before_the_older_one_it_follows_is_taken_after_it(
         ]))
         rules = tmp_path / "rules.yaml"
         rules.write_text(RECALL_RULES.format(feed=feeds.url("/wire.xml"), courier=feeds.url("/courier.xml")))
-        store = open_pipeline_store(sqlite_url)
-        running = Pipeline(store, load_rules([rules], env={}), env={})
-        try:
+        with _running(sqlite_url, rules) as running:
             running.run_once()
-            [state] = current_states(store, running.loaded.rules)
+            [state] = current_states(running.store, running.loaded.rules)
             assert state.value == "none"  # a recall cannot widen before it is announced
             feeds.set_feed("/wire.xml", rss_xml([
                 FixtureItem("Recall", "A recall was announced for the oat yoghurt.", guid="w1",
                             link="https://wire.test/w1", published=DAY),
             ]))
             running.run_once()
-            [state] = current_states(store, running.loaded.rules)
-            events = list(store.read_all())
-        finally:
-            running.close()
-            store.engine.dispose()
+            [state] = current_states(running.store, running.loaded.rules)
+            events = list(running.store.read_all())
     changes = [e.data for e in events if e.type == "ItemStateChanged"]
     assert [(c["from_value"], c["to_value"], c["sources"], c["links"]) for c in changes] == [
         ("none", "announced", ["wire"], ["https://wire.test/w1"]),
