@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
         finally:
             scratch.engine.dispose()
     actual = alerts_in(live, since, until)
-    return replace(_compare(entries, would, actual), earlier=earlier)
+    return _compare(entries, earlier, would, actual)
 
 
 def _copy_entries(
@@ -153,7 +153,9 @@ def _copy_entries(
     return entries, earlier
 
 
-def _compare(entries: int, would: list[SimulatedAlert], actual: list[SimulatedAlert]) -> BacktestReport:
+def _compare(
+    entries: int, earlier: int, would: list[SimulatedAlert], actual: list[SimulatedAlert]
+) -> BacktestReport:
     """Pair each key's alerts in order: the n-th "agreed" alert of a rule and item with the n-th."""
     actual_by_key: dict[tuple[str, str, str], list[SimulatedAlert]] = defaultdict(list)
     for alert in actual:
@@ -175,4 +177,4 @@ def _compare(entries: int, would: list[SimulatedAlert], actual: list[SimulatedAl
         ranks[alert.key] += 1
         if ranks[alert.key] > seen[alert.key]:
             removed.append(alert)
-    return BacktestReport(entries, would, added=added, removed=removed, changed=changed)
+    return BacktestReport(entries, would, added=added, removed=removed, changed=changed, earlier=earlier)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection
-
 from service.events.catalog import EntryObserved, EntryRevised, EvidenceFound, ItemStateChanged
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, Finding
@@ -83,7 +81,8 @@ class ItemTracker:
                 guid=entry.guid,
                 published=event.data["published"],
             )
-            state = self.load_state(tx.connection, finding.item, spec)
+            value, since_text, support = read_item(tx.connection, finding.item)
+            state = _item_state(finding.item, spec, value, since_text, support)
             decision = decide(
                 spec,
                 state,
@@ -106,12 +105,12 @@ class ItemTracker:
                 # order): the value holds from the latest confirming report, and later decisions judge "older
                 # than the current value" against that time, as reloaded from this event.
                 since = decision.new_state.since
-                changed = self._changed(
-                    tx.connection,
-                    found,
-                    decision.change.from_value,
-                    decision.change.to_value,
-                    list(decision.change.evidence_ids),
+                evidence = _by_id(support)  # as read before this finding, which is added here
+                evidence[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
+                changed = _state_changed(
+                    finding.item,
+                    decision.change,
+                    evidence,
                     found.published if since is None or since == entry.published else timestamp_text(since),
                 )
                 events.append(NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata))
@@ -121,54 +120,47 @@ class ItemTracker:
 
     def _catch_up(self, tx: Transaction, item: str, spec: ItemSpec, metadata: dict[str, object]) -> None:
         """Take, in publication order, the newer reports the item was behind for (see ``catch_up``)."""
-        while (decision := catch_up(spec, self.load_state(tx.connection, item, spec))) is not None:
-            change, since = decision.change, decision.new_state.since
-            if change is None or since is None:  # catch_up returns changes only; this keeps the types honest
+        while True:
+            value, since, support = read_item(tx.connection, item)
+            decision = catch_up(spec, _item_state(item, spec, value, since, support))
+            # catch_up decides changes only; the None checks keep the types honest.
+            if decision is None or decision.change is None or decision.new_state.since is None:
                 return
-            _, _, support = read_item(tx.connection, item)
-            by_id = {s["evidence_id"]: s for s in support}
-            records = [by_id[e] for e in change.evidence_ids if e in by_id]
-            changed = _state_changed(item, change, records, timestamp_text(since))
+            changed = _state_changed(item, decision.change, _by_id(support), timestamp_text(decision.new_state.since))
             tx.append(f"item:{item}", [NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata)])
 
-    def load_state(self, conn: Connection, item: str, spec: ItemSpec) -> ItemState:
-        """The item's decision state as the projection holds it."""
-        value, since, support = read_item(conn, item)
-        return ItemState(
-            item=item,
-            value=value if value is not None else initial_value(spec),
-            since=datetime.fromisoformat(since) if since else None,
-            evidence_published=datetime.fromisoformat(since) if since else None,
-            support=tuple(
-                Support(
-                    value=s["value"],
-                    source=s["source"],
-                    published=datetime.fromisoformat(s["published"]),
-                    evidence_id=s["evidence_id"],
-                )
-                for s in support
-            ),
-        )
 
-    def _changed(
-        self,
-        conn: Connection,
-        found: EvidenceFound,
-        from_value: str,
-        to_value: str,
-        evidence_ids: list[str],
-        published: str,
-    ) -> ItemStateChanged:
-        _, _, support = read_item(conn, found.item)
-        by_id = {s["evidence_id"]: s for s in support}
-        by_id[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
-        records = [by_id[e] for e in evidence_ids if e in by_id] or [by_id[found.evidence_id]]
-        change = Change(from_value, to_value, tuple(evidence_ids or [found.evidence_id]))
-        return _state_changed(found.item, change, records, published)
+def _item_state(item: str, spec: ItemSpec, value: str | None, since: str | None,
+                support: list[dict[str, Any]]) -> ItemState:
+    """The decision state of a row of the item projection (``read_item``)."""
+    return ItemState(
+        item=item,
+        value=value if value is not None else initial_value(spec),
+        since=datetime.fromisoformat(since) if since else None,
+        evidence_published=datetime.fromisoformat(since) if since else None,
+        support=tuple(
+            Support(
+                value=s["value"],
+                source=s["source"],
+                published=datetime.fromisoformat(s["published"]),
+                evidence_id=s["evidence_id"],
+            )
+            for s in support
+        ),
+    )
 
 
-def _state_changed(item: str, change: Change, records: list[dict[str, Any]], published: str) -> ItemStateChanged:
-    """The event of ``change``, carrying the sentences, links and sources of the evidence that decided it."""
+def _by_id(support: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The projection's kept evidence (sentence, link, source, ...) by evidence id."""
+    return {s["evidence_id"]: s for s in support}
+
+
+def _state_changed(
+    item: str, change: Change, evidence: dict[str, dict[str, Any]], published: str
+) -> ItemStateChanged:
+    """The event of ``change``, carrying the sentences, links and sources of the evidence (by id) that
+    decided it."""
+    records = [evidence[e] for e in change.evidence_ids if e in evidence]
     return ItemStateChanged(
         item=item,
         from_value=change.from_value,
