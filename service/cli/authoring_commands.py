@@ -10,8 +10,8 @@ from service.cli.context import EXIT_INPUT, load_rules_or_exit, parse_moment, ru
 from service.extraction.explaining import format_reports
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText
+from service.pipeline.rule_tests import RuleTestError, run_test_file, test_files
 from service.rules.errors import RuleErrors
-from service.rules.testing import RuleTestError, run_test_file, test_files
 
 
 @click.command("explain")

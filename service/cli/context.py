@@ -118,7 +118,7 @@ def parse_moment(value: str, option: str) -> datetime:
 
 def open_pipeline_or_exit(ctx: click.Context) -> EventStore:
     """Open (and migrate) the store with every projection; a database problem is one line and exit 2."""
-    from service.daemon.pipeline import open_pipeline_store
+    from service.pipeline.wiring import open_pipeline_store
 
     try:
         return open_pipeline_store(db_url(ctx))

@@ -8,9 +8,9 @@ import click
 
 from service.cli.context import EXIT_ENVIRONMENT, EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
 from service.daemon.logs import configure_logging
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
 from service.sources.poller import PollSettings

@@ -8,7 +8,6 @@ import click
 from sqlalchemy import text
 
 from service.cli.context import EXIT_INPUT, fail, open_pipeline_or_exit
-from service.daemon.pipeline import default_owner
 from service.delivery.redact import redact
 from service.delivery.retry import RetryPolicy
 from service.delivery.sender import send
@@ -20,6 +19,7 @@ from service.delivery.subscriptions import (
 )
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRetryRequested
+from service.pipeline.wiring import default_owner
 from service.store.records import NewEvent
 
 

@@ -17,11 +17,11 @@ from service.cli.context import (
     parse_moment,
     rules_paths,
 )
-from service.daemon.projections import PROJECTIONS
 from service.history.backtest import backtest
 from service.history.replay import replay
 from service.history.transfer import ImportRefused, export_events, import_events
 from service.history.why import UnknownAlert, explain_alert, format_chain
+from service.pipeline.projections import PROJECTIONS
 
 
 @click.command("replay")

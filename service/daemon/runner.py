@@ -21,8 +21,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from service.daemon.outage import OutageLog
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.delivery.retry import RetryPolicy
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules, load_rules
 from service.sources.poller import PollSettings

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.demo.receiver import AlertReceiver
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import LoadedRules, load_rules, rules_hash
 from service.rules.models import SourceSpec, SubscriberSpec
 from service.state.report import current_states, format_report

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from service.alerting import engine as alert_engine
-from service.daemon.config_recording import record_rules
-from service.daemon.pipeline import open_pipeline_store
 from service.events.catalog import AlertRaised, EntryObserved, EntryRevised, ItemStateChanged
 from service.extraction.extractor import Extractor
+from service.pipeline.config_recording import record_rules
+from service.pipeline.wiring import open_pipeline_store
 from service.rules.loader import LoadedRules
 from service.state import tracker as item_tracker
 from service.store.consumer import consume_all

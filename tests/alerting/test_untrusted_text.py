@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml
 from tests.support.receivers import JsonReceiver, SmtpReceiver

@@ -29,11 +29,11 @@ import httpx
 import psycopg
 
 from service.alerting import engine as alert_engine
-from service.daemon.pipeline import Pipeline, open_pipeline_store
-from service.daemon.projections import PROJECTIONS
 from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.demo.receiver import AlertReceiver
 from service.history.replay import replay
+from service.pipeline.projections import PROJECTIONS
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.state import tracker as item_tracker
 from service.store.recorder import EventStore

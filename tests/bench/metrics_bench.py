@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from service.daemon.pipeline import open_pipeline_store
+from service.pipeline.wiring import open_pipeline_store
 from service.rules.loader import load_rules
 from service.store import NewEvent
 from service.store.recorder import EventStore

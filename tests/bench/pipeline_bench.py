@@ -17,9 +17,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.receiver import AlertReceiver
 from service.events.catalog import EntryObserved
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules, rules_hash
 from service.rules.models import SubscriberSpec
 from service.store.records import NewEvent

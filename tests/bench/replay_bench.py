@@ -23,9 +23,9 @@ from pathlib import Path
 
 import psycopg
 
-from service.daemon.pipeline import open_pipeline_store
-from service.daemon.projections import PROJECTIONS
 from service.history.replay import replay
+from service.pipeline.projections import PROJECTIONS
+from service.pipeline.wiring import open_pipeline_store
 from service.store.records import NewEvent
 from tests.support.databases import pg_base_url, pg_unavailable_reason
 

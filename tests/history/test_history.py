@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
-from service.daemon.projections import PROJECTION_TABLES, PROJECTIONS
 from service.demo.feeds import FeedServer
 from service.demo.runner import run_demo
 from service.history.replay import replay, snapshot
 from service.history.transfer import event_line
+from service.pipeline.projections import PROJECTION_TABLES, PROJECTIONS
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.store.hashing import GENESIS, canonical_json, chain_hash, timestamp_text
 from service.store.records import NewEvent, RecordedEvent

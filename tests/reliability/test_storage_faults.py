@@ -26,8 +26,8 @@ import pytest
 from click.testing import CliRunner
 
 from service.cli.main import cli
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.feeds import FeedServer
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from tests.pipeline.harness import Timeline, run_once, start_daemon, stop, vigil_env
 from tests.reliability.batches import (

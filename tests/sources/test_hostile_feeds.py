@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.rules.models import SourceSpec
 from service.sources.poller import PollSettings, poll_source

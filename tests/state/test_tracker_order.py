@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.events.catalog import EntryObserved
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.state.report import current_states
 from service.store.hashing import timestamp_text

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.feeds import FeedItem, FeedServer, render_rss
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.web.dashboard.rendering import http_url
 from tests.pipeline.harness import vigil_env

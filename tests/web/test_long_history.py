@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from service.daemon.pipeline import Pipeline, open_pipeline_store
 from service.demo.feeds import FeedItem, FeedServer, render_rss
+from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.web.context import WebContext
 from service.web.dashboard.pages import CHANGES_PER_CARD

@@ -19,11 +19,11 @@ import httpx
 
 from service import __version__
 from service.alerting import engine as alert_engine
-from service.daemon.config_recording import record_rules
-from service.daemon.projections import PROJECTIONS
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DeliveryWorker
 from service.extraction.extractor import Extractor
+from service.pipeline.config_recording import record_rules
+from service.pipeline.projections import PROJECTIONS
 from service.rules.loader import LoadedRules
 from service.sources.poller import PollOutcome, PollSettings, poll_source
 from service.state import tracker as item_tracker
