@@ -10,8 +10,8 @@ from datetime import datetime
 
 from service.events.catalog import ItemStateChanged
 from service.rules.models import RuleSet
+from service.state.decision import initial_value
 from service.state.report import ItemReport
-from service.state.tracker import initial_value
 from service.store.recorder import EventStore
 
 

@@ -13,8 +13,8 @@ cases:
       - {published: 2025-06-07T10:00:00Z, source: courier, text: "..."}
     expect: {exchange-date: 2025-06-09}
 ```
-Every case starts from the items' initial states and runs the same extraction and decisions as the
-daemon.
+Every case starts from the items' initial states and runs the same extraction and decision fold as the
+daemon (``service.state.fold``), so reports given out of publication order end as they would there.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from ruamel.yaml import YAML
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, SentenceReport
 from service.rules.loader import LoadedRules, is_rule_test_file, load_rules
-from service.rules.models import UNANNOUNCED, RuleSet
-from service.state.decision import Evidence, ItemState, decide
+from service.rules.models import RuleSet
+from service.state.decision import Evidence, initial_state
+from service.state.fold import fold
 
 
 class RuleTestError(ValueError):
@@ -97,8 +98,7 @@ def _run_case(file: str, number: int, case: dict[str, Any], rules: RuleSet, extr
     name = str(case.get("name", f"case {number}"))
     published = _when(case.get("published"), None) if case.get("published") else None
     entries = case.get("entries") or [{"text": case.get("text", ""), "title": case.get("title", "")}]
-    states = {item: ItemState(item, UNANNOUNCED if spec.kind == "date" else spec.initial)
-              for item, spec in rules.items.items()}
+    states = {item: initial_state(item, spec) for item, spec in rules.items.items()}
     reports: list[SentenceReport] = []
     for index, raw in enumerate(entries):
         entry = EntryText(source=str(raw.get("source", "test")), guid=f"{number}-{index}",
@@ -108,7 +108,7 @@ def _run_case(file: str, number: int, case: dict[str, Any], rules: RuleSet, extr
         for finding_number, finding in enumerate(extractor.extract(entry)):
             evidence = Evidence(finding.item, finding.value, entry.source, entry.published,
                                 f"{number}-{index}-{finding_number}")
-            states[finding.item] = decide(rules.items[finding.item], states[finding.item], evidence).new_state
+            states[finding.item] = fold(rules.items[finding.item], states[finding.item], evidence).state
     mismatches = []
     for item, expected in (case.get("expect") or {}).items():
         want = expected.isoformat() if isinstance(expected, date) else str(expected)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service.events.catalog import ItemStateChanged
 from service.rules.models import RuleSet
-from service.state.tracker import initial_value
+from service.state.decision import initial_value
 from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
 

@@ -14,8 +14,9 @@ from typing import Any
 from service.events.catalog import EntryObserved, EntryRevised, EvidenceFound, ItemStateChanged
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, Finding
-from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
-from service.state.decision import Change, Evidence, ItemState, Support, catch_up, decide
+from service.rules.models import ItemSpec, RuleSet
+from service.state.decision import Change, Evidence, ItemState, Support, initial_value
+from service.state.fold import fold
 from service.state.projection import read_item
 from service.store.hashing import timestamp_text
 from service.store.recorder import Transaction
@@ -29,11 +30,6 @@ def evidence_id(entry_position: int, finding: Finding) -> str:
     """A stable id for one finding in one recorded entry."""
     key = f"{entry_position}\x1f{finding.item}\x1f{finding.value}\x1f{finding.sentence}"
     return "ev-" + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def initial_value(spec: ItemSpec) -> str:
-    """An item's value before any evidence."""
-    return UNANNOUNCED if spec.kind == "date" else spec.initial
 
 
 def publisher_time(data: dict[str, object]) -> datetime:
@@ -82,10 +78,9 @@ class ItemTracker:
                 published=event.data["published"],
             )
             value, since_text, support = read_item(tx.connection, finding.item)
-            state = _item_state(finding.item, spec, value, since_text, support)
-            decision = decide(
+            folded = fold(
                 spec,
-                state,
+                _item_state(finding.item, spec, value, since_text, support),
                 Evidence(
                     item=finding.item,
                     value=finding.value,
@@ -100,34 +95,20 @@ class ItemTracker:
                 "source": entry.source,
             }
             events = [NewEvent(EvidenceFound.TYPE, found.to_data(), metadata)]
-            if decision.change is not None:
+            evidence = _by_id(support)  # as read before this finding, which is added here
+            evidence[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
+            for decision in folded.changes:
                 # A confirmation can be completed by a report older than the others (reports arrive in any
                 # order): the value holds from the latest confirming report, and later decisions judge "older
-                # than the current value" against that time, as reloaded from this event.
+                # than the current value" against that time, as reloaded from this event. A change caught
+                # up on holds from the newer report that made it.
                 since = decision.new_state.since
-                evidence = _by_id(support)  # as read before this finding, which is added here
-                evidence[found.evidence_id] = {"sentence": found.sentence, "link": found.link, "source": found.source}
-                changed = _state_changed(
-                    finding.item,
-                    decision.change,
-                    evidence,
-                    found.published if since is None or since == entry.published else timestamp_text(since),
-                )
+                if decision.change is None or since is None:  # a change always has both; keeps types honest
+                    continue
+                published = found.published if since == entry.published else timestamp_text(since)
+                changed = _state_changed(finding.item, decision.change, evidence, published)
                 events.append(NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata))
             tx.append(f"item:{finding.item}", events)
-            if decision.change is not None:
-                self._catch_up(tx, finding.item, spec, metadata)
-
-    def _catch_up(self, tx: Transaction, item: str, spec: ItemSpec, metadata: dict[str, object]) -> None:
-        """Take, in publication order, the newer reports the item was behind for (see ``catch_up``)."""
-        while True:
-            value, since, support = read_item(tx.connection, item)
-            decision = catch_up(spec, _item_state(item, spec, value, since, support))
-            # catch_up decides changes only; the None checks keep the types honest.
-            if decision is None or decision.change is None or decision.new_state.since is None:
-                return
-            changed = _state_changed(item, decision.change, _by_id(support), timestamp_text(decision.new_state.since))
-            tx.append(f"item:{item}", [NewEvent(ItemStateChanged.TYPE, changed.to_data(), metadata)])
 
 
 def _item_state(item: str, spec: ItemSpec, value: str | None, since: str | None,

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from service.rules.models import UNANNOUNCED, ItemSpec
 from service.state.decision import (
     SUPPORT_LIMIT,
-    Decision,
     Evidence,
     ItemState,
     catch_up,
     decide,
     initial_state,
 )
+from service.state.fold import fold
 
 DAY = datetime(2025, 6, 7, 12, tzinfo=UTC)
 STATUS = ItemSpec.model_validate(
@@ -138,17 +138,18 @@ def test_declared_transitions_are_respected() -> None:
 def _caught_up(
     spec: ItemSpec, *evidence: Evidence, catching_up: bool = True
 ) -> tuple[ItemState, list[tuple[str, str, str]]]:
-    """Feed the evidence in the order given, catching up after each change as the tracker does (unless
-    ``catching_up`` is False); the final state and every (from, to, deciding evidence id) change."""
+    """Feed the evidence in the order given through the decision fold the tracker uses (through ``decide``
+    alone unless ``catching_up``); the final state and every (from, to, deciding evidence id) change."""
     state, changes = ItemState("x", "none"), []
     for piece in evidence:
-        decision: Decision | None = decide(spec, state, piece)
-        while decision is not None:
-            state = decision.new_state
-            if decision.change is None:
-                break
-            changes.append((decision.change.from_value, decision.change.to_value, decision.change.evidence_ids[-1]))
-            decision = catch_up(spec, state) if catching_up else None
+        if catching_up:
+            folded = fold(spec, state, piece)
+            state, decisions = folded.state, folded.changes
+        else:
+            decision = decide(spec, state, piece)
+            state, decisions = decision.new_state, (decision,)
+        changes += [(d.change.from_value, d.change.to_value, d.change.evidence_ids[-1])
+                    for d in decisions if d.change is not None]
     return state, changes
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from service.events.catalog import EvidenceFound
 from service.history.timeline import TimelineRow, item_timeline
 from service.rules.models import ItemSpec
+from service.state.decision import initial_value
 from service.state.report import ItemReport
-from service.state.tracker import initial_value
 from service.store.recorder import EventStore
 
 
