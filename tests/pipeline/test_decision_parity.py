@@ -38,13 +38,13 @@ items:
       announced: ["recall (was|has been) announced"]
       expanded: ["recall (was|has been) expanded"]
       ended: ["recall (was|has been) ended"]
-  exchange:
-    title: Prisoner exchange
+  truce:
+    title: Border truce
     initial: none
-    confirm: {sources: 2, within: 48h}
+    confirm: {sources: 2, within: 36h}  # agreed only once two outlets say so
     states:
-      agreed: ["agreed to an exchange"]
-      collapsed: ["exchange collapsed"]
+      agreed: ["truce (was|has been) agreed"]
+      collapsed: ["truce (has )?collapsed"]
 """
 DAY = datetime(2025, 6, 7, 9, tzinfo=UTC)
 
@@ -64,11 +64,11 @@ REPORTS = (
     ANNOUNCED,
     EXPANDED,
     Report("agency", 30, "The recall was ended after tests came back clean."),
-    Report("wire", 1, "Kyiv and Moscow agreed to an exchange."),
-    Report("courier", 31, "Kyiv and Moscow agreed to an exchange."),
-    Report("wire", 11, "The exchange collapsed."),
-    Report("agency", 13, "The exchange collapsed."),
-    Report("agency", 41, "Kyiv and Moscow agreed to an exchange."),
+    Report("wire", 1, "A truce was agreed for the border towns."),
+    Report("courier", 31, "A truce was agreed for the border towns."),
+    Report("wire", 11, "The truce has collapsed."),
+    Report("agency", 13, "The truce has collapsed."),
+    Report("agency", 41, "A truce was agreed for the border towns."),
 )
 
 
