@@ -7,6 +7,7 @@ same change twice can never raise a second alert, whatever crashes in between.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from service.events.catalog import AlertRaised, ItemStateChanged
 from service.rules.models import AlertRule, RuleSet, SubscriberSpec
 from service.store.recorder import Transaction
 from service.store.records import NewEvent, RecordedEvent
+
+log = logging.getLogger("vigil.alerting")
 
 CONSUMER = "alerting"
 TYPES = (ItemStateChanged.TYPE,)
@@ -95,17 +98,20 @@ class AlertEngine:
             rule=rule.name,
             severity=rule.severity,
         )
-        title, body = render(rule, context)
+        text = render(rule, context)
+        for error in text.errors:
+            log.warning("alert %s: %s", rule.name, error, extra={"rule": rule.name, "item": change.item})
         return AlertRaised(
             alert_id=alert_id(rule.name, event.position),
             rule=rule.name,
             item=change.item,
             severity=rule.severity,
-            title=title,
-            body=body,
+            title=text.title,
+            body=text.body,
             subscribers=recipients(rule, change.item, item, subscribers),
             trigger_position=event.position,
             rules_hash=self.rules_hash,
+            template_errors=text.errors,
         )
 
 

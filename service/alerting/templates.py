@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from itertools import zip_longest
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError, TemplateSyntaxError
 
+from service.alerting.sandbox import BoundedSandbox
 from service.rules.models import UNANNOUNCED, AlertRule
 
 DEFAULT_TITLE = "{{ item_title }}: {{ change }}"
@@ -40,6 +40,10 @@ Published {{ published_text }} · rule {{ rule }} · severity {{ severity }}
 """
 
 _PARTS = ("title", "body")
+#: The longest title and body an alert may have, in characters; longer text is cut (and the alert says so).
+MAX_TITLE = 1_000
+MAX_BODY = 20_000
+_LIMITS = {"title": MAX_TITLE, "body": MAX_BODY}
 _DEFAULTS = {"title": DEFAULT_TITLE, "body": DEFAULT_BODY}
 
 
@@ -73,59 +77,82 @@ class AlertTemplateError(ValueError):
     """A rule's title or body template cannot be compiled or rendered; the message names the rule."""
 
 
-def render(rule: AlertRule, context: AlertContext, *, strict: bool = False) -> tuple[str, str]:
+@dataclass(frozen=True)
+class RenderedAlert:
+    """An alert's text, and the failures of the rule's own templates that the defaults stood in for."""
+
+    title: str
+    body: str
+    errors: list[str]
+
+
+def render(rule: AlertRule, context: AlertContext, *, strict: bool = False) -> RenderedAlert:
     """Render ``rule``'s title and body (its own templates, or the defaults) for ``context``.
 
-    The title is folded onto one line. When a rule's own template fails, the alert still goes out with
-    the default text for that part and a note at the end of the body naming the rule and the error —
-    a template bug must not swallow an alert or stall the pipeline. With ``strict=True`` the failure
-    raises ``AlertTemplateError`` instead.
+    The title is folded onto one line and cut at ``MAX_TITLE`` characters, the body at ``MAX_BODY``.
+    When a rule's own template fails in any way (an undefined name, ``1/0``, a limit of the sandbox), the
+    alert still goes out with the default text for that part, a note at the end of the body naming the
+    rule and the error, and the error in ``errors`` — a template bug must not swallow an alert or stall
+    the pipeline. With ``strict=True`` the failure raises ``AlertTemplateError`` instead.
     """
-    environment = _environment()
     variables = template_variables(context)
     rendered: dict[str, str] = {}
     notes: list[str] = []
     for part in _PARTS:
         source = getattr(rule, part)
         try:
-            rendered[part] = _render_one(environment, source or _DEFAULTS[part], variables)
-        except TemplateError as error:
+            rendered[part], cut = _render_one(source or _DEFAULTS[part], variables, _LIMITS[part])
+        except Exception as error:  # noqa: BLE001 - any failure of an author's template falls back
             message = _describe(rule.name, part, error)
-            if strict or source is None:
+            if strict:
                 raise AlertTemplateError(message) from error
             notes.append(message)
-            rendered[part] = _render_one(environment, _DEFAULTS[part], variables)
-    title = " ".join(rendered["title"].split())
+            rendered[part] = _default_text(part, variables)
+            continue
+        if cut:
+            notes.append(f"alert rule {rule.name!r}: {part} template: the text was cut at {_LIMITS[part]} characters")
+    title = " ".join(rendered["title"].split())[:MAX_TITLE]
     body = rendered["body"].strip()
     if notes:
-        body += "\n\n" + "\n".join(f"[Vigil: {note}; the default text was used]" for note in notes)
-    return title, body
+        body += "\n\n" + "\n".join(f"[Vigil: {note}; the default text was used]"
+                                    if "was cut" not in note else f"[Vigil: {note}]" for note in notes)
+    return RenderedAlert(title, body, notes)
 
 
-def check_templates(rule: AlertRule) -> list[str]:
-    """Problems with ``rule``'s own templates, one readable message each (empty: none).
+def check_templates(rule: AlertRule, samples: list[AlertContext] | None = None) -> list[TemplateProblem]:
+    """Problems with ``rule``'s own templates (empty: none), each naming the part and its line.
 
-    Reports syntax errors, and names a template uses that do not exist (found by rendering it for a
-    sample status change and a sample date change with one piece of evidence each).
+    Reports syntax errors, and names that do not exist and any other failure found by rendering each
+    template for every context in ``samples`` (default: a sample status change and a sample date change,
+    each with one piece of evidence). Each distinct problem is reported once.
     """
-    environment = _environment()
-    errors: list[str] = []
+    problems: list[TemplateProblem] = []
     for part in _PARTS:
         source = getattr(rule, part)
         if source is None:
             continue
         try:
-            environment.parse(source)
+            BoundedSandbox().parse(source)
         except TemplateSyntaxError as error:
-            errors.append(_describe(rule.name, part, error))
+            problems.append(TemplateProblem(part, error.lineno or 1, _describe(rule.name, part, error)))
             continue
-        for sample in _samples(rule):
+        for sample in _samples(rule) if samples is None else samples:
             try:
-                _render_one(environment, source, template_variables(sample))
-            except TemplateError as error:
-                errors.append(_describe(rule.name, part, error))
-                break
-    return errors
+                _render_one(source, template_variables(sample), _LIMITS[part])
+            except Exception as error:  # noqa: BLE001 - every failure is a problem to report
+                problem = TemplateProblem(part, _template_line(error), _describe(rule.name, part, error))
+                if problem not in problems:
+                    problems.append(problem)
+    return problems
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One failure of one of a rule's templates: the part (title or body), the template's line, what."""
+
+    part: str
+    line: int
+    message: str
 
 
 def template_variables(context: AlertContext) -> dict[str, Any]:
@@ -192,24 +219,42 @@ def human_time(value: str) -> str:
     return f"{moment.day} {moment:%B %Y %H:%M} UTC"
 
 
-def _environment() -> SandboxedEnvironment:
-    # Built per call (cheap) rather than kept at module level: no shared mutable state.
-    environment = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-    )
+def _environment() -> BoundedSandbox:
+    # Built per render (cheap): each render has its own time budget, and nothing is shared.
+    environment = BoundedSandbox(trim_blocks=True, lstrip_blocks=True)
     environment.filters["human_date"] = human_date
     environment.filters["human_time"] = human_time
     return environment
 
 
-def _render_one(environment: SandboxedEnvironment, source: str, variables: dict[str, Any]) -> str:
-    return environment.from_string(source).render(variables)
+def _render_one(source: str, variables: dict[str, Any], limit: int) -> tuple[str, bool]:
+    return _environment().render_bounded(source, variables, limit)
 
 
-def _describe(rule_name: str, part: str, error: TemplateError) -> str:
+def _default_text(part: str, variables: dict[str, Any]) -> str:
+    try:
+        return _render_one(_DEFAULTS[part], variables, _LIMITS[part])[0]
+    except Exception:  # noqa: BLE001 - the defaults are tested; this is the last line of defence
+        return str(variables.get("summary", "")) if part == "body" else str(variables.get("item_title", ""))
+
+
+def _describe(rule_name: str, part: str, error: BaseException) -> str:
     where = f" line {error.lineno}" if isinstance(error, TemplateSyntaxError) and error.lineno else ""
-    detail = (error.message or type(error).__name__).rstrip(".")
-    return f"alert rule {rule_name!r}: {part} template{where}: {detail}"
+    detail = getattr(error, "message", None) if isinstance(error, TemplateError) else None
+    if not detail:
+        detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return f"alert rule {rule_name!r}: {part} template{where}: {' '.join(detail.split())[:300].rstrip('.')}"
+
+
+def _template_line(error: BaseException) -> int:
+    """The template line a render failure happened on (Jinja's traceback names it), else 1."""
+    line = 1
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
 
 
 def _samples(rule: AlertRule) -> list[AlertContext]:

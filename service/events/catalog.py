@@ -192,6 +192,8 @@ class AlertRaised(DomainEvent):
     subscribers: list[str]
     trigger_position: int
     rules_hash: str
+    #: Failures of the rule's own templates, for which the default text was used (also noted in the body).
+    template_errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
