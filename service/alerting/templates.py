@@ -134,7 +134,7 @@ def check_templates(rule: AlertRule, samples: list[AlertContext] | None = None) 
         try:
             BoundedSandbox().parse(source)
         except TemplateSyntaxError as error:
-            problems.append(TemplateProblem(part, error.lineno or 1, _describe(rule.name, part, error)))
+            problems.append(TemplateProblem(part, error.lineno or 1, _describe(rule.name, part, error), syntax=True))
             continue
         for sample in _samples(rule) if samples is None else samples:
             try:
@@ -153,6 +153,7 @@ class TemplateProblem:
     part: str
     line: int
     message: str
+    syntax: bool = False  # the template does not parse (it was not rendered)
 
 
 def template_variables(context: AlertContext) -> dict[str, Any]:

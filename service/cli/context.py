@@ -85,11 +85,11 @@ def rules_paths(paths: tuple[str, ...]) -> list[str]:
 
 def load_rules_or_exit(paths: list[str]) -> Any:
     """Load and check rule files; on errors print each ``file:line:col: message`` and exit 1."""
+    from service.daemon.checked_rules import load_checked_rules
     from service.rules.errors import RuleErrors
-    from service.rules.loader import load_rules
 
     try:
-        return load_rules(paths, env=os.environ)
+        return load_checked_rules(paths, env=os.environ)
     except RuleErrors as errors:
         if paths == list(DEFAULT_RULES) and not Path(DEFAULT_RULES[0]).exists():
             # Nothing named the rules: say where they are looked for and how to name them.

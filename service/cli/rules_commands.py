@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
 from service.cli.context import EXIT_INPUT, rules_paths
+from service.daemon.checked_rules import load_checked_rules
 from service.rules.errors import RuleErrors
-from service.rules.loader import LoadedRules, load_rules
+from service.rules.loader import LoadedRules
 from service.rules.schema import json_schema
 
 
@@ -18,7 +20,7 @@ from service.rules.schema import json_schema
 def check(paths: tuple[str, ...]) -> None:
     """Validate rule files (default: VIGIL_RULES, else rules/) and print every error as file:line:col: message."""
     try:
-        loaded = load_rules(rules_paths(paths))
+        loaded = load_checked_rules(rules_paths(paths), env=os.environ)
     except RuleErrors as failure:
         for error in failure.errors:
             click.echo(str(error), err=True)

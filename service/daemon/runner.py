@@ -20,11 +20,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from service.daemon.checked_rules import load_checked_rules
 from service.daemon.outage import OutageLog
 from service.delivery.retry import RetryPolicy
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.errors import RuleErrors
-from service.rules.loader import LoadedRules, load_rules
+from service.rules.loader import LoadedRules
 from service.sources.poller import PollSettings
 from service.store.recorder import EventStore
 
@@ -73,7 +74,7 @@ class Daemon:
         self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
         self.web = self._bind_web() if settings.http else None
-        self.pipeline = self._build(load_rules(settings.rules_paths, env=self.env))
+        self.pipeline = self._build(load_checked_rules(settings.rules_paths, env=self.env))
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(settings.workers)},
             job_defaults=JOB_DEFAULTS,
@@ -135,14 +136,19 @@ class Daemon:
     def reload(self) -> bool:
         """Load the rules again; invalid rules are refused and the running ones stay."""
         try:
-            loaded = load_rules(self.settings.rules_paths, env=self.env)
+            loaded = load_checked_rules(self.settings.rules_paths, env=self.env)
+            pipeline = self._build(loaded)
         except RuleErrors as errors:
             for error in errors.errors:
                 log.error("rules refused: %s", error)
             log.error("reload refused: keeping the rules loaded before (%s)", self.pipeline.loaded.hash)
             return False
+        except Exception:  # noqa: BLE001 - whatever a rule file does to the loader, the daemon keeps running
+            log.exception("reload refused: the rules could not be loaded; keeping the rules loaded before (%s)",
+                          self.pipeline.loaded.hash)
+            return False
         old = self.pipeline
-        self.pipeline = self._build(loaded)
+        self.pipeline = pipeline
         old.close()
         self._schedule_all()
         return True

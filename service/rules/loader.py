@@ -11,7 +11,7 @@ import json
 import os
 import re
 import types
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -55,11 +55,19 @@ class LoadedRules:
     source_map: SourceMap = field(compare=False, repr=False)
 
 
-def load_rules(paths: Sequence[str | Path], env: Mapping[str, str] | None = None) -> LoadedRules:
+#: A check that needs a later stage (rendering templates, loading apprise URLs): given the validated
+#: rules (or the part that validated) and where each node was written, the problems it finds.
+RuleCheck = Callable[[RuleSet, SourceMap], list[RuleError]]
+
+
+def load_rules(
+    paths: Sequence[str | Path], env: Mapping[str, str] | None = None, checks: Sequence[RuleCheck] = ()
+) -> LoadedRules:
     """Load, merge and check the rule files at ``paths`` (files, or directories searched recursively).
 
-    ``env`` fills ``${VAR}`` references (default: the process environment). Raises RuleErrors with every
-    problem found; nothing is returned, and so nothing changes, unless the rules are entirely valid.
+    ``env`` fills ``${VAR}`` references (default: the process environment); ``checks`` run after the
+    rule checks, on what validated. Raises RuleErrors with every problem found; nothing is returned, and
+    so nothing changes, unless the rules are entirely valid.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -82,13 +90,22 @@ def load_rules(paths: Sequence[str | Path], env: Mapping[str, str] | None = None
         valid = _valid_part(merger.data, exc)
         if valid is not None and all_parsed:
             errors.extend(check_rules(valid.rules, merger.source_map, unchecked=valid.unchecked))
+            errors.extend(_run_checks(checks, valid.rules, merger.source_map))
         raise RuleErrors(errors) from None
     # Cross-references need every file: with one unparsed, they would blame names defined in it.
     if all_parsed:
         errors.extend(check_rules(rules, merger.source_map))
+        errors.extend(_run_checks(checks, rules, merger.source_map))
     if errors:
         raise RuleErrors(errors)
     return LoadedRules(rules=rules, files=files, hash=rules_hash(rules), source_map=merger.source_map)
+
+
+def _run_checks(checks: Sequence[RuleCheck], rules: RuleSet, where: SourceMap) -> list[RuleError]:
+    errors: list[RuleError] = []
+    for check in checks:
+        errors.extend(check(rules, where))
+    return errors
 
 
 @dataclass(frozen=True)

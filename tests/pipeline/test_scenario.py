@@ -50,3 +50,30 @@ def test_rules_that_fail_check_stop_the_start(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{bad}:" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "v.db").exists()
+
+
+def test_a_template_failing_on_the_news_still_delivers_its_alert_and_every_later_one(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    # Fails only on the real evidence (check renders sample changes, which it passes).
+    failing = "{% if 'Monday' in sentences|join %}{{ range(10**9)|length }}{% endif %}{{ to_value }}"
+    with FeedServer() as feeds, JsonReceiver() as hook:
+        rules = write_rules(tmp_path, feeds, hook.url("/hook"))
+        rules.write_text(rules.read_text().replace(
+            "when: {item: exchange}\n", f"when: {{item: exchange}}\n    title: \"{failing}\"\n"
+        ))
+        timeline = Timeline(feeds)
+        timeline.add(STEPS[0])
+        result = run_once(sqlite_url, rules)
+        assert result.returncode == 0, result.stderr
+        timeline.add(STEPS[1])
+        assert run_once(sqlite_url, rules).returncode == 0
+        got = [r.json() for r in hook.requests()]
+    assert [payload["title"] for payload in got] == [
+        "Prisoner exchange: none → agreed", "Date of the exchange: announced 9 June 2025"
+    ]
+    assert "[Vigil: alert rule 'exchange-news': title template" in got[0]["message"]
+    store = open_store(sqlite_url)
+    [raised] = [e for e in store.read_all() if e.type == "AlertRaised" and e.data["rule"] == "exchange-news"]
+    store.engine.dispose()
+    assert "larger than a template may" in raised.data["template_errors"][0]
