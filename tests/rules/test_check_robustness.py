@@ -1,0 +1,68 @@
+"""``vigil check`` against rules written by a careless or hostile author: templates that fail, URLs apprise
+cannot use, durations without a unit, patterns that backtrack, YAML bombs and deep nesting."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli.rules_commands import check
+from tests.rules.conftest import EXAMPLE, RuleDir
+
+
+def run_check(monkeypatch: pytest.MonkeyPatch, env: dict[str, str] | None = None) -> tuple[int, list[str]]:
+    for name, value in {"ANALYSTS_URL": "json://localhost/hook", **(env or {})}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(check, ["rules.yaml"])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr.splitlines()
+
+
+TEMPLATED = EXAMPLE.replace(
+    "    notify: [analysts]\n",
+    '    notify: [analysts]\n    title: "{{ nope }} is {{ to_value }}"\n'
+    "    body: |\n      {{ summary }}\n      {{ 100 // (to_value|length - 6) }}\n",
+)
+
+
+def test_check_renders_each_template_for_the_items_it_fires_for(
+    rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rule_dir.write("rules.yaml", TEMPLATED)
+
+    code, lines = run_check(monkeypatch)
+
+    assert code == 1
+    assert lines == [
+        "rules.yaml:20:13: title template: 'nope' is undefined",
+        # Fails only for the state "agreed" (six letters), which this rule fires for.
+        "rules.yaml:23:7: body template: ZeroDivisionError: integer division or modulo by zero",
+    ]
+
+
+def test_check_accepts_templates_using_every_documented_variable(
+    rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = ("{{ item_id }} {{ item_title }} {{ kind }} {{ from_value }} {{ to_value }} {{ from_label }} "
+             "{{ to_label }} {{ change }} {{ summary }} {{ published }} {{ published_text }} {{ rule }} "
+             "{{ severity }} {{ sentences|join }} {{ links|join }} {{ sources|join }} "
+             "{% for e in evidence %}{{ e.sentence }}{{ e.link }}{{ e.source }}{% endfor %} "
+             "{{ to_value|human_date }} {{ published|human_time }}")
+    rule_dir.write("rules.yaml", EXAMPLE.replace("    notify: [analysts]\n", f"    notify: [analysts]\n    body: '{every}'\n"))
+
+    assert run_check(monkeypatch)[0] == 0
+
+
+def test_check_loads_every_subscriber_url_through_apprise(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_dir.write("rules.yaml", EXAMPLE.replace(
+        'analysts: {urls: ["${ANALYSTS_URL}"]}',
+        'analysts: {urls: ["${ANALYSTS_URL}", "slak://nothing"]}',
+    ))
+
+    code, lines = run_check(monkeypatch, {"ANALYSTS_URL": "jsno://host/x"})
+
+    assert code == 1
+    assert lines == [
+        "rules.yaml:21:21: subscriber 'analysts': invalid apprise URL: *** (unsupported scheme jsno://)",
+        "rules.yaml:21:40: subscriber 'analysts': invalid apprise URL: slak://*** (unsupported scheme slak://)",
+    ]
