@@ -9,21 +9,29 @@ from typing import Annotated
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
 def parse_duration(value: object) -> timedelta:
-    """Turn ``"10m"`` (or a number of seconds, or a timedelta) into a timedelta; raise ValueError otherwise."""
+    """Turn ``"10m"`` (or a timedelta) into a timedelta; raise ValueError otherwise.
+
+    A bare number is refused: ``every: 10`` could mean seconds or minutes, so the unit must be written.
+    """
     if isinstance(value, timedelta):
         return value
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        number = str(value).strip()
+        raise ValueError(f"a duration needs a unit (did you mean '{number}s' or '{number}m'?)")
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+            try:
+                return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+            except OverflowError:
+                raise ValueError(f"duration {value!r} is too long") from None
     raise ValueError(f"not a duration: {value!r} (write e.g. 30s, 10m, 48h, 7d)")
 
 

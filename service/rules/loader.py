@@ -37,6 +37,7 @@ from service.rules.errors import (
     did_you_mean,
 )
 from service.rules.models import CueLists, RuleSet
+from service.rules.yaml_limits import shape_error, size_error
 
 SECTIONS = ("sources", "items", "alerts", "subscribers", "cues")
 #: Sections that map names to definitions, and what one definition is called in messages.
@@ -196,14 +197,22 @@ def _is_rule_file(root: Path, candidate: Path) -> bool:
 def _parse(name: str) -> tuple[str, Any] | RuleError:
     """The file's text and its round-trip YAML tree (which knows every node's line and column)."""
     try:
+        too_large = size_error(name, Path(name).stat().st_size)
+        if too_large is not None:
+            return too_large
         text = Path(name).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         line, col = _line_col(exc.object[: exc.start].decode("utf-8", errors="replace"))
         return RuleError(name, line, col, "not UTF-8 text")
     except OSError as exc:
         return RuleError(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+    bad_shape = shape_error(name, text)
+    if bad_shape is not None:
+        return bad_shape
     try:
         return text, YAML(typ="rt").load(text)
+    except (RecursionError, MemoryError):  # the shape limits should prevent both; never a traceback
+        return RuleError(name, 1, 1, "the file is too large or too deeply nested to load")
     except DuplicateKeyError as exc:
         return _duplicate_key_error(name, text, exc)
     except MarkedYAMLError as exc:

@@ -66,3 +66,40 @@ def test_check_loads_every_subscriber_url_through_apprise(rule_dir: RuleDir, mon
         "rules.yaml:21:21: subscriber 'analysts': invalid apprise URL: *** (unsupported scheme jsno://)",
         "rules.yaml:21:40: subscriber 'analysts': invalid apprise URL: slak://*** (unsupported scheme slak://)",
     ]
+
+
+def test_a_number_without_a_unit_is_not_a_duration(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_dir.write("rules.yaml", EXAMPLE.replace("every: 10m", "every: 10"))
+
+    code, lines = run_check(monkeypatch)
+
+    assert code == 1
+    assert lines == ["rules.yaml:2:66: 'every': a duration needs a unit (did you mean '10s' or '10m'?)"]
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n" for previous, name in zip("abcdefgh", "bcdefghi")
+)
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    (BILLION_LAUGHS, "rules.yaml:5:36: the file expands to more than 100000 values (check its aliases)"),
+    ("items: " + "[" * 5000 + "]" * 5000 + "\n", "rules.yaml:1:39: lists and mappings nested more than 32 deep"),
+    ("items: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n", "rules.yaml:1:132: lists and mappings nested more than 32 deep"),
+    ("a: &a [1, [2, [3, [4, [5, [6, [7, [8]]]]]]]]\n"
+     "b: &b [*a, [*a, [*a, [*a, [*a, [*a, [*a, [*a]]]]]]]]\n"
+     "c: &c [*b, [*b, [*b, [*b, [*b, [*b, [*b, [*b]]]]]]]]\n"
+     "d: &d [*c, [*c, [*c, [*c, [*c, [*c, [*c, [*c]]]]]]]]\n"
+     "e: &e [*d, [*d, [*d, [*d, [*d, [*d, [*d, [*d]]]]]]]]\n",
+     "rules.yaml:4:43: lists and mappings nested more than 32 deep"),
+    ("# padding\n" * 200_000, "rules.yaml:1:1: the file is 2000000 bytes; a rule file may have at most 1000000"),
+])
+def test_yaml_bombs_and_deep_nesting_are_one_line_errors(
+    rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch, text: str, error: str
+) -> None:
+    rule_dir.write("rules.yaml", text)
+
+    code, lines = run_check(monkeypatch)
+
+    assert code == 1
+    assert lines == [error]
