@@ -146,7 +146,7 @@ def _check_size(size: int) -> None:
 
 
 def _check_power(base: Any, exponent: Any) -> None:
-    if isinstance(base, int | float) and isinstance(exponent, int | float) and abs(base) > 1 and exponent > 0:
-        if exponent * math.log10(abs(base)) > 100:
-            raise TemplateLimitError(f"{base!r} ** {exponent!r} is larger than a template may compute")
+    if (isinstance(base, int | float) and isinstance(exponent, int | float) and abs(base) > 1 and exponent > 0
+            and exponent * math.log10(abs(base)) > 100):
+        raise TemplateLimitError(f"{base!r} ** {exponent!r} is larger than a template may compute")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from service.delivery.sender import check_url
-from service.rules.errors import RuleError, SourceMap
 from service.rules.env import unresolved
+from service.rules.errors import RuleError, SourceMap
 from service.rules.models import RuleSet
 
 
@@ -26,5 +26,6 @@ def subscriber_url_problems(rules: RuleSet, where: SourceMap, env: Mapping[str, 
             except Exception as error:  # noqa: BLE001 - a plugin's own bug is this URL's problem too
                 problem = f"apprise cannot load this URL ({type(error).__name__})"
             if problem is not None:
-                errors.append(where.where(("subscribers", name, "urls", index)).error(f"subscriber '{name}': {problem}"))
+                at = where.where(("subscribers", name, "urls", index))
+                errors.append(at.error(f"subscriber '{name}': {problem}"))
     return errors

@@ -161,6 +161,20 @@ class EvidenceFound(DomainEvent):
 
 
 @dataclass(frozen=True)
+class EntrySkipped(DomainEvent):
+    """An entry was not read in full for an item (its time budget ran out, or a pattern timed out):
+    evidence it may hold for the item was not looked for."""
+
+    TYPE: ClassVar[str] = "EntrySkipped"
+    item: str
+    reason: str
+    source: str
+    link: str
+    guid: str
+    published: str
+
+
+@dataclass(frozen=True)
 class ItemStateChanged(DomainEvent):
     """An item moved from one value to another, because of the listed evidence."""
 
@@ -254,6 +268,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         SourcePolled,
         SourcePollFailed,
         EvidenceFound,
+        EntrySkipped,
         ItemStateChanged,
         AlertRaised,
         AlertDelivered,

@@ -6,6 +6,7 @@ matched, but scope, a cue, the date or the time limit said no), which ``vigil ex
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import regex
@@ -18,12 +19,14 @@ from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
 from service.extraction.sentences import split_sentences
 from service.extraction.text import normalise, strip_html
-from service.extraction.types import EntryText, Finding, SentenceReport, Veto
+from service.extraction.types import EntryText, Extraction, Finding, SentenceReport, Skipped, Veto
 from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
 from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
 
 #: Shown as the value of a vetoed date match whose span names no day.
 NO_DAY = "(no day)"
+#: Seconds extraction may spend on one entry, all its sentences and patterns together.
+ENTRY_SECONDS = 5.0
 #: When an entry's scope terms point at no more items than this, only their patterns are tried.
 NARROW_ITEMS = 32
 
@@ -68,7 +71,8 @@ class _EntryScope:
 class Extractor:
     """Compiled once per rule set; ``extract`` and ``explain`` are pure and thread-safe."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, *, budget: float = ENTRY_SECONDS) -> None:
+        self._budget = budget
         self._evidence: list[_Evidence] = []
         self._cues: dict[str, CueSet] = {}
         shared: dict[str, CueSet] = {}  # items with the same cue additions share one compiled set
@@ -90,18 +94,54 @@ class Extractor:
         return split_sentences(normalise(strip_html(entry.title))) + split_sentences(normalise(strip_html(entry.text)))
 
     def extract(self, entry: EntryText) -> list[Finding]:
-        """The evidence in an entry, in reading order: one finding per (item, value, sentence)."""
+        """The evidence in an entry, in reading order (``read``'s findings)."""
+        return self.read(entry).findings
+
+    def read(self, entry: EntryText) -> Extraction:
+        """The evidence in an entry, in reading order (one finding per item, value and sentence), and the
+        items whose patterns could not read all of it in time, each with the reason.
+
+        The whole entry has ``budget`` seconds: a hostile entry (thousands of sentences on which a
+        pattern backtracks) must not hold the pipeline for minutes. Sentences are judged in order until
+        the budget is spent; what was found before stands, and every item left unread is reported.
+        """
+        deadline = time.monotonic() + self._budget
         sentences = self.sentences(entry)
         scope = self._entry_scope(sentences, narrow=True)
         seen: set[tuple[str, str, str]] = set()
         findings: list[Finding] = []
-        for sentence in sentences:
-            for finding in self._judge(sentence, entry, scope, explain=False).findings:
+        timeouts: dict[str, list[str]] = {}
+        skipped: list[Skipped] = []
+        for number, sentence in enumerate(sentences):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                skipped = [Skipped(item, f"the entry's time budget ({self._budget:g}s) ran out at sentence "
+                                         f"{number + 1} of {len(sentences)}: the rest was not read for this item")
+                           for item in self._items_in(scope, sentences[number:])]
+                break
+            report = self._judge(sentence, entry, scope, explain=False, timeout=min(MATCH_TIMEOUT, remaining))
+            for veto in report.vetoes:
+                if veto.guard == "timeout":
+                    timeouts.setdefault(veto.item, []).append(veto.pattern)
+            for finding in report.findings:
                 key = (finding.item, finding.value, finding.sentence)
                 if key not in seen:
                     seen.add(key)
                     findings.append(finding)
-        return findings
+        unread = {record.item for record in skipped}
+        skipped += [Skipped(item, f"pattern {patterns[0]!r} took longer than {MATCH_TIMEOUT}s on {len(patterns)} "
+                                  "sentence(s), which were not read for this item (simplify it)")
+                    for item, patterns in timeouts.items() if item not in unread]
+        return Extraction(findings, skipped)
+
+    def _items_in(self, scope: _EntryScope, unread: list[str]) -> list[str]:
+        """The items in scope with a pattern that would have been tried on an ``unread`` sentence (the
+        keyword prefilter is cheap, so those a budget cut short are named exactly)."""
+        tried: set[int] = set()
+        for sentence in unread:
+            tried.update(self._prefilter.candidates(sentence, scope.among))
+        items = dict.fromkeys(self._evidence[index].item for index in sorted(tried))
+        return [item for item in items if scope.missing(item) is None]
 
     def explain(self, entry: EntryText) -> list[SentenceReport]:
         """Every sentence, with each pattern that matched it: accepted as a finding, or vetoed and why."""
@@ -118,7 +158,8 @@ class Extractor:
                                         if self._scope.missing(item, mentions) is None))
         return _EntryScope(self._scope, mentions, among)
 
-    def _judge(self, sentence: str, entry: EntryText, scope: _EntryScope, *, explain: bool) -> SentenceReport:
+    def _judge(self, sentence: str, entry: EntryText, scope: _EntryScope, *, explain: bool,
+               timeout: float = MATCH_TIMEOUT) -> SentenceReport:
         report = SentenceReport(sentence=sentence)
         for index in self._prefilter.candidates(sentence, scope.among):
             evidence = self._evidence[index]
@@ -126,7 +167,7 @@ class Extractor:
             if missing is not None and not explain:
                 continue  # extraction need not even run the patterns of an item the entry is not about
             try:
-                match = evidence.pattern.regex.search(sentence, timeout=MATCH_TIMEOUT)
+                match = evidence.pattern.regex.search(sentence, timeout=timeout)
             except TimeoutError:
                 report.vetoes.append(self._veto(evidence, evidence.value or NO_DAY, sentence, "timeout", "",
                                                 f"the pattern took longer than {MATCH_TIMEOUT}s on this sentence "

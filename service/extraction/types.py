@@ -52,3 +52,19 @@ class SentenceReport:
     sentence: str
     findings: list[Finding] = field(default_factory=list)
     vetoes: list[Veto] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item whose patterns did not read all of an entry (its time ran out), and why."""
+
+    item: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What reading one entry found, and the items it could not read it for."""
+
+    findings: list[Finding]
+    skipped: list[Skipped] = field(default_factory=list)

@@ -13,7 +13,7 @@ import jinja2
 
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
 from service.rules.models import AlertRule, ItemSpec, RuleSet
-from service.rules.patterns import PatternError, compile_pattern
+from service.rules.patterns import PatternError, compile_pattern, probe_pattern
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,11 @@ def _check_date_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleEr
 
 def _pattern_errors(pattern: str, path: NodePath, where: SourceMap, *, date: bool) -> list[RuleError]:
     try:
-        compile_pattern(pattern, date=date)
+        slow = probe_pattern(compile_pattern(pattern, date=date))
     except PatternError as exc:
-        return [where.within(path, exc.column - 1, pattern).error(exc.message)]
+        slow = exc
+    if slow is not None:
+        return [where.within(path, slow.column - 1, pattern).error(slow.message)]
     return []
 
 

@@ -21,11 +21,16 @@ DATE_PLACEHOLDER = "{date}"
 DATE_GROUP = r"(?P<date>\w+(?:[ ,./:-]+\w+){0,5})"
 #: Seconds one pattern may spend on one sentence before extraction gives up on it (and says so).
 MATCH_TIMEOUT = 0.05
+#: Seconds a pattern may take on one of the probe texts ``probe_pattern`` tries it on.
+PROBE_TIMEOUT = 0.05
+#: Length of the probe texts: enough for a pattern that backtracks exponentially to take seconds.
+PROBE_LENGTH = 48
 
 _FLAGS = regex.IGNORECASE | regex.UNICODE | regex.V0
 #: Stands in for ``{date}`` while the author's own text is syntax-checked: a group of the same length,
 #: so regex error positions stay positions in the author's pattern.
 _DATE_STAND_IN = "(?:xx)"
+_LITERAL_START = regex.compile(r"[\w ]+(?![*+?{])")
 _BOUNDED_REPEAT = regex.compile(r"\{(\d*)(,?)(\d*)\}")
 _ESCAPES_WITH_BRACES = "pPNxug"
 
@@ -83,6 +88,68 @@ def compile_pattern(source: str, *, date: bool) -> CompiledPattern:
     except regex.error as exc:  # e.g. a group of the author's named "date" next to the {date} group
         raise PatternError(f"invalid regex: {exc.msg}", 1) from None
     return CompiledPattern(source=source, regex=compiled, has_date=date)
+
+
+def probe_pattern(pattern: CompiledPattern) -> PatternError | None:
+    """Why ``pattern`` is too slow to use (a PatternError), or None.
+
+    The nested-quantifier rule misses patterns that backtrack through alternatives or bounded repeats,
+    such as ``(a|a)+$``, ``(a|aa)+b`` or ``(a{1,3}){1,40}x``. So the compiled pattern is also run, under
+    ``PROBE_TIMEOUT``, on texts made to make such patterns backtrack: each letter, digit and space it
+    names (and a few common ones), repeated ``PROBE_LENGTH`` times, then ended by a character that does
+    not match. A pattern that runs out of time on one is refused, naming the column of its first
+    repeated group.
+    """
+    for text in _probe_texts(pattern.source):
+        try:
+            pattern.regex.search(text, timeout=PROBE_TIMEOUT)
+        except TimeoutError:
+            try:  # once more with ten times the time: a busy machine must not refuse a good pattern
+                pattern.regex.search(text, timeout=10 * PROBE_TIMEOUT)
+                continue
+            except TimeoutError:
+                pass
+            shown = text if len(text) < 20 else f"{text[:8]}…{text[-4:]}"
+            return PatternError(
+                f"pattern can backtrack catastrophically: it took longer than {PROBE_TIMEOUT}s on the "
+                f"{len(text)}-character text {shown!r}; simplify the repeat here",
+                _first_repeat(pattern.source) + 1,
+            )
+    return None
+
+
+def _probe_texts(source: str) -> list[str]:
+    letters = list(dict.fromkeys(char.lower() for char in source if char.isalnum() or char == " "))
+    # The pattern's literal start ("talks " in "talks (a|aa)+b"), so that the repeat after it is reached.
+    lead = _LITERAL_START.match(source)
+    starts = list(dict.fromkeys(["", lead[0] if lead else ""]))
+    texts: list[str] = []
+    for start in starts:
+        for char in [*letters[:40], "a", "1", " "]:
+            for end in ("!", "\x00", "\n"):
+                texts.append(start + char * PROBE_LENGTH + end)
+        for first, second in zip(letters[:20], letters[1:21], strict=False):
+            texts.append(start + (first + second) * (PROBE_LENGTH // 2) + "!")
+    return list(dict.fromkeys(texts))
+
+
+def _first_repeat(source: str) -> int:
+    """The offset of the first group that is repeated (what usually backtracks), else 0."""
+    stack: list[int] = []
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "(":
+            stack.append(index)
+        elif char == ")" and stack:
+            start = stack.pop()
+            if _quantifier_at(source, index + 1) if index + 1 < len(source) else None:
+                return start
+        index += 1
+    return 0
 
 
 def _check_syntax(text: str) -> None:

@@ -7,11 +7,12 @@ says so, ``ItemStateChanged`` with the evidence that caused it, in the same tran
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from service.events.catalog import EntryObserved, EntryRevised, EvidenceFound, ItemStateChanged
+from service.events.catalog import EntryObserved, EntryRevised, EntrySkipped, EvidenceFound, ItemStateChanged
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, Finding
 from service.rules.models import ItemSpec, RuleSet
@@ -21,6 +22,8 @@ from service.state.projection import read_item
 from service.store.hashing import timestamp_text
 from service.store.recorder import Transaction
 from service.store.records import NewEvent, RecordedEvent
+
+log = logging.getLogger("vigil.items")
 
 CONSUMER = "items"
 TYPES = (EntryObserved.TYPE, EntryRevised.TYPE)
@@ -62,7 +65,19 @@ class ItemTracker:
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         """Record the evidence in one entry and any state changes it causes."""
         entry = self.entry_text(event)
-        for finding in self.extractor.extract(entry):
+        extraction = self.extractor.read(entry)
+        for skipped in extraction.skipped:
+            if skipped.item not in self.rules.items:
+                continue
+            log.warning("entry %s of %s not read in full for %s: %s", entry.guid, entry.source, skipped.item,
+                        skipped.reason, extra={"item": skipped.item, "source": entry.source, "guid": entry.guid})
+            record = EntrySkipped(item=skipped.item, reason=skipped.reason, source=entry.source, link=entry.link,
+                                  guid=entry.guid, published=event.data["published"])
+            tx.append(f"item:{skipped.item}", [NewEvent(EntrySkipped.TYPE, record.to_data(), {
+                "causation_id": event.position, "correlation_id": f"{entry.source}:{entry.guid}",
+                "source": entry.source,
+            })])
+        for finding in extraction.findings:
             spec = self.rules.items.get(finding.item)
             if spec is None:
                 continue

@@ -152,3 +152,24 @@ def test_scope_names_the_missing_terms_as_the_author_spelled_them() -> None:
     assert values(extractor.extract(entry("Talks resumed in IZMIR."))) == [("talks", "resumed")]
     [veto] = [v for r in extractor.explain(entry("Talks resumed in Ankara.")) for v in r.vetoes]
     assert veto.guard == "scope" and veto.cue == "Türkiye / İzmir"
+
+
+def test_an_entry_that_outlasts_its_time_budget_is_reported_skipped_for_the_items_left_unread() -> None:
+    # Built without `vigil check` (which refuses the pattern): each of 2,000 sentences costs a timeout.
+    rules = RuleSet.model_validate({"items": {
+        "slow": {"title": "Slow", "states": {"on": ["(a|aa)+b"]}},
+        "fine": {"title": "Fine", "states": {"on": ["talks began"]}},
+    }})
+    text = "The talks began. " + " ".join(["A" + "a" * 50 + "c b."] * 2000) + " Then talks began in Rome."
+    extraction = Extractor(rules, budget=0.5).read(entry(text))
+    assert [(f.item, f.value) for f in extraction.findings] == [("fine", "on")]  # found before time ran out
+    assert sorted(skipped.item for skipped in extraction.skipped) == ["fine", "slow"]
+    assert all("time budget (0.5s) ran out at sentence" in skipped.reason and "of 2002" in skipped.reason
+               for skipped in extraction.skipped)
+
+
+def test_a_pattern_timing_out_on_a_sentence_is_reported_not_dropped_silently() -> None:
+    rules = RuleSet.model_validate({"items": {"slow": {"title": "Slow", "states": {"on": ["(a|aa)*b"]}}}})
+    extraction = Extractor(rules).read(entry("a" * 60 + "c b."))
+    [skipped] = extraction.skipped
+    assert skipped.item == "slow" and "'(a|aa)*b' took longer than" in skipped.reason

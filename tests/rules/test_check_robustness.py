@@ -48,7 +48,9 @@ def test_check_accepts_templates_using_every_documented_variable(
              "{{ severity }} {{ sentences|join }} {{ links|join }} {{ sources|join }} "
              "{% for e in evidence %}{{ e.sentence }}{{ e.link }}{{ e.source }}{% endfor %} "
              "{{ to_value|human_date }} {{ published|human_time }}")
-    rule_dir.write("rules.yaml", EXAMPLE.replace("    notify: [analysts]\n", f"    notify: [analysts]\n    body: '{every}'\n"))
+    rule_dir.write(
+        "rules.yaml", EXAMPLE.replace("    notify: [analysts]\n", f"    notify: [analysts]\n    body: '{every}'\n")
+    )
 
     assert run_check(monkeypatch)[0] == 0
 
@@ -78,14 +80,16 @@ def test_a_number_without_a_unit_is_not_a_duration(rule_dir: RuleDir, monkeypatc
 
 
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n" for previous, name in zip("abcdefgh", "bcdefghi")
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
 @pytest.mark.parametrize(("text", "error"), [
     (BILLION_LAUGHS, "rules.yaml:5:36: the file expands to more than 100000 values (check its aliases)"),
     ("items: " + "[" * 5000 + "]" * 5000 + "\n", "rules.yaml:1:39: lists and mappings nested more than 32 deep"),
-    ("items: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n", "rules.yaml:1:132: lists and mappings nested more than 32 deep"),
+    ("items: " + "{a: " * 3000 + "b" + "}" * 3000 + "\n",
+     "rules.yaml:1:132: lists and mappings nested more than 32 deep"),
     ("a: &a [1, [2, [3, [4, [5, [6, [7, [8]]]]]]]]\n"
      "b: &b [*a, [*a, [*a, [*a, [*a, [*a, [*a, [*a]]]]]]]]\n"
      "c: &c [*b, [*b, [*b, [*b, [*b, [*b, [*b, [*b]]]]]]]]\n"
@@ -103,3 +107,19 @@ def test_yaml_bombs_and_deep_nesting_are_one_line_errors(
 
     assert code == 1
     assert lines == [error]
+
+
+@pytest.mark.parametrize(("pattern", "column"), [
+    ("(a|a)+$", 20), ("(a|aa)+b", 20), ("(.*){1,32000}[bc]", 20), ("(a{1,3}){1,40}x", 20), ("talks (a|aa)+b", 26),
+])
+def test_check_refuses_patterns_that_backtrack_catastrophically(
+    rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch, pattern: str, column: int
+) -> None:
+    rule_dir.write("rules.yaml", EXAMPLE.replace("collapsed: ['(ceasefire|truce) (collapsed|broke down)']",
+                                                 f"collapsed: ['{pattern}']"))
+
+    code, lines = run_check(monkeypatch)
+
+    assert code == 1
+    [line] = lines
+    assert line.startswith(f"rules.yaml:10:{column}: pattern can backtrack catastrophically: it took longer than")
