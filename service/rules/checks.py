@@ -6,6 +6,8 @@ the pattern), so that ``vigil check`` can name the file, line and column.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +25,10 @@ class Unchecked:
 
     items: frozenset[str] = frozenset()
     subscribers: frozenset[str] = frozenset()
+    #: Items that did not validate, with their invalid fields left out: their patterns can still be checked.
+    partial_items: Mapping[str, ItemSpec] = dataclasses.field(default_factory=dict)
+    #: Whether every item's tags are known (no item that failed validation lost its tags).
+    tags_known: bool = True
 
 
 def check_rules(rules: RuleSet, where: SourceMap, unchecked: Unchecked | None = None) -> list[RuleError]:
@@ -34,6 +40,8 @@ def check_rules(rules: RuleSet, where: SourceMap, unchecked: Unchecked | None = 
     errors = _check_sources(rules, where)
     for name, spec in rules.items.items():
         errors += _check_item(name, spec, where)
+    for name, spec in unchecked.partial_items.items():
+        errors += _item_pattern_errors(("items", name), spec, where)
     errors += _check_alerts(rules, where, unchecked)
     errors += _check_subscribers(rules, where, unchecked)
     return errors
@@ -85,9 +93,7 @@ def _check_status_item(name: str, spec: ItemSpec, where: SourceMap) -> list[Rule
             )
     if not spec.initial.strip():
         errors.append(where.where((*base, "initial")).error("the initial state needs a name"))
-    for state, patterns in spec.states.items():
-        for index, pattern in enumerate(patterns):
-            errors += _pattern_errors(pattern, (*base, "states", state, index), where, date=False)
+    errors += _item_pattern_errors(base, spec, where)
     known = item_states(spec)
     for source, targets in (spec.transitions or {}).items():
         if source not in known:
@@ -124,6 +130,17 @@ def _check_date_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleEr
         errors.append(where.key((*base, "initial")).error("a date item starts unannounced: remove 'initial'"))
     if spec.transitions is not None:
         errors.append(where.key((*base, "transitions")).error("'transitions' is for status items"))
+    return errors + _item_pattern_errors(base, spec, where)
+
+
+def _item_pattern_errors(base: NodePath, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
+    """The problems of every pattern of an item: its states' (status) or its set and unset patterns (date)."""
+    errors = []
+    if spec.kind == "status":
+        for state, patterns in spec.states.items():
+            for index, pattern in enumerate(patterns):
+                errors += _pattern_errors(pattern, (*base, "states", state, index), where, date=False)
+        return errors
     for index, pattern in enumerate(spec.set):
         errors += _pattern_errors(pattern, (*base, "set", index), where, date=True)
     for index, pattern in enumerate(spec.unset):
@@ -176,12 +193,16 @@ def _check_condition(
     named += [(item, (*condition, "items", index)) for index, item in enumerate(when.items)]
     for item, path in named:
         if item not in rules.items and item not in unchecked.items:
-            errors.append(where.where(path).error(f"unknown item '{item}'{did_you_mean(item, list(rules.items))}"))
-    if unchecked.items:
-        return errors  # states and tags of the items that did not validate are unknown
-    for index, tag in enumerate(when.tags):
-        if not any(tag in spec.tags for spec in rules.items.values()):
-            errors.append(where.where((*condition, "tags", index)).error(f"no item has the tag '{tag}'"))
+            known = _items(rules, unchecked)
+            errors.append(where.where(path).error(f"unknown item '{item}'{did_you_mean(item, known)}"))
+    # The tags and states of an item that did not validate are unknown: what depends on them is not judged.
+    if not unchecked.items or unchecked.tags_known:
+        specs = [*rules.items.values(), *unchecked.partial_items.values()]
+        for index, tag in enumerate(when.tags):
+            if not any(tag in spec.tags for spec in specs):
+                errors.append(where.where((*condition, "tags", index)).error(f"no item has the tag '{tag}'"))
+    if unchecked.items and (not named or any(item in unchecked.items for item, _ in named)):
+        return errors
 
     if named:
         candidates = {item: rules.items[item] for item, _ in named if item in rules.items}
@@ -242,7 +263,12 @@ def _check_subscribers(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -
             if item not in rules.items and item not in unchecked.items:
                 errors.append(
                     where.where(("subscribers", name, "items", index)).error(
-                        f"unknown item '{item}'{did_you_mean(item, list(rules.items))}"
+                        f"unknown item '{item}'{did_you_mean(item, _items(rules, unchecked))}"
                     )
                 )
     return errors
+
+
+def _items(rules: RuleSet, unchecked: Unchecked) -> list[str]:
+    """Every item name defined, whether or not its definition validated."""
+    return [*rules.items, *sorted(unchecked.items - set(rules.items))]

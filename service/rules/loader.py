@@ -36,7 +36,7 @@ from service.rules.errors import (
     SourceMap,
     did_you_mean,
 )
-from service.rules.models import CueLists, RuleSet
+from service.rules.models import AlertRule, CueLists, ItemSpec, RuleSet, SubscriberSpec
 from service.rules.yaml_limits import shape_error, size_error
 
 SECTIONS = ("sources", "items", "alerts", "subscribers", "cues")
@@ -116,28 +116,68 @@ class _ValidPart:
 
 
 def _valid_part(data: dict[str, Any], failure: ValidationError) -> _ValidPart | None:
-    """The rule set without the definitions that failed validation, and the names of those."""
-    broken: dict[Hashable, set[Hashable]] = {section: set() for section in SECTIONS}
+    """The rule set without what failed validation, and the names of the definitions that did.
+
+    A definition with invalid fields is checked without them wherever that is sound, so that one typo
+    does not hide the other problems of the same definition: an alert or subscriber is kept without its
+    invalid fields; an item's patterns are checked (the item itself stays out: alerts cannot be judged
+    against states or tags that did not validate).
+    """
+    broken: dict[Hashable, dict[Hashable, set[Hashable]]] = {section: {} for section in SECTIONS}
     for error in failure.errors():
-        if len(error["loc"]) < 2:
+        loc = error["loc"]
+        if len(loc) < 2:
             return None
-        broken[error["loc"][0]].add(error["loc"][1])
-    part = {section: {k: v for k, v in data[section].items() if k not in broken[section]} for section in NAMED_SECTIONS}
-    # A broken alert becomes a nameless one that matches nothing checkable, keeping every index (and
-    # so every position) of the alerts after it.
-    part["alerts"] = [
-        {"name": f"\x00unchecked-{index}"} if index in broken["alerts"] else alert
-        for index, alert in enumerate(data["alerts"])
-    ]
+        fields = broken[loc[0]].setdefault(loc[1], set())
+        fields.add(loc[2] if len(loc) > 2 and error["type"] != "missing" else "\x00whole")
+    partial_items: dict[str, ItemSpec] = {}
+    for name, fields in broken["items"].items():
+        repaired = _without(data["items"][name], fields, ItemSpec, {"title": ""})
+        if isinstance(repaired, ItemSpec) and "kind" not in fields:
+            partial_items[str(name)] = repaired
+    part: dict[str, Any] = {"items": {k: v for k, v in data["items"].items() if k not in broken["items"]}}
+    part["sources"] = {k: v for k, v in data["sources"].items() if k not in broken["sources"]}
+    part["subscribers"] = {}
+    for name, value in data["subscribers"].items():
+        kept = value if name not in broken["subscribers"] else _without(value, broken["subscribers"][name],
+                                                                       SubscriberSpec, {})
+        if kept is not None:
+            part["subscribers"][name] = kept if isinstance(kept, dict) else kept.model_dump(by_alias=True)
+    # A broken alert keeps its index (and so every position of the alerts after it): without its invalid
+    # fields, or as a nameless one that matches nothing checkable.
+    part["alerts"] = []
+    for index, alert in enumerate(data["alerts"]):
+        placeholder = {"name": f"\x00unchecked-{index}"}
+        kept = alert if index not in broken["alerts"] else _without(alert, broken["alerts"][index], AlertRule,
+                                                                   placeholder)
+        part["alerts"].append(placeholder if kept is None else kept if isinstance(kept, dict)
+                              else kept.model_dump(by_alias=True, exclude_unset=True))
     part["cues"] = {} if broken["cues"] else data["cues"]
     try:
         rules = RuleSet.model_validate(part)
     except ValidationError:
         return None
     unchecked = Unchecked(
-        items=frozenset(map(str, broken["items"])), subscribers=frozenset(map(str, broken["subscribers"]))
+        items=frozenset(map(str, broken["items"])),
+        subscribers=frozenset(map(str, broken["subscribers"])),
+        partial_items=partial_items,
+        tags_known=all(str(name) in partial_items and "tags" not in fields for name, fields in broken["items"].items()),
     )
     return _ValidPart(rules, unchecked)
+
+
+def _without(value: Any, fields: set[Hashable], model: type[BaseModel], defaults: dict[str, Any]) -> Any:
+    """``value`` (a definition) validated as ``model`` without its invalid ``fields`` (required ones
+    filled from ``defaults``), or None when that is not possible."""
+    if not isinstance(value, dict) or "\x00whole" in fields and not defaults:
+        return None
+    kept = {key: item for key, item in value.items() if key not in fields}
+    for key, default in defaults.items():
+        kept.setdefault(key, default)
+    try:
+        return model.model_validate(kept)
+    except (ValidationError, TypeError):
+        return None
 
 
 def rules_hash(rules: RuleSet) -> str:

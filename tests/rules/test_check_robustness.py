@@ -123,3 +123,49 @@ def test_check_refuses_patterns_that_backtrack_catastrophically(
     assert code == 1
     [line] = lines
     assert line.startswith(f"rules.yaml:10:{column}: pattern can backtrack catastrophically: it took longer than")
+
+
+EIGHT_PROBLEMS = """\
+sources:
+  wire: {url: "ftp://example.org/feed", every: 10m}
+items:
+  ceasefire:
+    title: Ceasefire
+    titel: typo
+    states:
+      agreed: ['(unclosed']
+  talks:
+    title: Talks
+    tags: [peace]
+    states:
+      resumed: ['talks resumed']
+alerts:
+  - name: a1
+    when: {item: talks, to: resumd}
+    notify: [nobody]
+  - name: a2
+    when: {tags: [war]}
+    severity: huge
+subscribers:
+  ops: {urls: ["json://localhost/x"], items: [nothing]}
+"""
+
+
+def test_check_reports_every_problem_of_a_file_in_one_run(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_dir.write("rules.yaml", EIGHT_PROBLEMS)
+
+    code, lines = run_check(monkeypatch)
+
+    assert code == 1
+    assert lines == [
+        "rules.yaml:2:15: source 'wire': url must be an http:// or https:// address",
+        "rules.yaml:6:5: unknown key 'titel' (did you mean 'title'?)",
+        # The item with a typo still has its patterns checked ...
+        "rules.yaml:8:17: invalid regex: missing )",
+        # ... and alerts about the other items are still judged, states and tags too.
+        "rules.yaml:16:29: 'resumd' is not a state of item 'talks' (did you mean 'resumed'?)",
+        "rules.yaml:17:14: unknown subscriber 'nobody'; expected one of: ops",
+        "rules.yaml:19:19: no item has the tag 'war'",
+        "rules.yaml:20:15: 'severity': should be 'info', 'warning' or 'critical'",
+        "rules.yaml:22:47: unknown item 'nothing'; expected one of: talks, ceasefire",
+    ]
