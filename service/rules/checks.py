@@ -6,8 +6,8 @@ the pattern), so that ``vigil check`` can name the file, line and column.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
