@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 
 from service.cli.rules_commands import check
 from tests.rules.conftest import EXAMPLE, RuleDir
+from tests.rules.hostile_rules import hostile_rule_files
 
 
 def run_check(monkeypatch: pytest.MonkeyPatch, env: dict[str, str] | None = None) -> tuple[int, list[str]]:
@@ -169,3 +171,13 @@ def test_check_reports_every_problem_of_a_file_in_one_run(rule_dir: RuleDir, mon
         "rules.yaml:20:15: 'severity': should be 'info', 'warning' or 'critical'",
         "rules.yaml:22:47: unknown item 'nothing'; expected one of: talks, ceasefire",
     ]
+
+
+@given(text=hostile_rule_files())
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_check_never_crashes_on_hostile_rule_files(rule_dir: RuleDir, monkeypatch: pytest.MonkeyPatch,
+                                                    text: str) -> None:
+    rule_dir.write("rules.yaml", text)
+    code, lines = run_check(monkeypatch)  # asserts no traceback
+    assert code in (0, 1)
+    assert code == 0 or (lines and all(line.startswith("rules.yaml:") for line in lines))
