@@ -85,7 +85,7 @@ def rules_paths(paths: tuple[str, ...]) -> list[str]:
 
 def load_rules_or_exit(paths: list[str]) -> Any:
     """Load and check rule files; on errors print each ``file:line:col: message`` and exit 1."""
-    from service.daemon.checked_rules import load_checked_rules
+    from service.pipeline.checked_rules import load_checked_rules
     from service.rules.errors import RuleErrors
 
     try:

@@ -9,7 +9,7 @@ import sys
 import click
 
 from service.cli.context import EXIT_INPUT, rules_paths
-from service.daemon.checked_rules import load_checked_rules
+from service.pipeline.checked_rules import load_checked_rules
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
 from service.rules.schema import json_schema
