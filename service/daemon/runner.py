@@ -20,9 +20,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from service.pipeline.checked_rules import load_checked_rules
 from service.daemon.outage import OutageLog
 from service.delivery.retry import RetryPolicy
+from service.pipeline.checked_rules import load_checked_rules
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules

@@ -3,9 +3,9 @@ with the reason, and the pipeline moves on to the next entry. Real store (SQLite
 
 from __future__ import annotations
 
-from service.daemon.pipeline import open_pipeline_store
 from service.events.catalog import EntryObserved
 from service.extraction.extractor import Extractor
+from service.pipeline.wiring import open_pipeline_store
 from service.rules.models import RuleSet
 from service.state import tracker as item_tracker
 from service.store.consumer import consume_all
