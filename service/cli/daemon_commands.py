@@ -7,7 +7,7 @@ import os
 import click
 
 from service.cli.context import EXIT_ENVIRONMENT, EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
-from service.daemon.logs import configure_logging
+from service.daemon.logs import configure_logging, remember_rule_secrets
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
 from service.pipeline.wiring import Pipeline, open_pipeline_store
@@ -142,6 +142,7 @@ def run_command(
         if http and ctx.get_parameter_source("http") is click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
+        remember_rule_secrets(loaded.rules, os.environ)
         try:
             store = open_pipeline_store(db_url(ctx))
         except StoreError as error:

@@ -8,7 +8,6 @@ import click
 from sqlalchemy import text
 
 from service.cli.context import EXIT_INPUT, fail, open_pipeline_or_exit
-from service.delivery.redact import redact
 from service.delivery.retry import RetryPolicy
 from service.delivery.sender import send
 from service.delivery.subscriptions import (
@@ -19,6 +18,7 @@ from service.delivery.subscriptions import (
 )
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRetryRequested
+from service.masking.apprise_urls import redact
 from service.pipeline.wiring import default_owner
 from service.store.records import NewEvent
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from service.masking.log_filter import SecretMaskingFilter, remember_secrets
+from service.rules.env import UnsetVariableError, expand
+from service.rules.models import RuleSet
 
 # uvicorn's "color_message" extra repeats the message with terminal colour codes: not for a log file.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "color_message"}
@@ -24,8 +29,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         payload.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
-        if record.exc_info:
-            payload["error"] = self.formatException(record.exc_info)
+        error = _exception_text(self, record)
+        if error:
+            payload["error"] = error
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
@@ -38,9 +44,17 @@ class TextFormatter(logging.Formatter):
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}"
         line = f"{line} {extras}" if extras else line
-        if record.exc_info:
-            line = f"{line}\n{self.formatException(record.exc_info)}"
+        error = _exception_text(self, record)
+        if error:
+            line = f"{line}\n{error}"
         return line
+
+
+def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> str | None:
+    # The masking filter leaves a record's traceback already formatted and masked in exc_text.
+    if record.exc_text:
+        return record.exc_text
+    return formatter.formatException(record.exc_info) if record.exc_info else None
 
 
 class SkippedRunFilter(logging.Filter):
@@ -60,6 +74,8 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
     """Send Vigil's logs to stderr in the chosen format; quiet the chattiest libraries."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    # Every record, from Vigil or any library, at every level, is masked before it is written.
+    handler.addFilter(SecretMaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -75,3 +91,21 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
     apprise_log.setLevel(logging.WARNING)
     apprise_log.propagate = False
     apprise_log.handlers[:] = [logging.NullHandler()]
+
+
+def remember_rule_secrets(rules: RuleSet, env: Mapping[str, str]) -> None:
+    """Let the log's masking filter know the rules' subscriber and feed URLs, variables filled in."""
+
+    def filled(urls: Iterable[str]) -> list[str]:
+        found = []
+        for url in urls:
+            try:
+                found.append(expand(url, env))
+            except UnsetVariableError:  # reported by `vigil check`; nothing of it can reach a log line
+                continue
+        return found
+
+    remember_secrets(
+        apprise_urls=filled(url for spec in rules.subscribers.values() for url in spec.urls),
+        feed_urls=filled(spec.url for spec in rules.sources.values()),
+    )

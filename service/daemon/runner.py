@@ -20,6 +20,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.delivery.retry import RetryPolicy
 from service.pipeline.checked_rules import load_checked_rules
@@ -85,6 +86,7 @@ class Daemon:
         pipeline = Pipeline(
             self.store, loaded, env=self.env, retry=self.settings.retry, poll_settings=self.settings.poll
         )
+        remember_rule_secrets(loaded.rules, self.env)
         written = pipeline.record_configuration()
         log.info(
             "rules loaded", extra={"rules_hash": loaded.hash, "files": len(loaded.files), "recorded": written}

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from service.delivery.redact import redact
+from service.masking.apprise_urls import redact
 from service.store.driver_sql import placeholders, run, run_many, scalar
 from service.store.hashing import timestamp_text
 from service.store.projection import Projection

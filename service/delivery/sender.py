@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import apprise
 from apprise.manager_plugins import NotificationManager
 
-from service.delivery.redact import redact, scrub
+from service.masking.apprise_urls import redact, scrub
 from service.rules.env import UnsetVariableError, expand, unresolved
 
 #: Seconds one URL may take in all (apprise's own connect/read timeouts apply within it).

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from service.masking.feed_urls import hide_feed_secrets, public_feed_url
 from service.rules.models import RuleSet
-from service.sources.feed_secrets import hide_feed_secrets, public_feed_url
 from service.store.recorder import EventStore
 
 #: Consecutive failures from which a failing source counts as down rather than struggling.

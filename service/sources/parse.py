@@ -31,6 +31,7 @@ from xml.parsers.expat import errors as expat_errors
 
 import feedparser
 
+from service.masking.feed_urls import without_userinfo
 from service.sources.entity_declarations import EntityDeclarationsRefused, strip_entity_declarations
 from service.sources.fetch import FetchResult
 
@@ -150,8 +151,9 @@ def _response_headers(result: FetchResult) -> dict[str, str]:
     headers = {
         "content-type": result.content_type,
         # feedparser resolves relative links against content-location; the final URL is the base
-        # when the server gives none.
-        "content-location": result.content_location or result.url,
+        # when the server gives none. Never with the feed's credentials: a link resolved against
+        # https://user:pass@host/feed would carry them into the log, every alert and every page.
+        "content-location": without_userinfo(result.content_location or str(result.url)),
         "content-language": result.content_language,
     }
     return {name: value for name, value in headers.items() if value}

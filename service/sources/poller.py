@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import text
 
 from service.events.catalog import EntryObserved, EntryRevised, SourcePolled, SourcePollFailed
+from service.masking.feed_urls import public_feed_url
 from service.rules.models import SourceSpec
 from service.sources.backoff import next_poll_after_failure, next_poll_after_success
 from service.sources.entries import classify
@@ -151,7 +152,8 @@ def _record_success(
     rng: random.Random | None,
 ) -> PollOutcome:
     stream = f"source:{source_id}"
-    metadata = {"source": source_id, "url_final": str(result.url)}
+    # The log is kept forever and exported: the final URL goes in without password or credential values.
+    metadata = {"source": source_id, "url_final": public_feed_url(str(result.url))}
     with store.transaction() as tx:
         events: list[NewEvent] = []
         new = revised = 0

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.delivery.redact import redact
 from service.delivery.subscriptions import (
     Subscriber,
     SubscriptionError,
@@ -21,6 +20,7 @@ from service.delivery.subscriptions import (
     list_subscribers,
     remove_subscriber,
 )
+from service.masking.apprise_urls import redact
 from service.rules.models import Severity
 from service.web.context import WebContext
 

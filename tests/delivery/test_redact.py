@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.delivery.redact import redact, scrub
+from service.masking.apprise_urls import redact, scrub
 
 CASES = [
     # (url, secrets that must not appear, text that should stay readable)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit, urlunsplit
 
-from service.delivery.redact import MASK, looks_like_token
+from service.masking.secrets import MASK, is_secret_key, looks_like_token
 
-_SECRET_QUERY_KEY = re.compile(r"token|key|secret|pass|pwd|auth|sig|cred|session", re.IGNORECASE)
+
+def without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@``: the base that relative links of a feed are resolved against.
+
+    A link resolved against the feed's own URL would otherwise carry the feed's credentials into the
+    log, every alert and every page that shows the evidence.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
 def public_feed_url(url: str) -> str:
@@ -22,7 +34,7 @@ def public_feed_url(url: str) -> str:
     pairs = []
     for pair in parts.query.split("&") if parts.query else []:
         key, has_value, value = pair.partition("=")
-        if has_value and value and (_SECRET_QUERY_KEY.search(key) or looks_like_token(value)):
+        if has_value and value and (is_secret_key(key) or looks_like_token(value)):
             value = MASK
         pairs.append(f"{key}={value}" if has_value else key)
     return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))
@@ -30,11 +42,15 @@ def public_feed_url(url: str) -> str:
 
 def hide_feed_secrets(message: str, url: str) -> str:
     """``message`` (a poll error) with the secret parts of the feed ``url`` masked wherever they occur."""
+    for secret in hidden_feed_pieces(url):
+        message = message.replace(secret, MASK)
+    return message.replace(url, public_feed_url(url))
+
+
+def hidden_feed_pieces(url: str) -> list[str]:
+    """The pieces of the feed ``url`` that ``public_feed_url`` hides, longest first."""
     shown = public_feed_url(url)
-    for secret in _feed_secrets(url):
-        if secret not in shown:
-            message = message.replace(secret, MASK)
-    return message.replace(url, shown)
+    return [secret for secret in _feed_secrets(url) if secret not in shown]
 
 
 def _feed_secrets(url: str) -> list[str]:

@@ -14,12 +14,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 import apprise
 
-MASK = "***"
+from service.masking.secrets import ENV_REF, MASK, is_secret_key, looks_like_token
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})://")
-# Query keys whose values are credentials whatever the plugin.
-_SECRET_KEY = re.compile(r"token|key|secret|pass|pwd|auth|sig|cred|session|bearer|hook", re.IGNORECASE)
 # Query prefixes apprise uses for custom headers (+), URL parameters (-) and payload fields (:).
 _PASSTHROUGH_PREFIXES = ("+", "-", ":")
 _MIN_SECRET_LENGTH = 4  # shorter fragments would scrub ordinary words out of messages
@@ -64,30 +61,16 @@ def scrub(text: str, url: str) -> str:
     Whatever ``redact(url)`` shows (a host, a topic name) stays readable; everything else of the URL
     (passwords, tokens, header values, hidden path parts) is replaced by ``***`` wherever it occurs.
     """
-    shown = redact(url)
-    visible = {shown, unquote(shown)}
-    for secret in sorted(_candidates(url), key=len, reverse=True):
-        if not any(secret in part for part in visible):
-            text = text.replace(secret, MASK)
+    for secret in hidden_pieces(url):
+        text = text.replace(secret, MASK)
     return text
 
 
-def looks_like_token(piece: str) -> bool:
-    """Whether a URL piece (a path part, a host label, a value) looks like a generated secret.
-
-    Long runs mixing letters and digits, or very long runs of anything token-safe: the shape of API
-    keys, webhook ids and random topic names, not of words, hosts or numeric chat ids.
-    """
-    piece = unquote(piece)
-    if MASK in piece or "..." in piece or "****" in piece or _ENV_REF.search(piece):
-        return False
-    if not re.fullmatch(r"[A-Za-z0-9_\-.~+=:]+", piece):
-        return False
-    has_letter = any(c.isalpha() for c in piece)
-    has_digit = any(c.isdigit() for c in piece)
-    if len(piece) >= 24 and has_letter and "." not in piece:
-        return True
-    return len(piece) >= 12 and has_letter and has_digit and "." not in piece
+def hidden_pieces(url: str) -> list[str]:
+    """The pieces of ``url`` that ``redact`` hides, longest first (so a secret holding another goes whole)."""
+    shown = redact(url)
+    visible = {shown, unquote(shown)}
+    return [s for s in sorted(_candidates(url), key=len, reverse=True) if not any(s in part for part in visible)]
 
 
 def _mask_pieces(url: str, keep_query: set[str] | None) -> str:
@@ -124,7 +107,7 @@ def _mask_query(query: str, keep: set[str] | None) -> str:
         key = unquote(raw_key)
         if keep is not None and key.lower() not in keep:
             continue
-        secret = key.startswith(_PASSTHROUGH_PREFIXES) or _SECRET_KEY.search(key) or looks_like_token(value)
+        secret = key.startswith(_PASSTHROUGH_PREFIXES) or is_secret_key(key) or looks_like_token(value)
         pairs.append(f"{quote(key, safe='+-:_.~')}={MASK if secret and value else value}")
     return "&".join(pairs)
 
@@ -144,7 +127,7 @@ def _protect_references(url: str) -> tuple[str, dict[str, str]]:
         refs[key] = "${" + match.group(1) + (":-" + MASK if match.group(2) else "") + "}"
         return key
 
-    return _ENV_REF.sub(placeholder, url), refs
+    return ENV_REF.sub(placeholder, url), refs
 
 
 def _restore_references(url: str, refs: dict[str, str]) -> str:
