@@ -88,7 +88,7 @@ def load_rows(data: Path | None = None, corpora: Iterable[str] = FILES) -> list[
     rows: list[Row] = []
     for corpus in corpora:
         with (data / FILES[corpus]).open(encoding="utf-8", newline="") as handle:
-            for record in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            for record in csv.DictReader(handle, delimiter="\t"):
                 rows.append(Row(record["corpus"], record["split"], record["sent_id"], record["trigger"],
                                 int(record["char_start"]), int(record["char_end"]),
                                 record["factual_positive"] == "1", record["confident"] == "1",
