@@ -60,10 +60,17 @@ _IRREGULAR_PAST = frozenset(
 )
 #: Words that make a time clause look ahead: "shelling will stop once the ceasefire takes effect".
 _FUTURE = regex.compile(
-    r"\b(?:will|shall|'ll|won't|would|going\s+to|is\s+to|are\s+to|next|tomorrow|planned|plans?\s+to)\b"
-    r"|\b(?:is|are|has|have|does|do|takes|holds|begins|starts|ends|comes)\b",
+    r"\b(?:will|shall|'ll|won't|going\s+to|is\s+to|are\s+to|next|tomorrow|planned|plans?\s+to)\b",
     regex.IGNORECASE,
 )
+#: ... or whose own clause is in the present tense: "once the truce takes effect".
+_PRESENT = regex.compile(r"\b(?:is|are|has|have|does|do|takes|holds|begins|starts|ends|comes|gets)\b",
+                         regex.IGNORECASE)
+#: "nearly 300 people": a quantity, not something that nearly happened.
+_QUANTITY_AFTER = regex.compile(r"\s+(?:\d|\$|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|"
+                                r"forty|fifty|hundred|hundreds|thousand|thousands|half|all|every|double|twice)\b)",
+                                regex.IGNORECASE)
+_QUANTIFIERS = frozenset({"nearly", "almost", "close to"})
 #: Time clauses that always look ahead when the predicate is not in the past ("until the truce holds").
 _ALWAYS_AHEAD = frozenset({"until", "till", "as soon as", "once"})
 #: Modals reach only the verb they govern and a few words of it: "flaws that could delay the makers' efforts"
@@ -219,10 +226,13 @@ class _Scan:
         "After the accident" and "when troops swept in" are facts."""
         if cue.text.lower() in _ALWAYS_AHEAD:
             return True
-        return bool(_FUTURE.search(self.text))
+        own = self.text[cue.end:self.predicate.after]
+        return bool(_FUTURE.search(self.text) or _PRESENT.search(own))
 
     def _noun_sense(self, cue: Cue) -> bool:
         """"Accepted the offer", "claims from the earthquake": the cue word names a thing, not a wish."""
+        if cue.text.lower() in _QUANTIFIERS:
+            return bool(_QUANTITY_AFTER.match(self.text, cue.end))
         if cue.text.lower() not in _NOUN_SENSE:
             return False
         if _PROPOSES_AFTER.match(self.text, cue.end):
@@ -240,7 +250,10 @@ class _Scan:
         first = _WORD.match(self.text, predicate.start)
         if first is None or _NOT_BARE_VERB.search(first.group(0)) or first.group(0).lower() in _IRREGULAR_PAST:
             return None
-        previous = _WORD.findall(before[:marker.start()])
+        head = before[:marker.start()].rstrip()
+        if head[-1:] in ("%", ",") or head[-1:].isdigit():
+            return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
+        previous = _WORD.findall(head)
         if previous and previous[-1].lower() in _TO_PREPOSITION:
             return None
         return Verdict("hedge", "to", f"'to {first.group(0)}' is an aim or a duty, not a statement that it happened")

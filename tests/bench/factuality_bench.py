@@ -11,7 +11,9 @@ the sentence is an entry's text; the row counts as *predicted factual* when the 
 path of ``vigil explain`` and the tracker) accepts the match as evidence. When the word occurs more
 than once in the sentence, the pattern gets a look-behind naming the earlier occurrences, so the
 occurrence the row is about is the one judged (the look-behind is no pattern word: it asks for no cue).
-A row whose word the sentence splitter puts in a sentence where the pattern finds no occurrence counts
+A match the background check refuses ("last year",
+"years ago") counts as factual: that guard judges whether a fact is news, not whether it is one (the table
+lists how many it refused). A row whose word the sentence splitter puts in a sentence where the pattern finds no occurrence counts
 as not factual ("unmatched" in the table).
 
 Limits: a one-word pattern is judged at the *after-predicate* checks from the word itself, where a rule
@@ -143,7 +145,8 @@ def judge_rows(rows: Sequence[Row]) -> tuple[list[Judged], float]:
             for finding in report.findings:
                 verdicts[finding.item] = (True, "", "")
             for veto in report.vetoes:
-                verdicts.setdefault(veto.item, (False, veto.guard, veto.cue))
+                # The background check judges age, not factuality: history is a fact, only not news.
+                verdicts.setdefault(veto.item, (veto.guard == "background", veto.guard, veto.cue))
         for row in members:
             factual, guard, cue = verdicts.get(_item(row.trigger, _occurrence(row)), (False, "unmatched", ""))
             judged.append(Judged(row, factual, guard, cue))
@@ -234,11 +237,11 @@ def report(judged: Sequence[Judged], rate: float) -> list[str]:
         lines.append(_line(name, "cue-win", score([(j.row.factual, cue_window(j.row)) for j in members])))
         lines.append(_line(name, "all-fact", score([(j.row.factual, True) for j in members])))
     lines.append(f"throughput: {rate:,.0f} rows/s through Extractor.explain")
-    lines.append("really-factual rows vetoed, by guard (all rows / confident rows):")
+    lines.append("really-factual rows vetoed, by guard (all rows / confident rows; background counted as factual):")
     for corpus in sorted({j.row.corpus for j in judged}):
-        vetoed = Counter(j.guard for j in judged if j.row.corpus == corpus and j.row.factual and not j.factual)
+        vetoed = Counter(j.guard for j in judged if j.row.corpus == corpus and j.row.factual and j.guard)
         confident = Counter(j.guard for j in judged
-                            if j.row.corpus == corpus and j.row.factual and j.row.confident and not j.factual)
+                            if j.row.corpus == corpus and j.row.factual and j.row.confident and j.guard)
         lines.append(f"  {corpus}: " + ", ".join(f"{g} {n}/{confident[g]}" for g, n in vetoed.most_common()))
     return lines
 
