@@ -11,10 +11,10 @@ the sentence is an entry's text; the row counts as *predicted factual* when the 
 path of ``vigil explain`` and the tracker) accepts the match as evidence. When the word occurs more
 than once in the sentence, the pattern gets a look-behind naming the earlier occurrences, so the
 occurrence the row is about is the one judged (the look-behind is no pattern word: it asks for no cue).
-A match the background check refuses ("last year",
-"years ago") counts as factual: that guard judges whether a fact is news, not whether it is one (the table
-lists how many it refused). A row whose word the sentence splitter puts in a sentence where the pattern finds no occurrence counts
-as not factual ("unmatched" in the table).
+A match the background check refuses ("last year", "years ago") counts
+as factual: that guard judges whether a fact is news, not whether it is one (the table lists how many it
+refused). A row whose word the sentence splitter puts in a sentence where the pattern finds no occurrence
+counts as not factual ("unmatched" in the table).
 
 Limits: a one-word pattern is judged at the *after-predicate* checks from the word itself, where a rule
 author's phrase ("truce (was|has been) agreed") would include its auxiliary; and the *time-clause* check
