@@ -6,27 +6,56 @@ from datetime import UTC, datetime
 
 import click
 
-from service.cli.context import EXIT_INPUT, load_rules_or_exit, parse_moment, rules_paths
+from service.cli.context import EXIT_INPUT, fail, load_rules_or_exit, open_pipeline_or_exit, parse_moment, rules_paths
 from service.extraction.explaining import format_reports
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText
+from service.history.entry_judgement import UnknownEntry, judge_entry
 from service.pipeline.rule_tests import RuleTestError, run_test_file, test_files
 from service.rules.errors import RuleErrors
+from service.rules.loader import LoadedRules
 
 
 @click.command("explain")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--published", help="Publication time of the text (relative dates count from it). Default: now.")
 @click.option("--title", default="", help="The entry's title (judged like its text).")
 @click.option("--rules", "rules", multiple=True, help="Rule file or folder; repeatable (default: rules/).")
 @click.option("--matched-only", is_flag=True, help="Leave out sentences where no pattern matched.")
-def explain(text: str, published: str | None, title: str, rules: tuple[str, ...], matched_only: bool) -> None:
-    """For each sentence of TEXT: which item and value matched, by which pattern, and which cue vetoed it."""
+@click.option("--entry", "entry_key", help="A recorded entry (guid or log position) instead of TEXT: judged with "
+                                           "the rules in force when it was read.")
+@click.option("--item", help="With --entry: only this item's matches.")
+@click.pass_context
+def explain(ctx: click.Context, text: str | None, published: str | None, title: str, rules: tuple[str, ...],
+            matched_only: bool, entry_key: str | None, item: str | None) -> None:
+    """For each sentence of TEXT (or a recorded --entry): which item and value matched, by which pattern, and
+    which guard vetoed it with which cue."""
+    if (text is None) == (entry_key is None):
+        fail("explain: give either TEXT or --entry GUID_OR_POSITION", EXIT_INPUT)
     loaded = load_rules_or_exit(rules_paths(rules))
+    if entry_key is not None:
+        _explain_entry(ctx, entry_key, item, loaded, matched_only)
+        return
+    assert text is not None
     moment = parse_moment(published, "--published") if published else datetime.now(UTC)
     entry = EntryText(source="explain", guid="explain", link="", title=title, text=text, published=moment)
     click.echo(f"published {moment.isoformat()} ({moment:%A})")
     click.echo("\n".join(format_reports(Extractor(loaded.rules).explain(entry), all_sentences=not matched_only)))
+
+
+def _explain_entry(ctx: click.Context, key: str, item: str | None, loaded: LoadedRules, matched_only: bool) -> None:
+    store = open_pipeline_or_exit(ctx)
+    try:
+        judgement = judge_entry(store, key, loaded, item)
+    except UnknownEntry as error:
+        fail(str(error), EXIT_INPUT)
+    finally:
+        store.engine.dispose()
+    data = judgement.entry.data
+    click.echo(f"entry {data['guid']} from {data['source']} (position {judgement.entry.position}), "
+               f"published {data['published']}")
+    click.echo(judgement.rules_note)
+    click.echo("\n".join(format_reports(judgement.reports, all_sentences=not matched_only)))
 
 
 @click.command("test")

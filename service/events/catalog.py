@@ -38,14 +38,20 @@ class DomainEvent:
 
 @dataclass(frozen=True)
 class RulesLoaded(DomainEvent):
-    """The daemon (or a command) loaded and checked a rule set; ``rules_hash`` identifies it."""
+    """The daemon (or a command) loaded and checked a rule set; ``rules_hash`` identifies it.
+
+    v2 added ``extraction``: the items and cue lists as loaded (no sources or subscribers, so no secret),
+    which ``vigil explain --entry`` judges a recorded entry with. None for v1 events.
+    """
 
     TYPE: ClassVar[str] = "RulesLoaded"
+    VERSION: ClassVar[int] = 2
     rules_hash: str
     files: list[str]
     items: list[str]
     alerts: list[str]
     sources: list[str]
+    extraction: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

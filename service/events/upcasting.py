@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.events.catalog import EVENT_TYPES, EntryObserved, EntryRevised, SourcePollFailed
+from service.events.catalog import EVENT_TYPES, EntryObserved, EntryRevised, RulesLoaded, SourcePollFailed
 
 Data = dict[str, Any]
 UpcastStep = Callable[[Data], Data]
@@ -28,6 +28,11 @@ def _source_poll_failed_v1_to_v2(data: Data) -> Data:
 def _entry_v1_to_v2(data: Data) -> Data:
     # v1 kept only the UTC time: the publisher's offset is unknown, and dates were read in UTC.
     return {**data, "published_offset_minutes": None}
+
+
+def _rules_loaded_v1_to_v2(data: Data) -> Data:
+    # v1 recorded only the rules' hash: what extraction judged with is not in the log.
+    return {**data, "extraction": None}
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ def default_upcaster() -> Upcaster:
             (SourcePollFailed.TYPE, 1): _source_poll_failed_v1_to_v2,
             (EntryObserved.TYPE, 1): _entry_v1_to_v2,
             (EntryRevised.TYPE, 1): _entry_v1_to_v2,
+            (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

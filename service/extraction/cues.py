@@ -33,6 +33,9 @@ NEGATION_AFTER = (
     "has not", "have not", "had not", "was not", "were not", "is not", "are not", "did not", "does not",
     "hasn't", "haven't", "wasn't", "weren't", "isn't", "didn't", "not yet", "yet to", "was denied",
     "were denied", "denied", "fell through", "never materialised", "never materialized",
+    # Negation of the report after it: "rumours that the order was lifted are false".
+    "are false", "is false", "was false", "were false", "is untrue", "was untrue", "wrongly reported",
+    "falsely reported", "was wrong", "were wrong",
 )
 #: Proposals, wishes, possibilities, conditions and reports of talk: a predicate under one is not a fact.
 #: "will" is deliberately absent: "will take place on Monday" is a firm announcement.
@@ -59,6 +62,14 @@ HEDGE = (
     "work toward", "working towards", "steps towards", "path to", "road to", "framework for", "roadmap",
     "road map", "pave the way", "paving the way", "groundwork for", "doubt", "doubts", "doubted", "doubtful",
     "sceptical", "skeptical", "claimed", "claims", "claiming", "alleged", "allegedly", "alleges",
+    # Futures and abilities that are no announcement, and the other forms of listed verbs.
+    "going to", "set to", "due to be", "can", "try to", "tries to", "tried to", "trying to", "attempt to",
+    "attempted to", "attempts to", "attempting to", "seeks to", "sought to", "negotiates", "negotiated for",
+    "proposes to", "it is expected that", "is expected", "are expected", "was expected", "were expected",
+    "expected", "reportedly", "apparently", "supposedly", "purportedly", "presumably", "maybe",
+    "declined to", "declines to", "reluctant to", "hesitant to", "aims to", "aimed to", "wishes to",
+    "wished to", "wish", "needs to", "need to", "has to", "have to", "must", "ought to",
+    "asked to", "asks", "asked", "order to", "so that", "in order to", "designed to", "meant to",
 )
 #: Conditions and disputed claims that follow the predicate: "the exchange will take place on Monday if
 #: both sides agree", "Russia and Ukraine agreed to a truce, a blogger claimed".

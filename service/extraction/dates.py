@@ -12,6 +12,11 @@ Choices, documented because news copy is ambiguous:
 - A weekday is the next such day on or after the publication day, counted in the publication's own
   time zone: "on Monday" published on Saturday 7 June 2025 is 9 June; "on Saturday" published on a
   Saturday is that same day (wire copy says "on Saturday" of today), and "next Saturday" the week after.
+- "the 14th" (a day of the month alone) is the next 14th on or after the publication day: "on the 14th"
+  published on 7 June is 14 June, published on 20 June it is 14 July. A month without that day (the 31st
+  in June) is skipped.
+- "in two days", "in three weeks' time", "in a week" count whole days from the publication day; "in two
+  months" or "next week" name a period, not a day, and give nothing (the veto says why).
 - A day and month without a year is the first such day from a month before publication on: "set for
   14 June" published 7 June is 14 June this year, "set for 5 June" (already past, but recent) is also this
   year, and "2 January" published in December is next year's.
@@ -38,6 +43,21 @@ _LEADING = re.compile(
 )
 _WEEKDAY = re.compile(rf"(?:(?P<next>next|this|coming)\s+)?(?P<day>{_WEEKDAY_NAMES})\b,?\s*", re.I)
 _RELATIVE = re.compile(r"(?P<word>today|tonight|tomorrow|the day after tomorrow)\b", re.I)
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "thirty": 30}
+_IN_COUNT = re.compile(
+    rf"in\s+(?P<count>\d{{1,3}}|{'|'.join(_NUMBERS)})\s+(?P<unit>days?|weeks?)(?:'s?)?(?:\s+time)?\b", re.I)
+_ORDINAL_DAY = re.compile(r"the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[A-Za-z]+\s*\d)", re.I)
+#: Forms that name a period, a deadline, a range or a choice rather than a day: why a span gives nothing.
+_NO_DAY_FORMS = (
+    (re.compile(r"(?:by|before|until|till)\s", re.I), "a deadline ('by ...') is not the day itself"),
+    (re.compile(rf"(?:in|within)\s+(?:\w+\s+)?(?:months?|years?|(?:{_MONTHS})\b)", re.I),
+     "a month or a longer period names no single day"),
+    (re.compile(r"(?:(?:next|this|coming|last)\s+(?:week|month|year)|later\s+this|early\s+next|"
+                r"(?:mid|late|early)[- ](?:\w+))", re.I), "a week, a month or part of one names no single day"),
+    (re.compile(r"\d{1,2}\s*(?:-|/|to|and|or)\s*\d|\w+\s+(?:or|and)\s+\w+", re.I),
+     "a range or a choice of days names no single day"),
+)
 _DAY_MONTH = re.compile(
     rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTHS})\b"
     rf"|(?P<month_first>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b)"
@@ -107,6 +127,16 @@ def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None
         if ahead == 0 and (weekday.group("next") or "").lower() == "next":
             ahead = 7
         return AnnouncedDate(base + timedelta(days=ahead), after_name)
+    counted = _IN_COUNT.match(span, offset)
+    if counted:
+        count = counted.group("count").lower()
+        days = int(count) if count.isdigit() else _NUMBERS[count]
+        days *= 7 if counted.group("unit").lower().startswith("week") else 1
+        return AnnouncedDate(base + timedelta(days=days), counted.end())
+    if not _DAY_MONTH.match(span, offset):
+        ordinal = _ORDINAL_DAY.match(span, offset)
+        if ordinal:
+            return None if _CHOICE.match(span, ordinal.end()) else _next_day_of_month(ordinal, base)
     relative = _RELATIVE.match(span, offset)
     if relative:
         word = " ".join(relative.group("word").lower().split())
@@ -135,3 +165,30 @@ def _day_month(span: str, offset: int, published: datetime) -> AnnouncedDate | N
         if parsed is not None:
             return AnnouncedDate(parsed.date(), offset + len(candidate))
     return None
+
+
+def _next_day_of_month(ordinal: re.Match[str], base: date) -> AnnouncedDate | None:
+    """"The 14th": the next 14th on or after ``base`` (months without that day skipped)."""
+    wanted = int(ordinal.group("day"))
+    if not 1 <= wanted <= 31:
+        return None
+    year, month = base.year, base.month
+    for _ in range(13):
+        try:
+            day = date(year, month, wanted)
+        except ValueError:
+            day = None
+        if day is not None and day >= base:
+            return AnnouncedDate(day, ordinal.end())
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def no_day_reason(span: str) -> str:
+    """Why ``span`` names no single calendar day, in words for ``vigil explain``."""
+    leading = _LEADING.match(span)
+    rest = span[leading.end() if leading else 0:]
+    for form, reason in _NO_DAY_FORMS:
+        if form.match(rest) or (form.pattern.startswith(r"\d") and form.search(rest)):
+            return f"'{span}' names no single calendar day: {reason}"
+    return f"'{span}' names no single calendar day"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import regex
 
 from service.extraction.cues import CueSet, build_cues
-from service.extraction.dates import parse_announced_date
+from service.extraction.dates import no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
@@ -185,7 +185,7 @@ class Extractor:
             announced = parse_announced_date(match.group("date"), entry.published)
             if announced is None:
                 report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
-                                                f"'{match.group('date')}' names no single calendar day"))
+                                                no_day_reason(match.group("date"))))
                 return
             value = announced.day.isoformat()
             # The date's own words ("May 9", "Monday or ...") are no cue; what follows them may be one.

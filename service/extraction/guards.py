@@ -50,8 +50,63 @@ _PRESENT_AUXILIARIES = frozenset(
 _IRREGULAR_PAST = frozenset(
     {"took", "came", "began", "broke", "fell", "held", "met", "struck", "went", "got", "made", "sent", "gave",
      "won", "lost", "saw", "brought", "ran", "rose", "fought", "left", "stood", "kept", "drew", "froze",
-     "forgave", "overtook", "undertook", "withdrew", "sought", "swore", "wrote", "spoke"}
+     "forgave", "overtook", "undertook", "withdrew", "sought", "swore", "wrote", "spoke", "swept", "felt", "said",
+     "told", "thought", "bought", "caught", "taught", "found", "led", "fled", "built", "spent", "lent", "sold",
+     "paid", "laid", "heard", "knew", "grew", "threw", "flew", "blew", "shot", "hid", "bit", "drove", "rode",
+     "wore", "tore", "bore", "shook", "woke", "chose", "stole", "slid", "hung", "sank", "shrank", "sang",
+     "rang", "swam", "dealt", "meant", "slept", "crept", "wept", "sat", "lay", "became", "overran", "forbade",
+     "gone", "done", "seen", "taken", "given", "written", "spoken", "broken", "fallen", "begun", "shown", "known",
+     "killed", "died", "was", "were", "had", "did"}
 )
+#: Words that make a time clause look ahead: "shelling will stop once the ceasefire takes effect".
+_FUTURE = regex.compile(
+    r"\b(?:will|shall|'ll|won't|going\s+to|is\s+to|are\s+to|next|tomorrow|planned|plans?\s+to)\b",
+    regex.IGNORECASE,
+)
+#: ... or whose own clause is in the present tense: "once the truce takes effect".
+_PRESENT = regex.compile(r"\b(?:is|are|has|have|does|do|takes|holds|begins|starts|ends|comes|gets)\b",
+                         regex.IGNORECASE)
+#: "nearly 300 people": a quantity, not something that nearly happened.
+_QUANTITY_AFTER = regex.compile(r"\s+(?:\d|\$|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|"
+                                r"forty|fifty|hundred|hundreds|thousand|thousands|half|all|every|double|twice)\b)",
+                                regex.IGNORECASE)
+_QUANTIFIERS = frozenset({"nearly", "almost", "close to"})
+#: Time clauses that always look ahead when the predicate is not in the past ("until the truce holds").
+_ALWAYS_AHEAD = frozenset({"until", "till", "as soon as", "once"})
+#: Modals reach only the verb they govern and a few words of it: "flaws that could delay the makers' efforts"
+#: does not make the efforts uncertain.
+_MODALS = frozenset({"could", "may", "might", "would", "should", "can", "must"})
+MODAL_WINDOW_WORDS = 4
+#: Hedge cues that are also nouns: after a determiner ("accepted the offer", "claims from the earthquake")
+#: they name a thing, not a wish; followed by "to", "for" or "that" they still propose ("the offer to buy").
+_NOUN_SENSE = frozenset({"offer", "offers", "claims", "demand", "demands", "plan", "plans", "fear", "fears",
+                         "doubt", "doubts", "draft", "hope", "hopes", "aim", "proposal", "proposals", "bid",
+                         "want", "speculation", "discussion of", "consider"})
+_DETERMINER_BEFORE = regex.compile(
+    r"(?:\b(?:the|a|an|its|his|her|their|our|this|that|these|those|tender|hostile|sweetened|new|latest|first|"
+    r"revised|rival|higher|lower|any|every|no|such|insurance|earthquake)|'s|s')\s+$",
+    regex.IGNORECASE,
+)
+_PROPOSES_AFTER = regex.compile(r"\s+(?:to|for|that|of)\b", regex.IGNORECASE)
+#: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
+_INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
+#: Words before "to" that make it a preposition of movement or result ("led to war", "rose 40 points to"), or
+#: a verb that says the deed was done ("managed to", "continued to", "began to", "had to").
+_TO_PREPOSITION = frozenset({"led", "leads", "lead", "went", "go", "goes", "returned", "return", "moved", "came",
+                             "come", "according", "prior", "up", "close", "next", "due", "back", "from", "and",
+                             "or", "rose", "fell", "increased", "declined", "dropped", "climbed", "jumped",
+                             "contributed", "related", "compared", "opposed", "addition", "respect", "regard",
+                             "way", "road", "path", "turned", "referred", "applied", "subjected", "exposed", "continue",
+                             "continues", "continued", "continuing", "began", "begin", "begins", "beginning",
+                             "started", "starts", "start", "managed", "used", "had", "points", "share", "cents",
+                             "percent", "contract", "shot", "helped", "helps", "enough"})
+_NOT_BARE_VERB = regex.compile(r"(?:ed|ing|ion|ions|ment|ments|ness|ity|ance|ence|ship|ure|ists?|ers?|s)$",
+                               regex.IGNORECASE)
+#: Reported speech after a verb of saying ("a spokesman said the bank may not qualify") is about what was
+#: said, not about the saying.
+_SAYING = frozenset({"said", "says", "say", "told", "tells", "announced", "reported", "added", "stated", "noted",
+                     "argued", "warned", "insisted", "claimed", "predicted", "acknowledged", "conceded", "saying",
+                     "telling", "declared", "wrote", "asked", "believed", "thought", "knew", "estimated"})
 
 
 @dataclass(frozen=True)
@@ -86,7 +141,7 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
     if _asks(sentence, clause_end):
         return Verdict("hedge", "?", "the sentence asks a question; it does not state the fact")
     scan = _Scan(sentence, text, lowered, predicate, cues)
-    verdict = (scan.before(clause_start, _is_past(sentence[predicate.start:predicate.end]))
+    verdict = (scan.infinitive() or scan.before(clause_start, _is_past(sentence[predicate.start:predicate.end]))
                or scan.inside() or scan.after(clause_end))
     if verdict is not None or published_year is None:
         return verdict
@@ -165,6 +220,44 @@ class _Scan:
         return (self.predicate.announces_date and cue.text.lower() == "would"
                 and bool(self.cues.reporting.find(self.sentence, self.lowered)))
 
+    def _looks_ahead(self, cue: Cue) -> bool:
+        """Whether a time clause speaks of the future: "until"/"once" always, "when"/"after"/"before" only in a
+        sentence that looks ahead ("will", "next") or in the present tense ("when the truce takes effect").
+        "After the accident" and "when troops swept in" are facts."""
+        if cue.text.lower() in _ALWAYS_AHEAD:
+            return True
+        own = self.text[cue.end:self.predicate.after]
+        return bool(_FUTURE.search(self.text) or _PRESENT.search(own))
+
+    def _noun_sense(self, cue: Cue) -> bool:
+        """"Accepted the offer", "claims from the earthquake": the cue word names a thing, not a wish."""
+        if cue.text.lower() in _QUANTIFIERS:
+            return bool(_QUANTITY_AFTER.match(self.text, cue.end))
+        if cue.text.lower() not in _NOUN_SENSE:
+            return False
+        if _PROPOSES_AFTER.match(self.text, cue.end):
+            return False
+        return bool(_DETERMINER_BEFORE.search(self.text, 0, cue.start))
+
+    def infinitive(self) -> Verdict | None:
+        """"Agreed to release", "has the right to speak", "declined to confirm": a bare verb after "to"
+        is an aim, a duty or a refusal, not a deed."""
+        predicate = self.predicate
+        before = self.text[:predicate.start]
+        marker = _INFINITIVE_TO.search(before)
+        if marker is None or "to" in predicate.own_words:
+            return None
+        first = _WORD.match(self.text, predicate.start)
+        if first is None or _NOT_BARE_VERB.search(first.group(0)) or first.group(0).lower() in _IRREGULAR_PAST:
+            return None
+        head = before[:marker.start()].rstrip()
+        if head[-1:] in ("%", ",") or head[-1:].isdigit():
+            return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
+        previous = _WORD.findall(head)
+        if previous and previous[-1].lower() in _TO_PREPOSITION:
+            return None
+        return Verdict("hedge", "to", f"'to {first.group(0)}' is an aim or a duty, not a statement that it happened")
+
     def before(self, clause_start: int, past: bool) -> Verdict | None:
         """A cue between the clause's start and the predicate, nearest first, within its reach."""
         predicate = self.predicate
@@ -173,14 +266,15 @@ class _Scan:
             if cue.kind == "terminator":
                 return None  # what comes before it is another statement
             if cue.kind == "temporal":
-                if past or gap > HEDGE_WINDOW_WORDS:
+                if past or gap > HEDGE_WINDOW_WORDS or not self._looks_ahead(cue):
                     return None  # "when the truce took effect" is a fact, and ends earlier cues' reach
                 return Verdict("hedge", cue.text.lower(),
                                f"'{cue.text}' makes it a condition about the future, not a fact")
             if cue.kind == "hedge":
-                if _is_month(self.sentence, cue) or self._reported_will(cue):
+                if _is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue):
                     continue
-                if gap <= HEDGE_WINDOW_WORDS:
+                reach = MODAL_WINDOW_WORDS if cue.text.lower() in _MODALS else HEDGE_WINDOW_WORDS
+                if gap <= reach:
                     return Verdict("hedge", cue.text.lower(),
                                    f"'{cue.text}' makes it a proposal, wish, possibility or condition, not a fact")
             elif gap <= NEGATION_WINDOW_WORDS:
@@ -205,6 +299,13 @@ class _Scan:
             return Verdict(cue.kind, " ".join(words), f"'{cue.text}' inside the matched words changes their meaning")
         return None
 
+    @staticmethod
+    def _reports(predicate: str) -> bool:
+        """A verb of saying, or one in the past, is followed by what was said or done, not by its own modal:
+        "a spokesman said the bank may not qualify", "he told Clinton he could live with it"."""
+        words = [w.lower() for w in _WORD.findall(predicate)]
+        return bool(words) and (words[-1] in _SAYING or _is_past(predicate))
+
     def after(self, clause_end: int) -> Verdict | None:
         """A negation, modal, condition or disputed claim after the predicate, in its clause."""
         start = self.predicate.after
@@ -215,7 +316,8 @@ class _Scan:
         if negation is not None and _words(self.text[start:negation.start]) <= AFTER_WINDOW_WORDS:
             return Verdict("negation", negation.text.lower(), f"'{negation.text}' right after it denies it")
         modal = _MODAL_AFTER.search(self.text, start, clause_end)
-        if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS:
+        if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS \
+                and not self._reports(self.text[self.predicate.start:self.predicate.end]):
             return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")
         hedge = self.cues.hedge_after.first(self.text, self.lowered, start, clause_end)
         if hedge is not None:

@@ -16,11 +16,14 @@ _TITLES = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep",
     "st", "jr", "sr", "vs", "etc", "approx", "est", "dept", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "rev", "hon", "pres", "amb", "cmdr", "brig", "cpl",
-    "pvt",
+    "pvt", "messrs", "mssrs", "mme", "mlle", "cie", "nos", "vol", "supt", "insp",
 })
 # Abbreviations that may end a sentence: they do when an ordinary sentence opener follows.
 _MAY_END = frozenset({
     "u.s", "u.n", "u.k", "e.u", "a.m", "p.m", "inc", "ltd", "co", "corp", "i.e", "e.g", "al",
+    # US states as news agencies abbreviate them ("Amherst, Mass."), and companies ("Bros.", "Cos.").
+    "mass", "calif", "conn", "ariz", "fla", "ga", "mich", "minn", "penn", "tenn", "tex", "va", "wash", "wis",
+    "colo", "ill", "ind", "kan", "ky", "la", "md", "mo", "neb", "nev", "okla", "ore", "pa", "bros", "cos",
 })
 _OPENERS = frozenset({
     "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "there",

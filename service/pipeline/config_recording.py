@@ -45,6 +45,9 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                 items=sorted(rules.items),
                 alerts=[a.name for a in rules.alerts],
                 sources=sorted(rules.sources),
+                extraction={"items": {name: spec.model_dump(mode="json", by_alias=True)
+                                      for name, spec in rules.items.items()},
+                            "cues": rules.cues.model_dump(mode="json", by_alias=True)},
             )
             events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
         recorded = {row[0]: row for row in tx.connection.execute(_SUBSCRIBERS)}

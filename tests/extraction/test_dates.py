@@ -58,9 +58,9 @@ def test_a_span_that_names_a_day(span: str, expected: date) -> None:
     "span",
     [
         # words dateparser would read as a date that is not there
-        "may", "may meet again", "six weeks", "in six weeks", "7 a.m.", "at 7 a.m.", "the coming days",
+        "may", "may meet again", "six weeks", "7 a.m.", "at 7 a.m.", "the coming days",
         "in the coming days", "soon, officials said", "mid-June", "end of June", "June", "June 2026", "next week",
-        "last Monday", "the 9th", "31 June",
+        "last Monday", "31 June",
         # a range, a choice or a deadline names no single day
         "Monday or Tuesday", "on Monday and Tuesday", "from Monday to Wednesday", "Monday-Tuesday",
         "June 12 or 13", "12 or 13 June", "12-13 June", "between 12 and 14 June", "by Friday", "today or tomorrow",
@@ -175,3 +175,61 @@ def test_early_or_late_before_no_single_day_is_still_no_day(span: str) -> None:
 def test_early_or_late_leaves_the_span_end_after_the_day() -> None:
     found = parse_announced_date("late Sunday, officials said", SATURDAY)
     assert found is not None and "late Sunday, officials said"[:found.end] == "late Sunday"
+
+
+@pytest.mark.parametrize(
+    ("span", "published", "expected"),
+    [
+        ("on the 14th", SATURDAY, date(2025, 6, 14)),  # the next 14th after publication
+        ("the 5th", SATURDAY, date(2025, 7, 5)),  # this month's 5th is past: next month's
+        ("on the 7th", SATURDAY, date(2025, 6, 7)),  # the publication day itself, as for "on Saturday"
+        ("the 31st in Istanbul", SATURDAY, date(2025, 7, 31)),  # June has no 31st
+        ("the 2nd", datetime(2025, 12, 20, tzinfo=UTC), date(2026, 1, 2)),
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_next_such_day(span: str, published: datetime, expected: date) -> None:
+    assert day(span, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("in two days", date(2025, 6, 9)),
+        ("in 10 days at the border", date(2025, 6, 17)),
+        ("in three weeks' time", date(2025, 6, 28)),
+        ("in a week", date(2025, 6, 14)),
+    ],
+)
+def test_in_so_many_days_or_weeks_is_a_day_counted_from_publication(span: str, expected: date) -> None:
+    assert day(span) == expected
+
+
+@pytest.mark.parametrize(
+    ("span", "why"),
+    [
+        ("by Friday", "deadline"),
+        ("in two months", "longer period"),
+        ("next week", "a week"),
+        ("mid-June", "part of one"),
+        ("12-13 June", "range or a choice"),
+        ("on the 14th or 15th", "range or a choice"),
+    ],
+)
+def test_a_form_that_names_no_day_gives_nothing_and_says_why(span: str, why: str) -> None:
+    from service.extraction.dates import no_day_reason
+
+    assert day(span) is None
+    assert why in no_day_reason(span)
+
+
+def test_explain_shows_why_a_date_match_names_no_day() -> None:
+    from service.extraction.extractor import Extractor
+    from service.extraction.types import EntryText
+    from service.rules.models import RuleSet
+
+    rules = RuleSet.model_validate({"items": {"talks-date": {
+        "title": "Talks", "kind": "date", "set": ["talks (will|would) (be held|take place) {date}"]}}})
+    entry = EntryText("wire", "g", "", "", "The talks will take place in two months.", SATURDAY)
+    vetoes = [v for report in Extractor(rules).explain(entry) for v in report.vetoes]
+    assert [(v.guard, v.value) for v in vetoes] == [("date", "(no day)")]
+    assert "longer period" in vetoes[0].reason

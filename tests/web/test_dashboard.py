@@ -115,7 +115,8 @@ def story(start: datetime) -> list[list[Entry]]:
                 0,
                 "Talks end with a deal on prisoners",
                 "Ukraine and Russia agreed to a new prisoner exchange after talks in Istanbul. "
-                "The date of the exchange has not yet been announced.",
+                "The date of the exchange has not yet been announced. "
+                "Kyiv hoped the swap was completed by the summer.",  # a near miss: vetoed by "hoped"
             )
         ],
         [
@@ -374,6 +375,25 @@ def test_an_item_page_lists_each_change_with_its_evidence(browser: Browser, serv
     missing = page.goto(served.base_url + "/dashboard/items/nope")
     assert missing is not None and missing.status == 404
     assert "exchange-date" in page.locator("main").inner_text()  # the known items are offered instead
+    page.close()
+
+
+def test_an_item_page_shows_its_near_misses_with_guard_and_cue_and_not_as_evidence(
+    browser: Browser, served: Served
+) -> None:
+    page, errors, _ = _open(browser, served.base_url + "/dashboard/items/exchange")
+    misses = page.locator("section.near-misses li.near-miss")
+    assert misses.count() == 1
+    miss = misses.first
+    assert miss.get_attribute("data-guard") == "hedge"
+    assert miss.locator("q.cue").inner_text() == "hoped"
+    assert "Kyiv hoped the swap was completed by the summer." in miss.locator("blockquote").inner_text()
+    assert "completed" in miss.inner_text()  # the value it would have been evidence for
+    # Not evidence: no change or timeline mark quotes it.
+    assert "Kyiv hoped" not in page.locator("ol.changes").inner_text()
+    assert page.locator("ol.changes > li").count() == 2
+    _screenshot(page, "dashboard-item-near-misses.png")
+    assert errors == []
     page.close()
 
 

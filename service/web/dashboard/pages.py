@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from service.delivery.status import AlertView, recent_alerts
+from service.history.near_misses import NearMiss, near_misses
 from service.rules.loader import LoadedRules
 from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
@@ -67,6 +68,7 @@ class ItemPage:
     rules_hash: str
     card: ItemCard
     alerts: list[AlertView]
+    near_misses: list[NearMiss] = field(default_factory=list)  # vetoed matches, newest first; never evidence
 
 
 def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, started_at: datetime) -> DashboardPage:
@@ -104,7 +106,8 @@ def item_page(
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
     history = item_history(store, report, loaded.rules.items[item], MARKS_ON_ITEM_PAGE)
     card = _card(loaded, report, history, time_domain([history], now), "ev")
-    return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item))
+    return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item),
+                    near_misses(store, loaded, item))
 
 
 def _card(

@@ -1,0 +1,55 @@
+"""Near misses: recent sentences where an item's pattern matched but a guard vetoed it.
+
+Computed on demand from the recorded entries (never stored: a veto is no evidence), with the rules
+loaded now, so that a rule author sees what the guards keep out ("why didn't it alert?").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.events.catalog import EntryObserved, EntryRevised
+from service.extraction.extractor import Extractor
+from service.rules.loader import LoadedRules
+from service.rules.models import RuleSet
+from service.state.tracker import ItemTracker
+from service.store.recorder import EventStore
+
+#: How many of the newest log positions are searched for entries, and how many near misses are shown.
+SEARCHED_POSITIONS = 5_000
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """One vetoed match: the entry it was in, the value it would have been evidence for, and why not."""
+
+    position: int
+    published: str
+    source: str
+    link: str
+    sentence: str
+    value: str
+    guard: str
+    cue: str
+    reason: str
+
+
+def near_misses(store: EventStore, loaded: LoadedRules, item: str, limit: int = SHOWN) -> list[NearMiss]:
+    """The item's newest near misses (newest entry first), from the last ``SEARCHED_POSITIONS`` of the log."""
+    spec = loaded.rules.items.get(item)
+    if spec is None:
+        return []
+    rules = RuleSet(items={item: spec}, cues=loaded.rules.cues)
+    extractor = Extractor(rules)
+    tracker = ItemTracker(rules, extractor)
+    after = max(0, store.last_position() - SEARCHED_POSITIONS)
+    found: list[NearMiss] = []
+    for event in store.read_all(after, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
+        for report in extractor.explain(tracker.entry_text(event)):
+            found.extend(NearMiss(event.position, str(event.data["published"]), str(event.data["source"]),
+                                  str(event.data["link"]), veto.sentence, veto.value, veto.guard, veto.cue,
+                                  veto.reason)
+                         for veto in report.vetoes if veto.guard != "scope")
+    found.sort(key=lambda miss: miss.position, reverse=True)
+    return found[:limit]

@@ -1,0 +1,77 @@
+"""The guards' blind spots found on real news language (issue 15), each with a sentence written here.
+
+A one-word pattern per item, as the factuality bench maps it: only the guards decide.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from service.extraction.extractor import Extractor
+from service.extraction.sentences import split_sentences
+from service.extraction.types import EntryText
+from service.rules.models import RuleSet
+
+PUBLISHED = datetime(2025, 6, 7, 11, tzinfo=UTC)
+WORDS = ("released", "release", "swept", "flight", "accepted", "killed", "lifted", "cut", "strike", "merged",
+         "extended", "qualify", "said", "created", "speak", "sell", "reach", "visit", "fled")
+
+
+def verdict(text: str, word: str) -> tuple[bool, str]:
+    """(accepted, guard and cue of the veto) for the one-word pattern ``word`` in ``text``."""
+    rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in WORDS}})
+    reports = Extractor(rules).explain(EntryText("wire", "g", "", "", text, PUBLISHED))
+    if any(f.item == word for r in reports for f in r.findings):
+        return True, ""
+    vetoes = [f"{v.guard} {v.cue}" for r in reports for v in r.vetoes if v.item == word]
+    return False, vetoes[0] if vetoes else "unmatched"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "cue"),
+    [
+        ("The rebels agreed to release the hostages.", "release", "hedge to"),
+        ("Every citizen has the right to speak at the hearing.", "speak", "hedge to"),
+        ("The ministry declined to confirm the strike.", "strike", "hedge declined to"),
+        ("The company is going to sell the plant.", "sell", "hedge to"),
+        ("The minister was set to visit the region.", "visit", "hedge to"),
+        ("The union can strike at any time.", "strike", "hedge can"),
+        ("The firm negotiates to sell the plant next year.", "sell", "hedge to"),
+        ("Rumours that the ban was lifted are false.", "lifted", "negation are false"),
+        ("It is expected that the bank cut rates.", "cut", "hedge it is expected that"),
+    ],
+)
+def test_what_the_sentence_does_not_assert_is_vetoed(text: str, word: str, cue: str) -> None:
+    assert verdict(text, word) == (False, cue)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Residents fled after the strike on the depot.", "strike"),  # "after" + a noun: it happened
+        ("Residents hid when troops swept through the city.", "swept"),  # an irregular past
+        ("A spokesman said the bank may not qualify.", "said"),  # the modal belongs to what was said
+        ("Workers accepted the offer on Friday.", "accepted"),
+        ("The workers accepted the offer and the strike ended.", "strike"),  # "offer" as a noun
+        ("The storm could return, doctors said of the wounds created by the debris last week.", "created"),
+        ("The index fell 9% to reach a ten-year low.", "reach"),  # a result, not an aim
+        ("Nearly 300 people were killed in the attack.", "killed"),  # a quantity, not a near miss
+        ("The company managed to sell the plant.", "sell"),
+        ("Dow Jones extended the offer by a week.", "extended"),
+    ],
+)
+def test_what_the_sentence_does_assert_is_accepted(text: str, word: str) -> None:
+    assert verdict(text, word) == (True, "")
+
+
+def test_a_time_clause_about_the_future_still_vetoes() -> None:
+    assert verdict("Shelling will stop after the strike on the depot.", "strike") == (False, "hedge after")
+    assert verdict("Prisoners are freed once the strike ends.", "strike") == (False, "hedge once")
+
+
+@pytest.mark.parametrize("abbreviation", ["Messrs.", "Cie.", "Mass."])
+def test_the_splitter_keeps_a_sentence_whole_after_news_abbreviations(abbreviation: str) -> None:
+    text = f"The board of {abbreviation} Dupont and Smith said the plant would close if sales fell."
+    assert split_sentences(text) == [text]
