@@ -48,13 +48,13 @@ def replay_command(ctx: click.Context) -> None:
             report = replay(store, PROJECTIONS)
     except MalformedEvent as error:
         fail(f"{error}; nothing was replayed", EXIT_INPUT)
-        seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
-        click.echo(
-            f"replayed {report.events:,} events into {report.tables} projection tables "
-            f"in {seconds:.1f}s ({report.events / seconds:,.0f} events/s)"
-        )
     finally:
         store.engine.dispose()
+    seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
+    click.echo(
+        f"replayed {report.events:,} events into {report.tables} projection tables "
+        f"in {seconds:.1f}s ({report.events / seconds:,.0f} events/s)"
+    )
 
 
 @click.command("export")
