@@ -159,8 +159,8 @@ def _checkpoints_past_the_end(store: EventStore, last_position: int) -> list[str
 
 
 def _compare_projections(store: EventStore) -> None:
-    from service.daemon.projections import PROJECTIONS
     from service.history.audit import LogMoved, projection_difference
+    from service.pipeline.projections import PROJECTIONS
 
     try:
         difference = projection_difference(store, PROJECTIONS)

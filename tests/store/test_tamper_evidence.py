@@ -19,9 +19,9 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from service.daemon.pipeline import open_pipeline_store
 from service.demo.runner import run_demo
 from service.history.transfer import export_events, import_events
+from service.pipeline.wiring import open_pipeline_store
 from service.store.hashing import canonical_json, chain_hash, timestamp_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ import feedparser
 import httpx
 import pytest
 
-from service.daemon.pipeline import open_pipeline_store
 from service.demo.runner import run_demo
+from service.pipeline.wiring import open_pipeline_store
 from service.store.digest import parse_digests
 from service.web.context import WebContext
 from service.web.listen import ListenAddress
