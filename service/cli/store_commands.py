@@ -159,14 +159,14 @@ def _checkpoints_past_the_end(store: EventStore, last_position: int) -> list[str
 
 
 def _compare_projections(store: EventStore) -> None:
-    from service.history.audit import LogMoved, projection_difference
+    from service.history.audit import NotCompared, projection_difference
     from service.pipeline.projections import PROJECTIONS
 
     try:
         difference = projection_difference(store, PROJECTIONS)
     except MalformedEvent as error:
         fail(str(error), EXIT_INPUT)
-    except LogMoved as error:
+    except NotCompared as error:
         click.echo(f"vigil: projections not compared: {error}", err=True)
         return
     if difference:

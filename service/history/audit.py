@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from service.history.replay import replay
 from service.store.bootstrap import open_store
+from service.store.database import first_line
 from service.store.projection import Projection
 from service.store.recorder import EventStore
 
@@ -40,15 +42,16 @@ class ProjectionDifference:
         return f"projection {self.table} differs from a replay of the log: {self.description}"
 
 
-class LogMoved(Exception):
-    """Events were appended during every attempt: the comparison could not be made."""
+class NotCompared(Exception):
+    """The comparison could not be made: events were appended during every attempt, or no scratch store
+    could be made (a PostgreSQL user without CREATE on the database)."""
 
 
 def projection_difference(store: EventStore, projections: Sequence[Projection]) -> ProjectionDifference | None:
     """The first difference between the live projection tables and a replay of the log, None if none.
 
-    Raises LogMoved when the log grew during every attempt (a busy daemon); MalformedEvent (a StoreError)
-    when an event cannot be folded.
+    Raises NotCompared when the log grew during every attempt (a busy daemon) or no scratch store can be
+    made; MalformedEvent (a StoreError) when an event cannot be folded.
     """
     tables = [table for projection in projections for table in projection.tables]
     for _ in range(_ATTEMPTS):
@@ -64,7 +67,7 @@ def projection_difference(store: EventStore, projections: Sequence[Projection]) 
             if difference:
                 return difference
         return None
-    raise LogMoved("events were appended during each comparison; run verify again when the log is quiet")
+    raise NotCompared("events were appended during each comparison; run verify again when the log is quiet")
 
 
 Rows = tuple[tuple[str, ...], list[tuple[object, ...]]]
@@ -120,8 +123,11 @@ def _scratch_store(store: EventStore) -> Iterator[EventStore]:
                 scratch.engine.dispose()
         return
     schema = f"vigil_verify_{uuid.uuid4().hex[:12]}"
-    with store.engine.connect() as conn:
-        _execute(conn, f"CREATE SCHEMA {schema}")
+    try:
+        with store.engine.connect() as conn:
+            _execute(conn, f"CREATE SCHEMA {schema}")
+    except DBAPIError as error:
+        raise NotCompared(f"cannot create a scratch schema ({first_line(error)})") from None
     try:
         url = store.engine.url
         options = f"{url.query.get('options', '')} -csearch_path={schema}".strip()
