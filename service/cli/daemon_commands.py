@@ -178,6 +178,7 @@ def run_command(
         poll=poll,
         http=http,
         api_token=api_token,
+        public_url=os.environ.get("VIGIL_PUBLIC_URL") or None,
         workers=workers,
     )
     try:
@@ -190,6 +191,8 @@ def run_command(
         fail(str(error))
     except ListenError as error:
         fail(str(error))
+    except ValueError as error:  # a VIGIL_DIGEST_* setting
+        fail(str(error), EXIT_INPUT)
     ctx.exit(daemon.run())
 
 

@@ -22,6 +22,7 @@ from service.history.replay import replay
 from service.history.transfer import ImportRefused, export_events, import_events
 from service.history.why import UnknownAlert, explain_alert, format_chain
 from service.pipeline.projections import PROJECTIONS
+from service.store.errors import MalformedEvent
 
 
 @click.command("replay")
@@ -45,13 +46,15 @@ def replay_command(ctx: click.Context) -> None:
                 report = replay(store, PROJECTIONS, progress=lambda n: progress.advance(task, n))
         else:
             report = replay(store, PROJECTIONS)
-        seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
-        click.echo(
-            f"replayed {report.events:,} events into {report.tables} projection tables "
-            f"in {seconds:.1f}s ({report.events / seconds:,.0f} events/s)"
-        )
+    except MalformedEvent as error:
+        fail(f"{error}; nothing was replayed", EXIT_INPUT)
     finally:
         store.engine.dispose()
+    seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
+    click.echo(
+        f"replayed {report.events:,} events into {report.tables} projection tables "
+        f"in {seconds:.1f}s ({report.events / seconds:,.0f} events/s)"
+    )
 
 
 @click.command("export")

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import click
 
-from service.cli.context import EXIT_INPUT, opened_store, store_errors_are_fatal
+from service.cli.context import EXIT_INPUT, fail, opened_store, store_errors_are_fatal
 from service.store.bootstrap import store_database
+from service.store.digest import KEY_VARIABLE, Digest, digest_mismatch, head_digest, parse_digests
+from service.store.errors import MalformedEvent
 from service.store.migrate import upgrade
+from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
 from service.store.verify import verify_chain
 
@@ -90,17 +95,94 @@ def events_command(
 
 
 @click.command("verify")
+@click.option(
+    "--digest",
+    "digests",
+    multiple=True,
+    metavar="FILE_OR_VALUE",
+    help="A digest saved earlier (`vigil digest`), or a file or log holding saved digests (repeatable): "
+    "the log must still extend every one.",
+)
+@click.option("--no-projections", is_flag=True, help="Skip comparing the projection tables with a replay.")
 @click.pass_context
 @store_errors_are_fatal
-def verify_command(ctx: click.Context) -> None:
-    """Walk the hash chain; exit 1 naming the first position whose link does not hold."""
+def verify_command(ctx: click.Context, digests: tuple[str, ...], no_projections: bool) -> None:
+    """Walk the hash chain, check saved digests and compare the projections with a replay of the log.
+
+    Exits 1 naming the first position, digest or projection row that does not hold."""
+    saved = _saved_digests(digests)
     with opened_store(ctx) as store:
-        report = verify_chain(store.read_all(0, batch_size=5000, upcast=False))
-    if report.ok:
-        click.echo(f"chain verified: {report.checked} events, last position {report.last_position}")
+        try:
+            report = verify_chain(store.read_all(0, batch_size=5000, upcast=False))
+        except MalformedEvent as error:
+            fail(str(error), EXIT_INPUT)
+        if not report.ok:
+            fail(f"chain broken at position {report.broken_at}: {report.reason}", EXIT_INPUT)
+        problems = [problem for digest in saved if (problem := digest_mismatch(store.engine, digest))]
+        problems += _checkpoints_past_the_end(store, report.last_position)
+        if problems:
+            fail(problems[0], EXIT_INPUT)
+        if not no_projections:
+            _compare_projections(store)
+    held = f"; extends {len(saved)} saved digest{'s' if len(saved) != 1 else ''}" if saved else ""
+    click.echo(f"chain verified: {report.checked} events, last position {report.last_position}{held}")
+
+
+def _saved_digests(values: tuple[str, ...]) -> list[Digest]:
+    """Every digest named by ``--digest`` values; their signatures checked when VIGIL_DIGEST_KEY is set."""
+    key = os.environ.get(KEY_VARIABLE)
+    found: list[Digest] = []
+    for value in values:
+        path = Path(value)
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else value
+        digests = parse_digests(text)
+        if not digests:
+            fail(f"--digest {value}: no vigil-digest:1:POSITION:HASH found in it", EXIT_INPUT)
+        for digest in digests:
+            if key and not digest.signature_holds(key):
+                fail(f"--digest {value}: digest of position {digest.position} is not signed with "
+                     f"{KEY_VARIABLE}", EXIT_INPUT)
+        found += digests
+    return found
+
+
+def _checkpoints_past_the_end(store: EventStore, last_position: int) -> list[str]:
+    """A consumer that processed events the log no longer holds: the log lost its end."""
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT consumer, position FROM checkpoints ORDER BY consumer").fetchall()
+    return [
+        f"checkpoint {consumer} is at position {position}, past the end of the log ({last_position}): "
+        "events were deleted from its end"
+        for consumer, position in rows
+        if position > last_position
+    ]
+
+
+def _compare_projections(store: EventStore) -> None:
+    from service.history.audit import NotCompared, projection_difference
+    from service.pipeline.projections import PROJECTIONS
+
+    try:
+        difference = projection_difference(store, PROJECTIONS)
+    except MalformedEvent as error:
+        fail(str(error), EXIT_INPUT)
+    except NotCompared as error:
+        click.echo(f"vigil: projections not compared: {error}", err=True)
         return
-    click.echo(f"vigil: chain broken at position {report.broken_at}: {report.reason}", err=True)
-    ctx.exit(EXIT_INPUT)
+    if difference:
+        fail(str(difference), EXIT_INPUT)
 
 
-commands = [db_group, events_command, verify_command]
+@click.command("digest")
+@click.pass_context
+@store_errors_are_fatal
+def digest_command(ctx: click.Context) -> None:
+    """Print the log's digest (last position and hash) to save outside the database.
+
+    `vigil verify --digest` later proves the log still extends it: nothing deleted from the end, nothing
+    rewritten. Signed with an HMAC when VIGIL_DIGEST_KEY is set."""
+    with opened_store(ctx) as store:
+        click.echo(head_digest(store.engine, os.environ.get(KEY_VARIABLE) or None).text())
+
+
+commands = [db_group, events_command, verify_command, digest_command]

@@ -20,6 +20,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from service.daemon.digests import DigestPublishing, publish_digest
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.delivery.retry import RetryPolicy
@@ -54,6 +55,7 @@ class DaemonSettings:
     workers: int = 8  # jobs that run at once: polls, processing and delivery share them
     http: ListenAddress | None = None  # serve the web app there (``--http``); None: no HTTP
     api_token: str | None = field(default=None, repr=False)  # enables the subscriber routes
+    public_url: str | None = None  # VIGIL_PUBLIC_URL: the base of absolute links the web pages give
 
 
 SIGNAL_CHECK_SECONDS = 0.5
@@ -72,6 +74,7 @@ class Daemon:
         self._stop = False
         self._reload = False
         self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
+        self.digests = DigestPublishing.from_env(self.env)
         self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
         self.web = self._bind_web() if settings.http else None
@@ -120,6 +123,7 @@ class Daemon:
         if self.web:
             self.web.stop()
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
+        self._guarded(self._digest_job)()  # the head as the daemon leaves it
         self.pipeline.close()
         self.store.engine.dispose()
         log.info("daemon stopped")
@@ -166,6 +170,8 @@ class Daemon:
             started_at=datetime.now(UTC),
             scheduler_running=lambda: bool(self.scheduler.running),
             api_token=self.settings.api_token,
+            public_url=self.settings.public_url,
+            digest_key=self.digests.key,
         )
         return WebServer(self.settings.http, context)  # type: ignore[arg-type]
 
@@ -201,6 +207,13 @@ class Daemon:
             next_run_time=now,
         )
 
+        self.scheduler.add_job(
+            self._guarded(self._digest_job),
+            IntervalTrigger(seconds=self.digests.every.total_seconds()),
+            id="digest",
+            next_run_time=now,
+        )
+
     def _guarded(self, job: Callable[..., None]) -> Callable[..., None]:
         def run(*args: Any) -> None:
             name = " ".join([job.__name__.strip("_"), *map(str, args)])  # e.g. "poll_job wire"
@@ -230,6 +243,9 @@ class Daemon:
 
     def _deliver_job(self) -> None:
         self.pipeline.deliver()
+
+    def _digest_job(self) -> None:
+        publish_digest(self.store, self.digests, self.env)
 
     def _run_soon(self, job_id: str) -> None:
         job = self.scheduler.get_job(job_id)

@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
+from service.store.errors import MalformedEvent
 from service.store.projection import Projection
 from service.store.recorder import EventStore
+from service.store.records import RecordedEvent
 
 Progress = Callable[[int], None]
 
@@ -21,9 +25,13 @@ class ReplayReport:
     tables: int
 
 
-def replay(store: EventStore, projections: Sequence[Projection], *,
-           batch_size: int = 20_000, progress: Progress | None = None) -> ReplayReport:
+def replay(store: EventStore, projections: Sequence[Projection], *, batch_size: int = 20_000,
+           progress: Progress | None = None, source: EventStore | None = None) -> ReplayReport:
     """Empty the tables of ``projections`` and fold every event into them again, atomically.
+
+    ``source`` is the store whose log is read (``store`` itself unless given: ``vigil verify`` rebuilds
+    into a scratch store). An event that cannot be folded raises MalformedEvent naming its position, and
+    nothing changes.
 
     The write transaction holds the append lock, so no event lands during the rebuild; readers see the
     old tables until it commits. Memory stays flat: the log is read in keyset-paged batches.
@@ -37,13 +45,42 @@ def replay(store: EventStore, projections: Sequence[Projection], *,
         for table in tables:
             tx.connection.exec_driver_sql(f"DELETE FROM {table}")
         # Projections read neither the hash chain nor the metadata: the read leaves both out.
-        for batch in store.read_batches(0, batch_size=batch_size, chain=False, metadata=False):
+        for batch in (source or store).read_batches(0, batch_size=batch_size, chain=False, metadata=False):
+            _require_objects(batch)
             for projection in projections:
-                projection.apply(tx.connection, batch)
+                _apply(projection, tx.connection, batch)
             count += len(batch)
             if progress is not None:
                 progress(len(batch))
     return ReplayReport(events=count, tables=len(tables))
+
+
+def _require_objects(batch: Sequence[RecordedEvent]) -> None:
+    # ``vigil verify`` reports the same; a replay must not crash on it halfway through.
+    for event in batch:
+        if type(event.data) is not dict:
+            raise MalformedEvent(event.position, "its data is not a JSON object")
+
+
+def _apply(projection: Projection, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+    """Fold a batch; an event whose data lacks what its type holds becomes MalformedEvent, not a crash."""
+    try:
+        projection.apply(conn, batch)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # Find which: fold the batch again one event at a time, in a savepoint rolled back afterwards
+        # (the whole replay is rolled back anyway once this raises).
+        savepoint = conn.begin_nested()
+        try:
+            for event in batch:
+                try:
+                    projection.apply(conn, [event])
+                except (KeyError, TypeError, ValueError, AttributeError) as single:
+                    raise MalformedEvent(
+                        event.position, f"its {event.type} data cannot be folded ({type(single).__name__}: {single})"
+                    ) from error
+        finally:
+            savepoint.rollback()
+        raise
 
 
 @contextmanager

@@ -43,3 +43,12 @@ class ChainBroken(StoreError):
         super().__init__(f"hash chain broken at position {position}: {reason}")
         self.position = position
         self.reason = reason
+
+
+class MalformedEvent(StoreError):
+    """A stored event cannot be read: its data is not JSON, or not a JSON object."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"event at position {position} is malformed: {reason}")
+        self.position = position
+        self.reason = reason

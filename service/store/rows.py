@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from service.events.upcasting import Upcaster
+from service.store.errors import MalformedEvent
 from service.store.records import RecordedEvent
 
 #: The metadata of events read without it (``read_batches(metadata=False)``): shared, so read-only.
@@ -28,7 +29,28 @@ _RECORD = partial(tuple.__new__, RecordedEvent)  # the named tuple's own __new__
 def to_records(rows: Sequence[Sequence[Any]], upcaster: Upcaster | None) -> list[RecordedEvent]:
     """RecordedEvents of ``rows`` (the ten columns of the events table, in order; ``metadata`` may be
     NULL). JSON columns arrive as text (SQLite) or already decoded (PostgreSQL's JSONB); the data of
-    old schema versions is upcast unless ``upcaster`` is None (``vigil verify`` hashes what is stored)."""
+    old schema versions is upcast unless ``upcaster`` is None (``vigil verify`` hashes what is stored).
+
+    A row whose JSON does not decode raises MalformedEvent naming its position."""
+    try:
+        return _to_records(rows, upcaster)
+    except orjson.JSONDecodeError:
+        # The slow search happens only once a page has failed: the hot path pays nothing for it.
+        raise _first_undecodable(rows) from None
+
+
+def _first_undecodable(rows: Sequence[Sequence[Any]]) -> MalformedEvent:
+    for row in rows:
+        for column, value in (("data", row[5]), ("metadata", row[6])):
+            if isinstance(value, str | bytes):
+                try:
+                    orjson.loads(value)
+                except orjson.JSONDecodeError:
+                    return MalformedEvent(int(row[0]), f"its {column} is not JSON")
+    return MalformedEvent(int(rows[0][0]), "a page starting here does not decode")
+
+
+def _to_records(rows: Sequence[Sequence[Any]], upcaster: Upcaster | None) -> list[RecordedEvent]:
     if not rows:
         return []
     positions, streams, versions, types, schemas, datas, metas, stamps, prevs, digests = zip(*rows, strict=True)

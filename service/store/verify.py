@@ -61,6 +61,12 @@ def verify_chain(events: Iterable[RecordedEvent], *, start_position: int = 1, st
                 event.position,
                 "prev_hash does not match the previous event's hash",
             )
+        if type(event.data) is not dict or type(event.metadata) is not dict:
+            # A replay's projections read the data as an object: a chain that holds over a string or a
+            # list (a rewrite with recomputed hashes) is still a log Vigil cannot fold.
+            return ChainReport(
+                checked, event.position - 1, event.position, "malformed: its data is not a JSON object"
+            )
         if event_hash(event) != event.hash:
             return ChainReport(
                 checked, event.position - 1, event.position, "hash does not match the event's contents"

@@ -13,6 +13,7 @@ from service.history.timeline import TimelineRow, item_timeline
 from service.rules.models import RuleSet
 from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
+from service.store.digest import head_digest
 from service.web.context import WebContext
 
 NOT_FOUND = {404: {"description": "No such item; `detail` lists the known ones"}}
@@ -24,6 +25,15 @@ class ItemTimeline:
 
     item: str
     changes: list[TimelineRow]
+
+
+@dataclass(frozen=True)
+class LogDigest:
+    """The head of the log: its last position, that event's hash, and the text `vigil verify --digest` reads."""
+
+    position: int
+    hash: str
+    digest: str
 
 
 def api_router(context: WebContext) -> APIRouter:
@@ -63,6 +73,11 @@ def api_router(context: WebContext) -> APIRouter:
         failed: Annotated[bool, Query(description="Only alerts with failed or abandoned deliveries.")] = False,
     ) -> list[AlertView]:
         return recent_alerts(context.store, limit=limit, failed_only=failed)
+
+    @router.get("/digest", summary="The log's digest now: save it elsewhere, `vigil verify --digest` checks it")
+    def digest() -> LogDigest:
+        now = head_digest(context.store.engine, context.digest_key)
+        return LogDigest(now.position, now.hash, now.text())
 
     @router.get("/sources", summary="Every source with its polling health")
     def sources() -> list[SourceView]:

@@ -64,9 +64,9 @@ def atom_router(context: WebContext) -> APIRouter:
     )
     def alerts_atom(request: Request, limit: int = 50) -> Response:
         limit = max(1, min(limit, 500))
-        body = render_feed(
-            alert_stories(context.store, limit=limit), self_url=str(request.url), updated=context.started_at
-        )
+        path = request.url.path
+        self_url = f"{context.public_url.rstrip('/')}{path}" if context.public_url else path
+        body = render_feed(alert_stories(context.store, limit=limit), self_url=self_url, updated=context.started_at)
         return Response(body, media_type=ATOM_MEDIA_TYPE)
 
     return router

@@ -25,3 +25,8 @@ class WebContext:
     scheduler_running: Callable[[], bool] = _always_running
     # Bearer token for the subscriber routes; None turns those routes off.
     api_token: str | None = None
+    # Where readers reach Vigil (VIGIL_PUBLIC_URL), for absolute links such as the Atom feed's own; None
+    # gives relative links. Never the request's Host header: a client chooses that.
+    public_url: str | None = None
+    # Signs the digest /api/digest shows (VIGIL_DIGEST_KEY), as the daemon's published ones are.
+    digest_key: str | None = None

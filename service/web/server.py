@@ -13,9 +13,11 @@ import threading
 
 import uvicorn
 
+from service.web.access_log import install_path_only_access_log
 from service.web.app import create_app
 from service.web.context import WebContext
 from service.web.listen import ListenAddress, ListenError
+from service.web.slow_clients import MAX_CONNECTIONS, READ_TIMEOUT_SECONDS, deadline_protocol
 
 log = logging.getLogger("vigil.web")
 
@@ -25,15 +27,20 @@ STOP_TIMEOUT_SECONDS = 10.0
 class WebServer:
     """The app on a bound socket, served by uvicorn in a daemon thread until ``stop``."""
 
-    def __init__(self, address: ListenAddress, context: WebContext) -> None:
+    def __init__(
+        self, address: ListenAddress, context: WebContext, *, read_timeout: float = READ_TIMEOUT_SECONDS
+    ) -> None:
         self.address = address
         self._socket = _bind(address)
+        install_path_only_access_log()
         config = uvicorn.Config(
             create_app(context),
             log_config=None,  # Vigil's logging (text or JSON) already formats every logger
             lifespan="off",
             timeout_graceful_shutdown=5,
             server_header=False,
+            http=deadline_protocol(read_timeout),  # type: ignore[arg-type]
+            limit_concurrency=MAX_CONNECTIONS,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="vigil-http", daemon=True)

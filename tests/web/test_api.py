@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -18,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.delivery.subscriptions import list_subscribers
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
+from service.store.digest import parse_digests
 from tests.pipeline.harness import STEPS, Timeline, vigil_env, write_rules
 from tests.support.receivers import JsonReceiver, poll
 from tests.web.served import ServedDaemon, start_served, vigil_command
@@ -38,13 +42,16 @@ class Scene:
     hook: JsonReceiver
     db: str
     secrets: list[str]
+    digest_hook: JsonReceiver
+    digest_file: Path
 
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     tmp = tmp_path_factory.mktemp("web")
     db = str(tmp / "vigil.db")
-    with FeedServer() as feeds, JsonReceiver(fail_times=1) as hook:
+    digest_file = tmp / "digests.txt"
+    with FeedServer() as feeds, JsonReceiver(fail_times=1) as hook, JsonReceiver() as digest_hook:
         hook_url = f"json://alerts:{HOOK_PASSWORD}@127.0.0.1:{hook.port}/hook"
         rules = write_rules(tmp, feeds, hook_url)
         text = rules.read_text().replace("title: Prisoner exchange", f"title: '{TRICKY_TITLE}'")
@@ -56,9 +63,10 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         daemon = start_served(
             vigil_command(rules, "--retry-base", "0.2s"),
             tmp / "daemon.log",
-            vigil_env(db, VIGIL_API_TOKEN=API_TOKEN),
+            vigil_env(db, VIGIL_API_TOKEN=API_TOKEN, VIGIL_DIGEST_FILE=str(digest_file),
+                      VIGIL_DIGEST_NOTIFY=digest_hook.url("/digest")),
         )
-        scene = Scene(daemon, hook, db, [HOOK_PASSWORD, FEED_PASSWORD, API_TOKEN])
+        scene = Scene(daemon, hook, db, [HOOK_PASSWORD, FEED_PASSWORD, API_TOKEN], digest_hook, digest_file)
         try:
             # Two alerts delivered, one of them on the second attempt.
             poll(lambda: [_delivered(daemon)], lambda n: n == 2, DEADLINE, "two delivered alerts")
@@ -75,6 +83,22 @@ def _delivered(daemon: ServedDaemon) -> int:
 def _assert_no_secret(text: str, secrets: list[str]) -> None:
     for secret in secrets:
         assert secret not in text
+
+
+def test_the_daemon_publishes_the_digest_of_its_log_where_verify_reads_it(scene: Scene) -> None:
+    # At start, and every VIGIL_DIGEST_EVERY: in its log, a file and an apprise target.
+    sent = poll(lambda: scene.digest_hook.requests(), lambda _r: True, DEADLINE, "a digest notification")
+    published = poll(lambda: parse_digests(scene.daemon.log_text()), lambda _d: True, DEADLINE, "a digest logged")
+    assert parse_digests(scene.digest_file.read_text())[0] == published
+    assert parse_digests(sent.text)[0] == published
+    api = scene.daemon.get("/api/digest").json()
+    assert api["position"] >= published.position
+    for source in (str(scene.daemon.log), str(scene.digest_file), api["digest"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "service.cli", "verify", "--no-projections", "--digest", source],
+            capture_output=True, text=True, env=vigil_env(scene.db), timeout=60,
+        )
+        assert result.returncode == 0 and "extends" in result.stdout, result.stderr
 
 
 def test_probes_answer_ok(scene: Scene) -> None:
