@@ -6,20 +6,20 @@ same change twice can never raise a second alert, whatever crashes in between.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Connection, text
 
 from service.alerting.identity import alert_id
-from service.alerting.matching import matches, recipients
+from service.alerting.matching import matches
 from service.alerting.templates import AlertContext, render
 from service.alerting.throttle import is_throttled
 from service.events.catalog import AlertRaised, ItemStateChanged
-from service.rules.models import AlertRule, RuleSet, SubscriberSpec
+from service.rules.models import AlertRule, ItemSpec, RuleSet
 from service.store.recorder import Transaction
 from service.store.records import NewEvent, RecordedEvent
 
@@ -32,15 +32,27 @@ TYPES = (ItemStateChanged.TYPE,)
 _LAST_ALERT = text(
     "SELECT raised_at FROM alerts WHERE rule = :rule AND item = :item ORDER BY raised_at DESC LIMIT 1"
 )
-_SUBSCRIBERS = text("SELECT name, urls, items, tags, min_severity FROM subscribers")
+
+
+class Routes(Protocol):
+    """Who hears about an alert: delivery's routing (service/delivery/route.py), handed in by the wiring."""
+
+    def recipients(self, rule: AlertRule, item_id: str, item: ItemSpec) -> list[str]:
+        """The names of the subscribers to notify when ``rule`` fires for ``item_id``."""
+        ...
 
 
 @dataclass(frozen=True)
 class AlertEngine:
-    """Matches state changes against a rule set's alert rules."""
+    """Matches state changes against a rule set's alert rules.
+
+    ``routes`` reads the routes as the log has them in the handling transaction; an alert records the
+    recipients it names, so that every later reading of the log delivers to the same subscribers.
+    """
 
     rules: RuleSet
     rules_hash: str
+    routes: Callable[[Connection], Routes]
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
         """Raise an alert for every rule that matches this state change and is not throttled."""
@@ -48,13 +60,13 @@ class AlertEngine:
         item = self.rules.items.get(change.item)
         if item is None:  # the item left the rules after this change was recorded
             return
-        subscribers = current_subscribers(tx.connection)
+        routes = self.routes(tx.connection)
         for rule in self.rules.alerts:
             if not matches(rule, change, item, len(set(change.sources))):
                 continue
             if self._throttled(tx.connection, rule, change.item, event.recorded_at):
                 continue
-            raised = self._raise(rule, change, event, subscribers)
+            raised = self._raise(rule, change, event, routes)
             tx.append(
                 f"alert:{raised.alert_id}",
                 [
@@ -82,7 +94,7 @@ class AlertEngine:
         rule: AlertRule,
         change: ItemStateChanged,
         event: RecordedEvent,
-        subscribers: Mapping[str, SubscriberSpec],
+        routes: Routes,
     ) -> AlertRaised:
         item = self.rules.items[change.item]
         context = AlertContext(
@@ -108,18 +120,9 @@ class AlertEngine:
             severity=rule.severity,
             title=text.title,
             body=text.body,
-            subscribers=recipients(rule, change.item, item, subscribers),
+            subscribers=routes.recipients(rule, change.item, item),
             trigger_position=event.position,
             rules_hash=self.rules_hash,
             template_errors=text.errors,
         )
 
-
-def current_subscribers(conn: Connection) -> dict[str, SubscriberSpec]:
-    """The subscribers as the log has them now (declared in rules or added with ``vigil subscribe``)."""
-    found: dict[str, SubscriberSpec] = {}
-    for name, urls, items, tags, min_severity in conn.execute(_SUBSCRIBERS):
-        found[name] = SubscriberSpec(
-            urls=json.loads(urls), items=json.loads(items), tags=json.loads(tags), min_severity=min_severity
-        )
-    return found

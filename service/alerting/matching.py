@@ -1,18 +1,9 @@
-"""Which state changes an alert rule matches, and which subscribers hear about it."""
+"""Which state changes an alert rule matches (who hears about them is delivery's routing: delivery/route.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from service.events.catalog import ItemStateChanged
-from service.rules.models import (
-    SEVERITY_RANK,
-    UNANNOUNCED,
-    AlertCondition,
-    AlertRule,
-    ItemSpec,
-    SubscriberSpec,
-)
+from service.rules.models import UNANNOUNCED, AlertCondition, AlertRule, ItemSpec
 
 
 def matches(rule: AlertRule, change: ItemStateChanged, item: ItemSpec, corroborating_sources: int) -> bool:
@@ -50,29 +41,6 @@ def date_change_matches(kind: str, change: ItemStateChanged, item: ItemSpec) -> 
         "unset": was_set and not is_set,
         "any": True,
     }.get(kind, False)
-
-
-def recipients(rule: AlertRule, item_id: str, item: ItemSpec,
-               subscribers: Mapping[str, SubscriberSpec]) -> list[str]:
-    """The names of the subscribers to notify when ``rule`` fires for ``item_id``, in a stable order.
-
-    A rule with a ``notify`` list reaches the subscribers it names (in that order; unknown names are
-    skipped, ``vigil check`` reports them); a rule without one reaches every subscriber (by name), so that
-    subscribers added with ``vigil subscribe add`` hear about the items they filter for. Either way each
-    subscriber's own filters apply: its items, its tags, and its minimum severity.
-    """
-    names = list(dict.fromkeys(rule.notify)) if rule.notify else sorted(subscribers)
-    return [name for name in names
-            if name in subscribers and wants(subscribers[name], rule, item_id, item)]
-
-
-def wants(subscriber: SubscriberSpec, rule: AlertRule, item_id: str, item: ItemSpec) -> bool:
-    """Whether ``subscriber``'s filters accept an alert of ``rule`` about ``item_id``."""
-    if subscriber.items and item_id not in subscriber.items:
-        return False
-    if subscriber.tags and not set(subscriber.tags) & set(item.tags):
-        return False
-    return SEVERITY_RANK[rule.severity] >= SEVERITY_RANK[subscriber.min_severity]
 
 
 def _item_selected(when: AlertCondition, item_id: str, item: ItemSpec) -> bool:

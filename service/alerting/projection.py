@@ -1,4 +1,8 @@
-"""Projection of alert streams: one row per alert raised (delivery status is kept by delivery's projection)."""
+"""Projection of alert streams: one row per alert raised. The only writer of ``alerts``.
+
+How an alert's deliveries went is not kept here: the delivery projection owns ``deliveries``, and an
+alert's overall status is derived from them when it is read (service/delivery/status.py).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from service.store.records import RecordedEvent
 TABLES = ("alerts",)
 
 _RAISED = (
-    "INSERT INTO alerts (alert_id, rule, item, severity, title, raised_at, raised_position, trigger_position, "
-    "status) VALUES (:alert_id, :rule, :item, :severity, :title, :raised_at, :position, :trigger, :status)"
+    "INSERT INTO alerts (alert_id, rule, item, severity, title, raised_at, raised_position, trigger_position) "
+    "VALUES (:alert_id, :rule, :item, :severity, :title, :raised_at, :position, :trigger)"
 )
 
 
@@ -31,7 +35,6 @@ def project_alerts(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             "raised_at": timestamp_text(event.recorded_at),
             "position": event.position,
             "trigger": event.data["trigger_position"],
-            "status": "pending" if event.data["subscribers"] else "none",
         }
         for event in events
     ]

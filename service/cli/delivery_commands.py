@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 import click
-from sqlalchemy import text
 
 from service.cli.context import EXIT_INPUT, fail, open_pipeline_or_exit
 from service.delivery.retry import RetryPolicy
 from service.delivery.sender import send
+from service.delivery.status import alert_statuses
 from service.delivery.subscriptions import (
     SubscriptionError,
     add_subscriber,
@@ -133,9 +133,7 @@ def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
     try:
         if retry_alert:
             with store.engine.connect() as conn:
-                status = conn.execute(
-                    text("SELECT status FROM alerts WHERE alert_id = :a"), {"a": retry_alert}
-                ).scalar()
+                status = alert_statuses(conn, [retry_alert]).get(retry_alert)
             if status is None:
                 fail(f"no alert with id {retry_alert!r}", EXIT_INPUT)
             if status not in ("failed", "abandoned"):
@@ -154,9 +152,7 @@ def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
         click.echo(f"{sent} deliveries attempted")
         if retry_alert:
             with store.engine.connect() as conn:
-                status = conn.execute(
-                    text("SELECT status FROM alerts WHERE alert_id = :a"), {"a": retry_alert}
-                ).scalar()
+                status = alert_statuses(conn, [retry_alert]).get(retry_alert)
             click.echo(f"alert {retry_alert}: {status}")
     finally:
         store.engine.dispose()

@@ -1,5 +1,10 @@
 """Projection of subscribers and of every alert's deliveries: one row per (alert, subscriber, URL).
 
+The only writer of ``subscribers`` and ``deliveries``. Readers: service/delivery/route.py (subscribers),
+service/delivery/due.py (what is due to be sent) and service/delivery/status.py (what ``vigil alerts``
+and the dashboard show, an alert's overall status included: it is derived from its deliveries, so the
+``alerts`` table, the alerting projection's own, is never written here).
+
 Deliveries are expanded from the subscribers as they were when the alert was raised, so a replay
 rebuilds exactly the rows the live daemon had. Events are folded a batch at a time: the delivery rows
 of every alert the batch touches are read once, changed in memory in log order, and written once.
@@ -13,8 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from service.delivery.route import read_subscribers
 from service.masking.apprise_urls import redact
-from service.store.driver_sql import placeholders, run, run_many, scalar
+from service.store.driver_sql import placeholders, run, run_many
 from service.store.hashing import timestamp_text
 from service.store.projection import Projection
 from service.store.records import RecordedEvent
@@ -28,7 +34,6 @@ _SUBSCRIBER = (
     "min_severity = excluded.min_severity, origin = excluded.origin, added_position = excluded.added_position"
 )
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
-_URLS = "SELECT urls FROM subscribers WHERE name = :name"
 _COLUMNS = ("alert_id", "subscriber", "target_index", "url", "target", "status", "attempts", "last_error",
             "next_attempt", "delivered_at")
 _LOAD = f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE alert_id IN "
@@ -37,7 +42,6 @@ _WRITE = (
     "ON CONFLICT (alert_id, subscriber, target_index) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[3:])
 )
-_ALERT_STATUS = "UPDATE alerts SET status = :status WHERE alert_id = :alert_id"
 _DELIVERY_EVENTS = frozenset(
     {"AlertRaised", "AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned", "AlertRetryRequested"}
 )
@@ -45,16 +49,8 @@ _DELIVERY_EVENTS = frozenset(
 Row = dict[str, Any]
 
 
-def alert_status(statuses: list[str]) -> str:
-    """One word for an alert from its deliveries' statuses: the worst outcome wins."""
-    for status in ("abandoned", "failed", "pending"):
-        if status in statuses:
-            return status
-    return "delivered" if statuses else "none"
-
-
 def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> None:
-    """Keep ``subscribers`` and ``deliveries`` (and each alert's overall status) in step with the log."""
+    """Keep ``subscribers`` and ``deliveries`` in step with the log."""
     raised_here = {e.data["alert_id"] for e in events if e.type == "AlertRaised"}
     earlier = {e.data["alert_id"] for e in events if e.type in _DELIVERY_EVENTS} - raised_here
     rows = _load(conn, earlier)  # alert id -> its delivery rows, keyed by (subscriber, target_index)
@@ -71,10 +67,10 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
             urls[data["name"]] = []
         elif event.type == "AlertRaised":
             alert = rows.setdefault(data["alert_id"], {})
+            unseen = [name for name in data["subscribers"] if name not in urls]
+            known = read_subscribers(conn, unseen)
+            urls.update({name: known[name].urls if name in known else [] for name in unseen})
             for subscriber in data["subscribers"]:
-                if subscriber not in urls:
-                    raw = scalar(conn, _URLS, {"name": subscriber})
-                    urls[subscriber] = json.loads(raw) if raw else []
                 for index, url in enumerate(urls[subscriber]):
                     if url not in targets:
                         targets[url] = redact(url)
@@ -86,14 +82,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
                     dirty.add((data["alert_id"], subscriber, index))
         else:
             dirty.update(_apply(rows.setdefault(data["alert_id"], {}), event.type, data, at))
-    touched = raised_here | earlier
     run_many(conn, _WRITE, [rows[alert][(sub, index)] for alert, sub, index in sorted(dirty)])
-    run_many(
-        conn,
-        _ALERT_STATUS,
-        [{"alert_id": alert, "status": alert_status([r["status"] for r in rows.get(alert, {}).values()])}
-         for alert in sorted(touched)],
-    )
 
 
 def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:

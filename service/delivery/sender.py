@@ -27,11 +27,18 @@ _MAX_REASONS = 3  # the first few distinct log lines say why; the rest repeat it
 
 @dataclass(frozen=True)
 class TargetResult:
-    """The outcome of sending to one URL; ``target`` is the URL redacted."""
+    """The outcome of sending to one URL; ``target`` is the URL redacted.
+
+    ``retryable`` says whether trying again later may succeed. It is False only when the URL cannot work
+    as written (an unset ``${VAR}``, a scheme apprise does not know, a URL its plugin refuses): nothing
+    was sent, and nothing will be until the URL or the environment is fixed. A refused connection, an
+    HTTP error or a timeout may pass, so those are retryable.
+    """
 
     target: str
     ok: bool
     error: str | None = None
+    retryable: bool = True
 
 
 def send(urls: Sequence[str], title: str, body: str, *, env: Mapping[str, str],
@@ -39,8 +46,8 @@ def send(urls: Sequence[str], title: str, body: str, *, env: Mapping[str, str],
     """Send ``title`` and ``body`` (plain text) to each URL; one ``TargetResult`` per URL, in order.
 
     ``env`` fills ``${VAR}`` references. A URL that cannot be expanded or that apprise cannot load is a
-    failed result and nothing is sent to it; "no service matched" and timeouts are failures too. Never
-    raises for a bad URL or a failed send.
+    failed result that may not be retried, and nothing is sent to it; "no service matched" and timeouts
+    are (retryable) failures too. Never raises for a bad URL or a failed send.
     """
     return [_send_one(url, title, body, env, timeout) for url in urls]
 
@@ -68,10 +75,10 @@ def _send_one(url: str, title: str, body: str, env: Mapping[str, str], timeout: 
     try:
         expanded = expand(url, env)
     except UnsetVariableError as error:  # the message names the variable, never a value
-        return TargetResult(target, False, f"cannot expand {target}: {error}")
+        return TargetResult(target, False, f"cannot expand {target}: {error}", retryable=False)
     plugin, problem = _load(expanded)
     if plugin is None:
-        return TargetResult(target, False, f"invalid apprise URL: {target} ({problem})")
+        return TargetResult(target, False, f"invalid apprise URL: {target} ({problem})", retryable=False)
     notifier = apprise.Apprise()
     notifier.add(plugin)
     try:

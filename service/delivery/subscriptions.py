@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
-from sqlalchemy import text
-
+from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
 from service.rules.models import SEVERITY_RANK
@@ -21,25 +17,10 @@ class SubscriptionError(ValueError):
     """A subscriber change that cannot be made; the message names the value at fault."""
 
 
-@dataclass(frozen=True)
-class Subscriber:
-    """A subscriber as recorded (URLs as declared: ``${ENV}`` references unexpanded)."""
-
-    name: str
-    urls: list[str]
-    items: list[str]
-    tags: list[str]
-    min_severity: str
-    origin: str
-
-
 def list_subscribers(store: EventStore) -> list[Subscriber]:
     """Every subscriber the log knows, by name."""
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT name, urls, items, tags, min_severity, origin FROM subscribers ORDER BY name")
-        ).fetchall()
-    return [Subscriber(r[0], json.loads(r[1]), json.loads(r[2]), json.loads(r[3]), r[4], r[5]) for r in rows]
+        return list(read_subscribers(conn).values())
 
 
 def add_subscriber(

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from service.alerting import engine as alert_engine
+from service.delivery.route import routes
 from service.events.catalog import AlertRaised, EntryObserved, EntryRevised, ItemStateChanged
 from service.extraction.extractor import Extractor
 from service.pipeline.config_recording import record_rules
@@ -109,7 +110,7 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
             record_rules(scratch, loaded)
             entries, earlier = _copy_entries(live, scratch, since, until)
             tracker = item_tracker.ItemTracker(loaded.rules, Extractor(loaded.rules))
-            engine = alert_engine.AlertEngine(loaded.rules, loaded.hash)
+            engine = alert_engine.AlertEngine(loaded.rules, loaded.hash, routes)
 
             def on_entry(tx: Transaction, event: RecordedEvent) -> None:
                 clock.at = datetime.fromisoformat(event.metadata[LIVE_RECORDED_AT])

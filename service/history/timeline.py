@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from service.delivery.status import alert_statuses
 from service.events.catalog import ItemStateChanged
 from service.store.recorder import EventStore
 
@@ -36,14 +37,15 @@ def item_timeline(
     with store.engine.connect() as conn:
         alerts = conn.execute(
             text(
-                "SELECT trigger_position, alert_id, rule, status FROM alerts "
+                "SELECT trigger_position, alert_id, rule FROM alerts "
                 "WHERE item = :item AND trigger_position >= :first"
             ),
             {"item": item, "first": events[0].position},
         ).fetchall()
+        statuses = alert_statuses(conn, [row[1] for row in alerts])
     by_trigger: dict[int, list[dict[str, str]]] = {}
-    for trigger, alert_id, rule, status in alerts:
-        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": status})
+    for trigger, alert_id, rule in alerts:
+        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": statuses[alert_id]})
     rows = []
     for event in events:
         change = ItemStateChanged.from_data(event.data)

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import Connection, text
 
+from service.delivery.route import Subscriber, read_subscribers
 from service.events.catalog import RulesLoaded, SubscriberAdded, SubscriberRemoved
 from service.rules.loader import LoadedRules
 from service.rules.models import SubscriberSpec
@@ -18,7 +19,6 @@ _LAST_RULES = text(
     "SELECT data FROM events WHERE stream_id = 'config' AND event_type = 'RulesLoaded' "
     "ORDER BY position DESC LIMIT 1"
 )
-_SUBSCRIBERS = text("SELECT name, urls, items, tags, min_severity, origin FROM subscribers")
 
 
 def last_rules_hash(conn: Connection) -> str | None:
@@ -50,7 +50,7 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                             "cues": rules.cues.model_dump(mode="json", by_alias=True)},
             )
             events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
-        recorded = {row[0]: row for row in tx.connection.execute(_SUBSCRIBERS)}
+        recorded = read_subscribers(tx.connection)
         for name, spec in sorted(rules.subscribers.items()):
             if name not in recorded or _differs(recorded[name], spec):
                 added = SubscriberAdded(
@@ -62,16 +62,15 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                     origin="rules",
                 )
                 events.append(NewEvent(SubscriberAdded.TYPE, added.to_data()))
-        for name, row in sorted(recorded.items()):
-            if row[5] == "rules" and name not in rules.subscribers:
+        for name, subscriber in sorted(recorded.items()):
+            if subscriber.origin == "rules" and name not in rules.subscribers:
                 events.append(NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data()))
         tx.append(CONFIG_STREAM, events)
     return [event.type for event in events]
 
 
-def _differs(row: tuple, spec: SubscriberSpec) -> bool:  # type: ignore[type-arg]
-    _, urls, items, tags, min_severity, origin = row
-    return (json.loads(urls), json.loads(items), json.loads(tags), min_severity, origin) != (
+def _differs(recorded: Subscriber, spec: SubscriberSpec) -> bool:
+    return (recorded.urls, recorded.items, recorded.tags, recorded.min_severity, recorded.origin) != (
         list(spec.urls),
         list(spec.items),
         list(spec.tags),

@@ -20,6 +20,7 @@ import httpx
 from service import __version__
 from service.alerting import engine as alert_engine
 from service.delivery.retry import RetryPolicy
+from service.delivery.route import routes
 from service.delivery.worker import DeliveryWorker
 from service.extraction.extractor import Extractor
 from service.pipeline.config_recording import record_rules
@@ -71,7 +72,7 @@ class Pipeline:
     def __post_init__(self) -> None:
         rules = self.loaded.rules
         self.tracker = item_tracker.ItemTracker(rules, Extractor(rules))
-        self.alerts = alert_engine.AlertEngine(rules, self.loaded.hash)
+        self.alerts = alert_engine.AlertEngine(rules, self.loaded.hash, routes)
         self.worker = DeliveryWorker(self.store, self.owner, self.env, self.retry)
         self.client = httpx.Client(
             headers={"User-Agent": f"Vigil/{__version__} (+https://github.com/vigil-alerts/vigil)"},

@@ -21,6 +21,7 @@ _CLAIM = text(
 )
 _RELEASE = text("DELETE FROM leases WHERE name = :name AND owner = :owner")
 _HOLDER = text("SELECT owner FROM leases WHERE name = :name")
+_RENEW = text("UPDATE leases SET until = :until WHERE name = :name AND owner = :owner")
 _TAKE_OVER = text("UPDATE leases SET owner = :owner, until = :until WHERE name = :name AND owner = :holder")
 
 
@@ -38,6 +39,14 @@ def claim(conn: Connection, name: str, owner: str, *, now: datetime, until: date
         return False
     taken = conn.execute(_TAKE_OVER, {"name": name, "owner": owner, "until": timestamp_text(until), "holder": holder})
     return taken.rowcount == 1
+
+
+def renew(conn: Connection, name: str, owner: str, *, until: datetime) -> bool:
+    """Move the end of a lease ``owner`` still holds to ``until``; False if it holds it no more.
+
+    Never takes a lease: a lease that expired and was taken by another owner, or was released, stays so.
+    """
+    return conn.execute(_RENEW, {"name": name, "owner": owner, "until": timestamp_text(until)}).rowcount == 1
 
 
 def release(conn: Connection, name: str, owner: str) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import __version__
 from service.alerting import engine as alert_engine
+from service.delivery.status import status_counts
 from service.state import tracker as item_tracker
 from service.store.errors import StoreError
 from service.store.recorder import EventStore
@@ -165,7 +166,7 @@ def _lag_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
 
 def _status_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
     with store.engine.connect() as conn:
-        alerts = dict(conn.execute(text("SELECT status, COUNT(*) FROM alerts GROUP BY status")).fetchall())
+        alerts = status_counts(conn)
         deliveries = dict(conn.execute(text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")).fetchall())
     alert_family = GaugeMetricFamily("vigil_alerts", "Alerts by current delivery status.", labels=["status"])
     for status in sorted({"pending", "delivered", "failed", "abandoned", "none"} | set(alerts)):

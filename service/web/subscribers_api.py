@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.delivery.route import Subscriber
 from service.delivery.subscriptions import (
-    Subscriber,
     SubscriptionError,
     add_subscriber,
     list_subscribers,

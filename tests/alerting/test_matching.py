@@ -1,4 +1,4 @@
-"""Alert rule matching (item, tags, from/to, date kinds, min_sources) and subscriber filters."""
+"""Alert rule matching: item, tags, from/to, date kinds, min_sources (who hears: tests/delivery/test_route.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from service.alerting.matching import matches, recipients
+from service.alerting.matching import matches
 from service.events.catalog import ItemStateChanged
-from service.rules.models import UNANNOUNCED, AlertRule, ItemSpec, SubscriberSpec
+from service.rules.models import UNANNOUNCED, AlertRule, ItemSpec
 
 CEASEFIRE = ItemSpec(title="Ceasefire", tags=["ukraine", "security"], states={"agreed": ["agreed"]})
 EXCHANGE_DATE = ItemSpec(title="Date of the next prisoner exchange", kind="date", tags=["ukraine", "prisoners"])
@@ -73,32 +73,3 @@ def test_min_sources_counts_corroborating_sources() -> None:
     assert not matches(two_sources, change(sources=["wire"]), CEASEFIRE, 1)
     assert matches(two_sources, change(sources=["wire", "bbc"]), CEASEFIRE, 2)
 
-
-SUBSCRIBERS = {
-    "everything": SubscriberSpec(urls=["json://127.0.0.1/a"]),
-    "ceasefire-only": SubscriberSpec(urls=["json://127.0.0.1/b"], items=["ceasefire"]),
-    "prisoners": SubscriberSpec(urls=["json://127.0.0.1/c"], tags=["prisoners"]),
-    "critical-only": SubscriberSpec(urls=["json://127.0.0.1/d"], min_severity="critical"),
-}
-
-
-def test_recipients_follow_the_rules_notify_list_and_each_subscribers_filters() -> None:
-    named = rule(notify=["critical-only", "ceasefire-only", "prisoners", "everything", "unknown"])
-    assert recipients(named, "ceasefire", CEASEFIRE, SUBSCRIBERS) == ["ceasefire-only", "everything"]
-    assert recipients(named, "exchange_date", EXCHANGE_DATE, SUBSCRIBERS) == ["prisoners", "everything"]
-
-
-def test_min_severity_compares_with_the_rules_severity() -> None:
-    critical = rule(severity="critical", notify=["critical-only"])
-    warning = rule(severity="warning", notify=["critical-only"])
-    assert recipients(critical, "ceasefire", CEASEFIRE, SUBSCRIBERS) == ["critical-only"]
-    assert recipients(warning, "ceasefire", CEASEFIRE, SUBSCRIBERS) == []
-
-
-def test_a_rule_without_a_notify_list_reaches_every_subscriber_whose_filters_accept() -> None:
-    assert recipients(rule(), "ceasefire", CEASEFIRE, SUBSCRIBERS) == ["ceasefire-only", "everything"]
-
-
-def test_recipients_are_listed_once() -> None:
-    twice = rule(notify=["everything", "everything"])
-    assert recipients(twice, "ceasefire", CEASEFIRE, SUBSCRIBERS) == ["everything"]

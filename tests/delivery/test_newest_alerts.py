@@ -14,19 +14,25 @@ ALERTS = 3000
 
 
 def _fill(store: EventStore) -> None:
-    """Alert rows as the alerts projection writes them, for two items."""
+    """Alert rows as the alerts projection writes them, for two items, each with one delivery."""
     with store.engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO alerts (alert_id, rule, item, severity, title, raised_at, raised_position, "
-                "trigger_position, status) VALUES (:id, 'r', :item, 'info', :title, :at, :position, :position, :status)"
+                "trigger_position) VALUES (:id, 'r', :item, 'info', :title, :at, :position, :position)"
             ),
             [
                 {"id": f"al-{n:05d}", "item": "ceasefire" if n % 3 else "summit", "title": f"alert {n}",
-                 "at": f"2026-01-01T00:00:{n % 60:02d}", "position": n,
-                 "status": "failed" if n % 500 == 0 else "delivered"}
+                 "at": f"2026-01-01T00:00:{n % 60:02d}", "position": n}
                 for n in range(1, ALERTS + 1)
             ],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (alert_id, subscriber, target_index, url, target, status, attempts) "
+                "VALUES (:id, 'ops', 0, 'json://127.0.0.1/hook', 'json://127.0.0.1/hook', :status, 1)"
+            ),
+            [{"id": f"al-{n:05d}", "status": "failed" if n % 500 == 0 else "delivered"} for n in range(1, ALERTS + 1)],
         )
 
 
@@ -53,4 +59,6 @@ def test_the_newest_alerts_are_an_index_walk_not_a_sort_of_every_alert(store: Ev
     newest = recent_alerts(store, limit=5, item=item)
     expected = [n for n in range(ALERTS, 0, -1) if item is None or (n % 3 == 0)][:5]
     assert [alert.alert_id for alert in newest] == [f"al-{n:05d}" for n in expected]
-    assert [alert.alert_id for alert in recent_alerts(store, limit=2, failed_only=True)] == ["al-03000", "al-02500"]
+    assert [alert.status for alert in newest] == ["failed" if n % 500 == 0 else "delivered" for n in expected]
+    failed = recent_alerts(store, limit=2, failed_only=True)
+    assert [(alert.alert_id, alert.status) for alert in failed] == [("al-03000", "failed"), ("al-02500", "failed")]
