@@ -101,7 +101,8 @@ def alert_statuses(conn: Connection, alert_ids: list[str]) -> dict[str, str]:
     """The status of each of these alerts (absent: no such alert)."""
     found: dict[str, str] = {}
     for start in range(0, len(alert_ids), _IDS_PER_QUERY):
-        found.update(conn.execute(_STATUSES, {"ids": alert_ids[start : start + _IDS_PER_QUERY]}).tuples())
+        rows = conn.execute(_STATUSES, {"ids": alert_ids[start : start + _IDS_PER_QUERY]})
+        found.update((alert_id, status) for alert_id, status in rows)
     return found
 
 

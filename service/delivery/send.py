@@ -1,0 +1,31 @@
+"""Send stage: the alert's title and body to the attempt's one URL, within the send timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from service.delivery.sender import TargetResult
+from service.delivery.stages import Attempt
+from service.events.catalog import AlertRaised
+from service.store.recorder import EventStore
+
+#: ``service.delivery.sender.send`` or a stand-in with its signature (urls, title, body, env=, timeout=).
+Sender = Callable[..., list[TargetResult]]
+
+
+@dataclass(frozen=True)
+class SendStage:
+    """Sends through ``sender``; the result, failed or not, goes on to be classified."""
+
+    store: EventStore
+    env: Mapping[str, str]
+    sender: Sender
+    timeout: float
+
+    def __call__(self, attempt: Attempt) -> Attempt:
+        """The attempt with the send's result."""
+        first = self.store.read_stream(f"alert:{attempt.delivery.alert_id}")[0]
+        raised = AlertRaised.from_data(first.data)
+        [result] = self.sender([attempt.delivery.url], raised.title, raised.body, env=self.env, timeout=self.timeout)
+        return replace(attempt, result=result)
