@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import click
 
@@ -83,6 +84,14 @@ def _listen_address(_ctx: click.Context, _param: click.Parameter, value: str | N
 )
 @click.option("--retry-cap", default="1h", show_default=True, callback=_duration, help="Longest retry delay.")
 @click.option(
+    "--delivery-lease",
+    default="45s",
+    show_default=True,
+    callback=_duration,
+    help="How long a daemon's claim on a delivery lasts unless renewed (it is, while the send runs): how long "
+    "another daemon waits for a delivery held by a daemon that died on another machine. At least 1s.",
+)
+@click.option(
     "--poll-timeout",
     default="20s",
     show_default=True,
@@ -122,6 +131,7 @@ def run_command(
     process_every: object,
     retry_base: object,
     retry_cap: object,
+    delivery_lease: timedelta,
     poll_timeout: object,
     max_feed_bytes: int,
     max_attempts: int,
@@ -135,6 +145,8 @@ def run_command(
     configure_logging(log_format, log_level)
     paths = rules_paths(rules)
     retry = RetryPolicy(base=retry_base, cap=retry_cap, max_attempts=max_attempts)  # type: ignore[arg-type]
+    if delivery_lease < timedelta(seconds=1):
+        raise click.BadParameter("must be at least 1s", param_hint="--delivery-lease")
     poll = PollSettings(timeout=poll_timeout.total_seconds(), max_bytes=max_feed_bytes)  # type: ignore[attr-defined]
     if once:
         # One pass serves nothing. Refuse the option when typed; VIGIL_HTTP from a shared environment file
@@ -147,7 +159,7 @@ def run_command(
             store = open_pipeline_store(db_url(ctx))
         except StoreError as error:
             fail(str(error))
-        pipeline = Pipeline(store, loaded, retry=retry, poll_settings=poll)
+        pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
         try:
             pipeline.record_configuration()
             polls = pipeline.poll_all(force=True)
@@ -175,6 +187,7 @@ def run_command(
         rules_paths=paths,
         process_every=process_every,  # type: ignore[arg-type]
         retry=retry,
+        delivery_lease=delivery_lease,
         poll=poll,
         http=http,
         api_token=api_token,

@@ -24,6 +24,7 @@ from service.daemon.digests import DigestPublishing, publish_digest
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.delivery.retry import RetryPolicy
+from service.delivery.worker import DELIVERY_LEASE
 from service.pipeline.checked_rules import load_checked_rules
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.errors import RuleErrors
@@ -51,6 +52,7 @@ class DaemonSettings:
     process_every: timedelta = timedelta(seconds=2)
     deliver_every: timedelta = timedelta(seconds=2)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    delivery_lease: timedelta = DELIVERY_LEASE  # a claim on a delivery without renewal (``--delivery-lease``)
     poll: PollSettings = field(default_factory=PollSettings)
     workers: int = 8  # jobs that run at once: polls, processing and delivery share them
     http: ListenAddress | None = None  # serve the web app there (``--http``); None: no HTTP
@@ -87,7 +89,12 @@ class Daemon:
 
     def _build(self, loaded: LoadedRules) -> Pipeline:
         pipeline = Pipeline(
-            self.store, loaded, env=self.env, retry=self.settings.retry, poll_settings=self.settings.poll
+            self.store,
+            loaded,
+            env=self.env,
+            retry=self.settings.retry,
+            delivery_lease=self.settings.delivery_lease,
+            poll_settings=self.settings.poll,
         )
         remember_rule_secrets(loaded.rules, self.env)
         written = pipeline.record_configuration()

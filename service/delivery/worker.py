@@ -24,6 +24,9 @@ from service.delivery.stages import Attempt, MultiStage
 from service.store.recorder import EventStore
 
 SEND_TIMEOUT = 30.0
+#: How long a claim on a delivery lasts unless renewed. A live sender renews it every third of this,
+#: so it only bounds how long a delivery held by a daemon that died (on another machine) waits.
+DELIVERY_LEASE = timedelta(seconds=SEND_TIMEOUT + 15)
 
 
 @dataclass
@@ -34,12 +37,13 @@ class DeliveryWorker:
     owner: str
     env: Mapping[str, str]
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    #: How long a claim lasts without renewal: a claim left by a killed daemon expires this soon after.
-    lease_for: timedelta = timedelta(seconds=SEND_TIMEOUT + 15)
+    lease_for: timedelta = DELIVERY_LEASE
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sender: Sender = send
 
     def __post_init__(self) -> None:
+        if self.lease_for <= timedelta(0):
+            raise ValueError("a delivery lease must last longer than nothing")
         self.pipeline = MultiStage(
             (
                 LeaseStage(self.store, self.owner, self.lease_for, self.clock),

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -21,7 +21,7 @@ from service import __version__
 from service.alerting import engine as alert_engine
 from service.delivery.retry import RetryPolicy
 from service.delivery.route import routes
-from service.delivery.worker import DeliveryWorker
+from service.delivery.worker import DELIVERY_LEASE, DeliveryWorker
 from service.extraction.extractor import Extractor
 from service.pipeline.config_recording import record_rules
 from service.pipeline.projections import PROJECTIONS
@@ -66,6 +66,7 @@ class Pipeline:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     owner: str = field(default_factory=default_owner)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    delivery_lease: timedelta = DELIVERY_LEASE
     poll_settings: PollSettings = field(default_factory=PollSettings)
     poll_workers: int = 16
 
@@ -73,7 +74,7 @@ class Pipeline:
         rules = self.loaded.rules
         self.tracker = item_tracker.ItemTracker(rules, Extractor(rules))
         self.alerts = alert_engine.AlertEngine(rules, self.loaded.hash, routes)
-        self.worker = DeliveryWorker(self.store, self.owner, self.env, self.retry)
+        self.worker = DeliveryWorker(self.store, self.owner, self.env, self.retry, lease_for=self.delivery_lease)
         self.client = httpx.Client(
             headers={"User-Agent": f"Vigil/{__version__} (+https://github.com/vigil-alerts/vigil)"},
             follow_redirects=False,

@@ -1,7 +1,7 @@
 """Real notification targets on loopback, for tests that send through apprise.
 
 - ``JsonReceiver``: an HTTP server for apprise's ``json://`` URLs; records every request and can be told
-  to answer 500 a number of times before it answers 200.
+  to answer 500 a number of times before it answers 200, or to take its time over each answer.
 - ``SmtpReceiver``: an aiosmtpd server for ``mailto://`` URLs (no AUTH: aiosmtpd refuses it without TLS).
 - ``MqttSubscriber``: a paho-mqtt client subscribed to a topic of the local Mosquitto broker.
 
@@ -75,10 +75,15 @@ class HttpRequest:
 
 
 class JsonReceiver:
-    """A local HTTP server recording every request; ``fail_times`` requests get 500 before 200s."""
+    """A local HTTP server recording every request; ``fail_times`` requests get 500 before 200s.
 
-    def __init__(self, fail_times: int = 0, fail_status: int = 500) -> None:
+    ``delay`` seconds pass between receiving a request (it is recorded at once) and answering it: a slow
+    target, as a webhook behind a busy server is.
+    """
+
+    def __init__(self, fail_times: int = 0, fail_status: int = 500, delay: float = 0.0) -> None:
         self._lock = threading.Lock()
+        self._delay = delay
         self._requests: list[HttpRequest] = []
         self._failures_left = fail_times
         self._fail_status = fail_status
@@ -131,6 +136,7 @@ class JsonReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status = receiver._answer(self.command, self.path, dict(self.headers.items()), body)
+                time.sleep(receiver._delay)  # the slow target itself, not a test waiting for something
                 payload = b'{"ok": true}' if status < 400 else b'{"error": "test failure"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -1,0 +1,33 @@
+"""Alerts raised straight into a store, for the delivery tests: a subscriber and AlertRaised events."""
+
+from __future__ import annotations
+
+from service.events.catalog import AlertDelivered, AlertRaised, SubscriberAdded
+from service.store.recorder import EventStore
+from service.store.records import NewEvent
+
+ITEM = "exchange"
+
+
+def raise_alerts(store: EventStore, url: str, count: int) -> list[str]:
+    """Subscriber ``ops`` at ``url``, then ``count`` alerts to it; returns their titles, in order."""
+    store.append("config", [NewEvent(SubscriberAdded.TYPE, SubscriberAdded(name="ops", urls=[url]).to_data())])
+    titles = []
+    for number in range(1, count + 1):
+        raised = AlertRaised(
+            alert_id=f"al-{number:03d}", rule="exchange-news", item=ITEM, severity="info", title=f"Alert {number}",
+            body=f"Body of alert {number}", subscribers=["ops"], trigger_position=number, rules_hash="h",
+        )  # fmt: skip
+        store.append(f"alert:{raised.alert_id}", [NewEvent(AlertRaised.TYPE, raised.to_data())], expected_version=0)
+        titles.append(raised.title)
+    return titles
+
+
+def delivered(store: EventStore) -> list[str]:
+    """The alert id of every AlertDelivered recorded, in log order."""
+    return [event.data["alert_id"] for event in store.read_all(types=[AlertDelivered.TYPE])]
+
+
+def stream_types(store: EventStore, alert_id: str) -> list[str]:
+    """The types of an alert's events, in order."""
+    return [event.type for event in store.read_stream(f"alert:{alert_id}")]
