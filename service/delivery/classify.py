@@ -19,8 +19,8 @@ from service.events.catalog import AlertDelivered, AlertDeliveryAbandoned, Alert
 from service.store.hashing import timestamp_text
 from service.store.records import NewEvent
 
-#: How a permanent failure's reason begins: it tells the reader why there was no second attempt.
-PERMANENT = "not retried, this cannot work until the URL or the daemon's environment is fixed"
+#: How a permanent failure's reason ends: it tells the reader why there was no second attempt.
+PERMANENT = "permanent: not retried"
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def classify(delivery: Delivery, number: int, result: TargetResult, policy: Retr
         return Outcome("delivered", (NewEvent(AlertDelivered.TYPE, AlertDelivered(**key, attempt=number).to_data()),))
     error = result.error or "delivery failed"
     if not result.retryable:
-        error = f"{PERMANENT}: {error}"
+        error = f"{error} ({PERMANENT})"
     next_attempt = policy.next_attempt(number, now) if result.retryable else None
     failed = AlertDeliveryFailed(
         **key, attempt=number, error=error, next_attempt=timestamp_text(next_attempt) if next_attempt else None
