@@ -14,6 +14,7 @@ from service.cli.main import cli
 from service.daemon.pipeline import open_pipeline_store
 from service.delivery.worker import DeliveryWorker
 from service.rules.loader import load_rules
+from service.store.hashing import timestamp_text
 from service.web.app import create_app
 from service.web.context import WebContext
 from tests.delivery.alerts import ITEM, raise_alerts, stream_types
@@ -84,7 +85,7 @@ def test_a_transient_failure_is_retried_on_the_schedule(sqlite_url: str) -> None
         assert worker.run_due() == 1
         assert stream_types(store, "al-001") == ["AlertRaised", "AlertDeliveryFailed"]
         [failed] = store.read_stream("alert:al-001", types=["AlertDeliveryFailed"])
-        assert failed.data["next_attempt"] == (NOW + timedelta(seconds=30)).isoformat()
+        assert failed.data["next_attempt"] == timestamp_text(NOW + timedelta(seconds=30))
         assert worker.run_due() == 0  # not before its time
         now[0] = NOW + timedelta(seconds=30)
         assert worker.run_due() == 1
