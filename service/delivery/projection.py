@@ -1,9 +1,9 @@
 """Projection of subscribers and of every alert's deliveries: one row per (alert, subscriber, URL).
 
-The only writer of ``subscribers`` and ``deliveries``. Readers: service/delivery/route.py (subscribers),
-service/delivery/due.py (what is due to be sent) and service/delivery/status.py (what ``vigil alerts``
-and the dashboard show, an alert's overall status included: it is derived from its deliveries, so the
-``alerts`` table, the alerting projection's own, is never written here).
+The only writer of ``subscribers``, ``deliveries`` and ``alert_status`` (each alert's overall status: the
+worst of its deliveries'). Readers: service/delivery/route.py (subscribers), service/delivery/due.py (what
+is due to be sent) and service/delivery/status.py (what ``vigil alerts``, the dashboard, the timeline and
+the metrics show). The ``alerts`` table is the alerting projection's own and is never written here.
 
 Deliveries are expanded from the subscribers as they were when the alert was raised, so a replay
 rebuilds exactly the rows the live daemon had. Events are folded a batch at a time: the delivery rows
@@ -25,7 +25,7 @@ from service.store.hashing import timestamp_text
 from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
-TABLES = ("subscribers", "deliveries")
+TABLES = ("subscribers", "deliveries", "alert_status")
 
 _SUBSCRIBER = (
     "INSERT INTO subscribers (name, urls, items, tags, min_severity, origin, added_position) "
@@ -42,6 +42,10 @@ _WRITE = (
     "ON CONFLICT (alert_id, subscriber, target_index) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[3:])
 )
+_ALERT_STATUS = (
+    "INSERT INTO alert_status (alert_id, status) VALUES (:alert_id, :status) "
+    "ON CONFLICT (alert_id) DO UPDATE SET status = excluded.status"
+)
 _DELIVERY_EVENTS = frozenset(
     {"AlertRaised", "AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned", "AlertRetryRequested"}
 )
@@ -49,8 +53,16 @@ _DELIVERY_EVENTS = frozenset(
 Row = dict[str, Any]
 
 
+def alert_status(statuses: list[str]) -> str:
+    """One word for an alert from its deliveries' statuses: the worst outcome wins."""
+    for status in ("abandoned", "failed", "pending"):
+        if status in statuses:
+            return status
+    return "delivered" if statuses else "none"
+
+
 def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> None:
-    """Keep ``subscribers`` and ``deliveries`` in step with the log."""
+    """Keep ``subscribers``, ``deliveries`` and ``alert_status`` in step with the log."""
     raised_here = {e.data["alert_id"] for e in events if e.type == "AlertRaised"}
     earlier = {e.data["alert_id"] for e in events if e.type in _DELIVERY_EVENTS} - raised_here
     rows = _load(conn, earlier)  # alert id -> its delivery rows, keyed by (subscriber, target_index)
@@ -83,6 +95,12 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
         else:
             dirty.update(_apply(rows.setdefault(data["alert_id"], {}), event.type, data, at))
     run_many(conn, _WRITE, [rows[alert][(sub, index)] for alert, sub, index in sorted(dirty)])
+    run_many(
+        conn,
+        _ALERT_STATUS,
+        [{"alert_id": alert, "status": alert_status([r["status"] for r in rows.get(alert, {}).values()])}
+         for alert in sorted(raised_here | earlier)],
+    )
 
 
 def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:

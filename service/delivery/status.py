@@ -2,8 +2,8 @@
 
 One read model for ``vigil alerts``, ``GET /api/alerts``, the dashboard, the timeline and the metrics. A
 delivery keeps only the redacted target; who must not show even that (the dashboard) shows its
-``channel``, the URL scheme. An alert's status is derived here from its deliveries, the worst outcome
-winning: abandoned, failed, pending, delivered; ``none`` for an alert nobody was to hear about.
+``channel``, the URL scheme. An alert's status (``alert_status``) is the worst of its deliveries':
+abandoned, failed, pending, delivered; ``none`` for an alert nobody was to hear about.
 """
 
 from __future__ import annotations
@@ -17,21 +17,14 @@ from service.store.recorder import EventStore
 #: Alert ids per ``IN (...)`` query: far below every backend's limit on bound parameters.
 _IDS_PER_QUERY = 500
 
-#: The status of the ``alerts`` row in the enclosing query: the worst of its deliveries' statuses.
-STATUS_OF_ALERT = (
-    "(SELECT CASE MAX(CASE d.status WHEN 'abandoned' THEN 4 WHEN 'failed' THEN 3 WHEN 'pending' THEN 2 "
-    "WHEN 'delivered' THEN 1 END) WHEN 4 THEN 'abandoned' WHEN 3 THEN 'failed' WHEN 2 THEN 'pending' "
-    "WHEN 1 THEN 'delivered' ELSE 'none' END FROM deliveries d WHERE d.alert_id = alerts.alert_id)"
+#: The status of the ``alerts`` row in the enclosing query (the delivery projection keeps it).
+_STATUS_OF_ALERT = "(SELECT s.status FROM alert_status s WHERE s.alert_id = alerts.alert_id)"
+_FAILED = f"{_STATUS_OF_ALERT} IN ('failed', 'abandoned')"
+_STATUSES = text("SELECT alert_id, status FROM alert_status WHERE alert_id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
 )
-_FAILED = (
-    "EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = alerts.alert_id AND d.status IN ('failed', 'abandoned'))"
-)
-_STATUSES = text(
-    f"SELECT alert_id, {STATUS_OF_ALERT} FROM alerts WHERE alert_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
-_STATUS_COUNTS = text(
-    f"SELECT status, COUNT(*) FROM (SELECT {STATUS_OF_ALERT} AS status FROM alerts) per_alert GROUP BY status"
-)
+_ALERT_COUNTS = text("SELECT status, COUNT(*) FROM alert_status GROUP BY status")
+_DELIVERY_COUNTS = text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
 
 _DELIVERIES = text(
     "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at "
@@ -92,7 +85,7 @@ def newest_alerts_query(*, failed_only: bool = False, of_item: bool = False) -> 
     conditions = ([_FAILED] if failed_only else []) + (["item = :item"] if of_item else [])
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return text(
-        f"SELECT alert_id, raised_at, rule, item, severity, {STATUS_OF_ALERT}, title FROM alerts {where} "
+        f"SELECT alert_id, raised_at, rule, item, severity, {_STATUS_OF_ALERT}, title FROM alerts {where} "
         "ORDER BY raised_position DESC LIMIT :limit"
     )
 
@@ -106,9 +99,10 @@ def alert_statuses(conn: Connection, alert_ids: list[str]) -> dict[str, str]:
     return found
 
 
-def status_counts(conn: Connection) -> dict[str, int]:
-    """How many alerts have each status."""
-    return {status: int(count) for status, count in conn.execute(_STATUS_COUNTS)}
+def status_counts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
+    """How many alerts have each status, and how many deliveries (alert x subscriber URL) have each."""
+    alerts = {status: int(count) for status, count in conn.execute(_ALERT_COUNTS)}
+    return alerts, {status: int(count) for status, count in conn.execute(_DELIVERY_COUNTS)}
 
 
 def channel_of(target: str) -> str:

@@ -166,8 +166,7 @@ def _lag_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
 
 def _status_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
     with store.engine.connect() as conn:
-        alerts = status_counts(conn)
-        deliveries = dict(conn.execute(text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")).fetchall())
+        alerts, deliveries = status_counts(conn)
     alert_family = GaugeMetricFamily("vigil_alerts", "Alerts by current delivery status.", labels=["status"])
     for status in sorted({"pending", "delivered", "failed", "abandoned", "none"} | set(alerts)):
         alert_family.add_metric([status], int(alerts.get(status, 0)))

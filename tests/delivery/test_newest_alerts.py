@@ -14,7 +14,9 @@ ALERTS = 3000
 
 
 def _fill(store: EventStore) -> None:
-    """Alert rows as the alerts projection writes them, for two items, each with one delivery."""
+    """Alert rows as the alerts and delivery projections write them, for two items, each with one delivery."""
+    statuses = [{"id": f"al-{n:05d}", "status": "failed" if n % 500 == 0 else "delivered"}
+                for n in range(1, ALERTS + 1)]
     with store.engine.begin() as conn:
         conn.execute(
             text(
@@ -32,8 +34,9 @@ def _fill(store: EventStore) -> None:
                 "INSERT INTO deliveries (alert_id, subscriber, target_index, url, target, status, attempts) "
                 "VALUES (:id, 'ops', 0, 'json://127.0.0.1/hook', 'json://127.0.0.1/hook', :status, 1)"
             ),
-            [{"id": f"al-{n:05d}", "status": "failed" if n % 500 == 0 else "delivered"} for n in range(1, ALERTS + 1)],
+            statuses,
         )
+        conn.execute(text("INSERT INTO alert_status (alert_id, status) VALUES (:id, :status)"), statuses)
 
 
 def _plan_rows(node: dict[str, Any]) -> list[tuple[str, int]]:
