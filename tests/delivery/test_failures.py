@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from service.cli.main import cli
-from service.daemon.pipeline import open_pipeline_store
 from service.delivery.worker import DeliveryWorker
+from service.pipeline.wiring import open_pipeline_store
 from service.rules.loader import load_rules
 from service.store.hashing import timestamp_text
 from service.web.app import create_app

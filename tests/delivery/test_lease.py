@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from service.daemon.pipeline import open_pipeline_store
 from service.delivery.due import due_deliveries
 from service.delivery.lease import LeaseStage
 from service.delivery.stages import Attempt
 from service.delivery.worker import DeliveryWorker
+from service.pipeline.wiring import open_pipeline_store
 from service.store.recorder import EventStore
 from tests.delivery.alerts import raise_alerts
 from tests.support.receivers import JsonReceiver, poll
