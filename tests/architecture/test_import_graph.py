@@ -118,7 +118,7 @@ def _tree(root: Path, modules: dict[str, str]) -> Path:
 
 def test_a_loop_a_backward_import_and_an_import_of_the_daemon_are_each_reported(tmp_path: Path) -> None:
     service = _tree(tmp_path, {
-        "history/backtest.py": "from service.pipeline.wiring import open_pipeline_store\n",
+        "history/backtest.py": "from service.daemon.pipeline import open_pipeline_store\n",
         "daemon/runner.py": "def run() -> None:\n    from service import history\n",
         "sources/poller.py": "import service.delivery.redact\n",
         "delivery/worker.py": "from service.sources.poller import poll\n",
