@@ -20,8 +20,6 @@ from service.web.context import WebContext
 from tests.delivery.alerts import ITEM, raise_alerts, stream_types
 from tests.support.receivers import JsonReceiver
 
-#: Later than every alert a test raises (deliveries are due from the moment their alert was recorded).
-NOW = datetime.now(UTC) + timedelta(minutes=1)
 PERMANENT = "(permanent: not retried)"
 RULES = f"""\
 items:
@@ -37,7 +35,7 @@ def _dashboard(db: str, tmp_path: Path) -> str:
     loaded = load_rules([tmp_path / "rules.yaml"], env={})
     store = open_pipeline_store(db)
     try:
-        with TestClient(create_app(WebContext(store, rules=lambda: loaded, started_at=NOW))) as client:
+        with TestClient(create_app(WebContext(store, rules=lambda: loaded, started_at=datetime.now(UTC)))) as client:
             page = client.get("/")
     finally:
         store.engine.dispose()
@@ -59,10 +57,11 @@ def test_a_permanent_failure_is_abandoned_at_the_first_attempt_with_its_reason(
     store = open_pipeline_store(sqlite_url)
     with JsonReceiver() as hook:
         raise_alerts(store, url.format(port=hook.port), 1)
-        worker = DeliveryWorker(store, "daemon-a", {}, clock=lambda: NOW)
+        now = datetime.now(UTC)  # deliveries are due from the moment their alert was recorded
+        worker = DeliveryWorker(store, "daemon-a", {}, clock=lambda: now)
         assert worker.run_due() == 1
         assert stream_types(store, "al-001") == ["AlertRaised", "AlertDeliveryFailed", "AlertDeliveryAbandoned"]
-        later = DeliveryWorker(store, "daemon-a", {}, clock=lambda: NOW + timedelta(days=1))
+        later = DeliveryWorker(store, "daemon-a", {}, clock=lambda: now + timedelta(days=1))
         assert later.run_due() == 0  # nothing left to try: no retry an hour later, nor a day later
         assert hook.requests() == []
     store.engine.dispose()
@@ -78,16 +77,17 @@ def test_a_permanent_failure_is_abandoned_at_the_first_attempt_with_its_reason(
 
 def test_a_transient_failure_is_retried_on_the_schedule(sqlite_url: str) -> None:
     store = open_pipeline_store(sqlite_url)
-    now = [NOW]
     with JsonReceiver(fail_times=1) as hook:
         raise_alerts(store, hook.url("/hook"), 1)
+        start = datetime.now(UTC)
+        now = [start]
         worker = DeliveryWorker(store, "daemon-a", {}, clock=lambda: now[0])
         assert worker.run_due() == 1
         assert stream_types(store, "al-001") == ["AlertRaised", "AlertDeliveryFailed"]
         [failed] = store.read_stream("alert:al-001", types=["AlertDeliveryFailed"])
-        assert failed.data["next_attempt"] == timestamp_text(NOW + timedelta(seconds=30))
+        assert failed.data["next_attempt"] == timestamp_text(start + timedelta(seconds=30))
         assert worker.run_due() == 0  # not before its time
-        now[0] = NOW + timedelta(seconds=30)
+        now[0] = start + timedelta(seconds=30)
         assert worker.run_due() == 1
         assert [r.status for r in hook.requests()] == [500, 200]
     assert stream_types(store, "al-001")[-1] == "AlertDelivered"
