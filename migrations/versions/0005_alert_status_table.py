@@ -8,7 +8,7 @@ projection writes ``alerts``, the delivery projection writes ``subscribers``, ``
 The values are carried over as they are.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
