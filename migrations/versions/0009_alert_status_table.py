@@ -7,7 +7,7 @@ projection writes ``alerts``, the delivery projection writes ``subscribers``, ``
 ``alert_status`` (the worst of an alert's deliveries' statuses, ``none`` when nobody was to hear of it).
 The values are carried over as they are.
 
-Revision ID: 0005
+Revision ID: 0009
 Revises: 0007
 Create Date: 2026-12-02
 """
@@ -15,7 +15,7 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0009"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
