@@ -16,7 +16,7 @@ import click
 import dateparser
 
 from service.store.bootstrap import open_store
-from service.store.database import DEFAULT_DB
+from service.store.database import DEFAULT_DB, normalise_url
 from service.store.errors import StoreError
 from service.store.recorder import EventStore
 
@@ -46,9 +46,29 @@ def db_url(ctx: click.Context) -> str:
     return state.db_url if state else os.environ.get("VIGIL_DB", DEFAULT_DB)
 
 
+def refuse_missing_database(ctx: click.Context) -> None:
+    """Exit 2 with one line when the SQLite file named does not exist.
+
+    Opening a SQLite file creates it: a mistyped ``--db run/vigl.db`` would silently read a new, empty
+    store ("no alerts", exit 0). Only ``run``, ``db upgrade``, ``import`` and ``demo`` create a store.
+    """
+    try:
+        url = normalise_url(db_url(ctx))
+    except StoreError:
+        return  # opening it says what is wrong with the URL
+    path = url.database
+    if url.get_backend_name() == "sqlite" and path and path != ":memory:" and not Path(path).exists():
+        fail(f"no database at {path}: check --db or VIGIL_DB (only run, db upgrade, import and demo create one)")
+
+
 @contextmanager
-def opened_store(ctx: click.Context, **kwargs: Any) -> Iterator[EventStore]:
-    """Open (and migrate) the store; a database problem becomes one line on stderr and exit 2."""
+def opened_store(ctx: click.Context, *, creates: bool = False, **kwargs: Any) -> Iterator[EventStore]:
+    """Open (and migrate) the store; a database problem becomes one line on stderr and exit 2.
+
+    ``creates``: the command may create a store that does not exist yet; other commands refuse one.
+    """
+    if not creates:
+        refuse_missing_database(ctx)
     try:
         store = open_store(db_url(ctx), **kwargs)
     except StoreError as error:
@@ -116,10 +136,14 @@ def parse_moment(value: str, option: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def open_pipeline_or_exit(ctx: click.Context) -> EventStore:
-    """Open (and migrate) the store with every projection; a database problem is one line and exit 2."""
+def open_pipeline_or_exit(ctx: click.Context, *, creates: bool = False) -> EventStore:
+    """Open (and migrate) the store with every projection; a database problem is one line and exit 2.
+
+    ``creates``: as for ``opened_store``."""
     from service.pipeline.wiring import open_pipeline_store
 
+    if not creates:
+        refuse_missing_database(ctx)
     try:
         return open_pipeline_store(db_url(ctx))
     except StoreError as error:

@@ -81,7 +81,7 @@ def export_command(ctx: click.Context, fmt: str, output: str | None) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, path: str, append: bool) -> None:
     """Import an export file; its chain is verified before anything is written."""
-    store = open_pipeline_or_exit(ctx)
+    store = open_pipeline_or_exit(ctx, creates=True)
     try:
         count = import_events(store, Path(path), append=append)
     except (ImportRefused, ValueError) as error:

@@ -29,7 +29,7 @@ def db_group() -> None:
 @store_errors_are_fatal
 def db_upgrade(ctx: click.Context) -> None:
     """Apply pending schema migrations (every command also does this on start)."""
-    with opened_store(ctx, migrate=False) as store:
+    with opened_store(ctx, creates=True, migrate=False) as store:
         before, after = upgrade(store_database(store))
         if before == after:
             click.echo(f"schema is up to date (revision {after})")
@@ -59,10 +59,14 @@ def _event_line(event: RecordedEvent) -> str:
     return f"{event.position:>8}  {stamp}  {event.stream_id}#{event.stream_version}  {event.type}  {summary}"
 
 
+#: Events a page of `vigil events` shows unless --limit says otherwise.
+DEFAULT_PAGE = 50
+
+
 @click.command("events")
 @click.option("--stream", "stream_id", help="Only this stream (e.g. item:ceasefire).")
 @click.option("--from", "after", type=int, default=None, help="Only events after this position.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Page size.")
+@click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_PAGE, show_default=True, help="Page size.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
 @store_errors_are_fatal
@@ -75,23 +79,26 @@ def events_command(
     """
     with opened_store(ctx) as store:
         if stream_id:
-            events = store.read_stream(stream_id)
-            events = [e for e in events if after is None or e.position > after]
+            events = [e for e in store.read_stream(stream_id) if after is None or e.position > after]
+            page = events[:limit] if after is not None else events[-limit:]
+            # More means more of what the filters select: the stream's later events, not the log's.
+            more = after is not None and len(events) > limit
         else:
             start = after if after is not None else max(0, store.last_position() - limit)
-            events = []
+            page = []
             for event in store.read_all(start, batch_size=limit):
-                events.append(event)
-                if len(events) >= limit:
+                page.append(event)
+                if len(page) >= limit:
                     break
-        page = events[:limit] if after is not None else events[-limit:]
+            more = bool(page) and page[-1].position < store.last_position()
         for event in page:
             click.echo(json.dumps(_event_dict(event), ensure_ascii=False) if as_json else _event_line(event))
-        if page and not as_json and page[-1].position < store.last_position():
-            click.echo(
-                f"... more after position {page[-1].position}: vigil events --from {page[-1].position}",
-                err=True,
-            )
+        if more and not as_json:
+            # The hint repeats the filters: without them, the next page is another listing.
+            hint = f"vigil events --from {page[-1].position}"
+            hint += f" --stream {stream_id}" if stream_id else ""
+            hint += f" --limit {limit}" if limit != DEFAULT_PAGE else ""
+            click.echo(f"... more after position {page[-1].position}: {hint}", err=True)
 
 
 @click.command("verify")

@@ -79,7 +79,9 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("apscheduler", "httpx", "httpcore"):
+    # alembic says "Context impl SQLiteImpl." and the like on every start: the store logs one line of its
+    # own when a migration actually runs.
+    for noisy in ("apscheduler", "httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     scheduler_log.filters[:] = [f for f in scheduler_log.filters if not isinstance(f, SkippedRunFilter)]

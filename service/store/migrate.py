@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from service.store.errors import SchemaTooNew
 
 #: The migrations live beside the package, at the project's top level (see DESIGN.md's layout).
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+log = logging.getLogger("vigil.store")
 
 
 def alembic_config(db: Database) -> Config:
@@ -62,7 +65,10 @@ def upgrade(db: Database) -> tuple[str | None, str | None]:
         before = current_revision(db)
         if before != head_revision(db):
             command.upgrade(alembic_config(db), "head")
-        return before, current_revision(db)
+        after = current_revision(db)
+        if after != before:
+            log.info("schema upgraded from %s to %s", before or "empty", after)
+        return before, after
 
 
 @contextmanager

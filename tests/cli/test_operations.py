@@ -24,6 +24,8 @@ def vigil(db: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_subscribers_are_added_listed_redacted_tested_and_removed_as_events(db_url: str) -> None:
+    # Only run, db upgrade, import and demo create a store; subscribing names an existing one.
+    assert vigil(db_url, "db", "upgrade").returncode == 0
     with JsonReceiver() as hook:
         url = f"json://vigil:s3cretpass@127.0.0.1:{hook.port}/hook?+X-Token=abc123token"
         added = vigil(db_url, "subscribe", "add", "families", url, "--items", "exchange-date")
@@ -56,6 +58,7 @@ def test_a_cli_subscriber_hears_rules_without_notify_for_its_items_only(sqlite_u
     with FeedServer() as feeds, JsonReceiver() as rule_hook, JsonReceiver() as cli_hook:
         rules = write_rules(tmp_path, feeds, rule_hook.url("/hook"))
         rules.write_text(rules.read_text().replace("    notify: [ops]\n", ""))
+        assert vigil(sqlite_url, "db", "upgrade").returncode == 0
         assert (
             vigil(
                 sqlite_url, "subscribe", "add", "dates", cli_hook.url("/dates"), "--items", "exchange-date"

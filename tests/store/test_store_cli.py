@@ -96,7 +96,7 @@ def test_verify_passes_then_names_the_first_tampered_position(sqlite_url: str) -
 @pytest.mark.parametrize(
     "url, expected",
     [
-        ("/no/such/folder/vigil.db", "folder /no/such/folder does not exist"),
+        ("/no/such/folder/vigil.db", "no database at /no/such/folder/vigil.db"),
         ("postgresql://postgres@127.0.0.1:1/test", "cannot open database"),
         ("mysql://root@127.0.0.1/test", "only sqlite and postgresql"),
     ],
@@ -138,3 +138,19 @@ def test_daemons_upgrading_an_empty_postgresql_together_all_succeed(pg_url: str)
         process.stderr.close()  # type: ignore[union-attr]
     assert [code for code, _ in results] == [0, 0, 0, 0], [err for _, err in results]
     assert vigil("verify", db=pg_url).returncode == 0
+
+
+def test_paging_a_stream_keeps_its_filter_and_ends_where_the_stream_ends(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    for i in range(9):
+        store.append("config" if i % 3 == 0 else f"source:s{i}", [NewEvent("EntryObserved", {"i": i})])
+    store.engine.dispose()
+    # The config stream holds positions 1, 4 and 7; the log goes on to 9.
+    newest = vigil("events", "--stream", "config", db=sqlite_url)
+    assert [line.split()[0] for line in newest.stdout.splitlines()] == ["1", "4", "7"]
+    assert "more" not in newest.stderr  # the stream has no more, whatever the log holds after it
+    first = vigil("events", "--stream", "config", "--from", "0", "--limit", "2", db=sqlite_url)
+    assert [line.split()[0] for line in first.stdout.splitlines()] == ["1", "4"]
+    assert first.stderr.strip() == "... more after position 4: vigil events --from 4 --stream config --limit 2"
+    rest = vigil("events", "--from", "4", "--stream", "config", "--limit", "2", db=sqlite_url)
+    assert [line.split()[0] for line in rest.stdout.splitlines()] == ["7"] and rest.stderr == ""
