@@ -103,6 +103,11 @@ def rules_paths(paths: tuple[str, ...]) -> list[str]:
     return from_env.split(os.pathsep) if from_env else list(DEFAULT_RULES)
 
 
+def rules_are_absent() -> bool:
+    """No rules were named (no --rules, no VIGIL_RULES) and there is no ``rules/`` folder here."""
+    return not os.environ.get("VIGIL_RULES") and not Path(DEFAULT_RULES[0]).exists()
+
+
 def load_rules_or_exit(paths: list[str]) -> Any:
     """Load and check rule files; on errors print each ``file:line:col: message`` and exit 1."""
     from service.pipeline.checked_rules import load_checked_rules

@@ -14,10 +14,12 @@ from service.cli.context import (
     load_rules_or_exit,
     open_pipeline_or_exit,
     parse_moment,
+    rules_are_absent,
     rules_paths,
 )
 from service.delivery.status import AlertView, recent_alerts
 from service.history.as_of import states_at
+from service.history.entry_judgement import recorded_rules
 from service.history.timeline import TimelineRow, item_timeline
 from service.sources.health import SourceView, source_health
 from service.state.report import current_states, format_report
@@ -30,11 +32,15 @@ from service.state.report import current_states, format_report
 @click.pass_context
 def state_command(ctx: click.Context, rules: tuple[str, ...], at: str | None, as_json: bool) -> None:
     """Every tracked item's state now (or --at a past moment), since when, and the sentence that set it."""
-    loaded = load_rules_or_exit(rules_paths(rules))
     moment = parse_moment(at, "--at") if at else None
+    # The store knows its items: without a rule file at hand, the rules it recorded last name them.
+    loaded = None if not rules and rules_are_absent() else load_rules_or_exit(rules_paths(rules))
     store = open_pipeline_or_exit(ctx)
     try:
-        reports = states_at(store, loaded.rules, moment) if moment else current_states(store, loaded.rules)
+        rule_set = loaded.rules if loaded else recorded_rules(store)
+        if rule_set is None:
+            fail("no rules/ folder here and no rules recorded in the store: give --rules FILE_OR_DIR", EXIT_INPUT)
+        reports = states_at(store, rule_set, moment) if moment else current_states(store, rule_set)
     finally:
         store.engine.dispose()
     if moment and not as_json:

@@ -49,6 +49,19 @@ def find_entry(store: EventStore, key: str) -> RecordedEvent:
     return found
 
 
+def recorded_rules(store: EventStore) -> RuleSet | None:
+    """The items and cue lists of the newest rules the log recorded (None when none were kept in it).
+
+    What commands that only show the store's state use when no rule file is at hand."""
+    newest = None
+    for event in store.read_all(types=[RulesLoaded.TYPE]):
+        newest = event
+    recorded = newest.data.get("extraction") if newest is not None else None
+    if recorded is None:
+        return None
+    return RuleSet.model_validate({"items": recorded["items"], "cues": recorded["cues"]})
+
+
 def rules_at(store: EventStore, position: int, current: LoadedRules) -> tuple[RuleSet, str]:
     """The rule set in force at ``position``, and a line saying where it came from."""
     loaded = None

@@ -24,6 +24,10 @@ def test_the_demo_runs_from_any_directory_into_the_file_it_is_given(tmp_path: Pa
     assert f"5 alerts delivered. The whole history is in {db}" in result.stdout
     assert _vigil(tmp_path, "--db", str(db), "verify").returncode == 0
     assert not (tmp_path / "demo.db").exists()
+    # No rules/ folder here: `state` names the items from the rules the store recorded.
+    state = _vigil(tmp_path, "--db", str(db), "state")
+    assert state.returncode == 0, state.stderr
+    assert "exchange-date: 2025-06-09" in state.stdout
     # The hints it closes with work from where it ran, though no rules/ folder is here.
     hints = re.findall(r"`vigil ([^`]+)`", result.stdout.splitlines()[-1])
     assert len(hints) == 2
@@ -34,7 +38,7 @@ def test_the_demo_runs_from_any_directory_into_the_file_it_is_given(tmp_path: Pa
 
 
 def test_a_command_that_needs_rules_says_where_it_looked(tmp_path: Path) -> None:
-    result = _vigil(tmp_path, "--db", str(tmp_path / "v.db"), "state")
+    result = _vigil(tmp_path, "explain", "The talks ended.")
     assert result.returncode == 1
     assert result.stderr == "vigil: no rules/ folder here: give --rules FILE_OR_DIR or set VIGIL_RULES\n"
 
