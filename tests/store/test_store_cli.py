@@ -50,7 +50,7 @@ def test_db_upgrade_creates_then_reports_up_to_date(db_url: str) -> None:
 
 
 def test_default_database_is_vigil_db_in_the_working_directory_in_wal_mode(tmp_path: Path) -> None:
-    result = vigil("events", cwd=tmp_path)
+    result = vigil("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "vigil.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
