@@ -6,6 +6,7 @@ from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
 from service.rules.models import SEVERITY_RANK
+from service.rules.subscriber_limits import name_problem, urls_problem
 from service.store.errors import UnstorableEvent
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
@@ -37,8 +38,9 @@ def add_subscriber(
     """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong.
 
     ``origin`` says where it came from (``cli``: `vigil subscribe add`; ``api``: the HTTP API)."""
-    if not name.strip():
-        raise SubscriptionError("subscriber name is empty")
+    for problem in (name_problem(name), urls_problem(urls)):
+        if problem:
+            raise SubscriptionError(problem)
     if min_severity not in SEVERITY_RANK:
         raise SubscriptionError(f"unknown severity {min_severity!r} (use info, warning or critical)")
     for url in urls:

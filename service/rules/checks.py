@@ -16,6 +16,7 @@ import jinja2
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
 from service.rules.models import AlertRule, ItemSpec, RuleSet
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
+from service.rules.subscriber_limits import name_problem, urls_problem
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,9 @@ def _template_errors(alert: AlertRule, base: NodePath, where: SourceMap) -> list
 def _check_subscribers(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> list[RuleError]:
     errors = []
     for name, subscriber in rules.subscribers.items():
+        for problem in (name_problem(name), urls_problem(subscriber.urls)):
+            if problem:
+                errors.append(where.where(("subscribers", name)).error(problem))
         for index, item in enumerate(subscriber.items):
             if item not in rules.items and item not in unchecked.items:
                 errors.append(
