@@ -15,6 +15,7 @@ from service.delivery.subscriptions import (
     add_subscriber,
     list_subscribers,
     remove_subscriber,
+    sendable_urls,
 )
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRetryRequested
@@ -81,8 +82,8 @@ def subscribe_list(ctx: click.Context) -> None:
         if sub.min_severity != "info":
             filters.append(f"min-severity={sub.min_severity}")
         click.echo(f"{sub.name} ({sub.origin})" + (f"  {' '.join(filters)}" if filters else ""))
-        for url in sub.urls:
-            click.echo(f"    {redact(url)}")
+        for shown in sub.shown:
+            click.echo(f"    {shown}")
 
 
 @subscribe_group.command("remove")
@@ -108,12 +109,15 @@ def subscribe_test(ctx: click.Context, name: str) -> None:
     store = open_pipeline_or_exit(ctx)
     try:
         found = {s.name: s for s in list_subscribers(store)}
+        if name not in found:
+            fail(f"no subscriber named {name!r}", EXIT_INPUT)
+        urls = sendable_urls(store, found[name])
+    except SubscriptionError as error:
+        fail(str(error), EXIT_INPUT)
     finally:
         store.engine.dispose()
-    if name not in found:
-        fail(f"no subscriber named {name!r}", EXIT_INPUT)
     results = send(
-        found[name].urls,
+        urls,
         "Vigil test message",
         f"This is a test of subscriber {name}. If you can read it, delivery works.",
         env=os.environ,

@@ -17,9 +17,10 @@ from service.cli.context import (
     parse_moment,
     rules_paths,
 )
+from service.delivery.secret_urls import all_sealed, restore_sealed
 from service.history.backtest import backtest
 from service.history.replay import replay
-from service.history.transfer import ImportRefused, export_events, import_events
+from service.history.transfer import ImportRefused, export_events, import_events, sealed_secrets, secret_line
 from service.history.why import UnknownAlert, explain_alert, format_chain
 from service.pipeline.projections import PROJECTIONS
 from service.store.errors import MalformedEvent
@@ -60,19 +61,39 @@ def replay_command(ctx: click.Context) -> None:
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
+@click.option(
+    "--with-secrets", is_flag=True,
+    help="Also write the subscriber secrets sealed outside the log, in clear: keep the file like a password.",
+)
 @click.pass_context
-def export_command(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Write the whole log, exactly as stored (positions, times, hashes), one JSON object per line."""
+def export_command(ctx: click.Context, fmt: str, output: str | None, with_secrets: bool) -> None:
+    """Write the whole log, exactly as stored (positions, times, hashes), one JSON object per line.
+
+    Subscriber URLs that hold a secret are sealed outside the log and are not written unless --with-secrets
+    is given; without them, an import of the file cannot send to those URLs until they are added again.
+    """
     store = open_pipeline_or_exit(ctx)
     try:
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
-                count = export_events(store, out)
-            click.echo(f"exported {count:,} events to {output}", err=True)
-        else:
-            export_events(store, sys.stdout)
+        with store.engine.connect() as conn:
+            secrets = all_sealed(conn)
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 - stdout is not closed
+        try:
+            count = export_events(store, out)
+            for ref, url in secrets if with_secrets else []:
+                out.write(secret_line(ref, url) + "\n")
+        finally:
+            if output:
+                out.close()
     finally:
         store.engine.dispose()
+    if output:
+        click.echo(f"exported {count:,} events to {output}", err=True)
+    if secrets and with_secrets:
+        click.echo(f"WARNING: the export holds {len(secrets)} subscriber secrets in clear: keep it like a password "
+                   "file", err=True)
+    elif secrets:
+        click.echo(f"{len(secrets)} subscriber secrets are sealed outside the log and were not exported "
+                   "(--with-secrets writes them)", err=True)
 
 
 @click.command("import")
@@ -84,11 +105,15 @@ def import_command(ctx: click.Context, path: str, append: bool) -> None:
     store = open_pipeline_or_exit(ctx, creates=True)
     try:
         count = import_events(store, Path(path), append=append)
+        restored = sealed_secrets(Path(path))
+        with store.transaction() as tx:
+            restore_sealed(tx.connection, restored)
     except (ImportRefused, ValueError) as error:
         fail(str(error), EXIT_INPUT)
     finally:
         store.engine.dispose()
-    click.echo(f"imported {count:,} events; chain verified")
+    click.echo(f"imported {count:,} events; chain verified"
+               + (f"; {len(restored)} subscriber secrets restored" if restored else ""))
 
 
 @click.command("why")

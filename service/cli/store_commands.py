@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from service.cli.context import EXIT_INPUT, fail, opened_store, store_errors_are_fatal
+from service.delivery.secret_urls import shown_event_data
 from service.store.bootstrap import store_database
 from service.store.digest import KEY_VARIABLE, Digest, digest_mismatch, head_digest, parse_digests
 from service.store.errors import MalformedEvent
@@ -45,14 +46,14 @@ def _event_dict(event: RecordedEvent) -> dict[str, Any]:
         "type": event.type,
         "schema_version": event.schema_version,
         "recorded_at": event.recorded_at.isoformat(),
-        "data": event.data,
+        "data": shown_event_data(event.type, event.data),
         "metadata": event.metadata,
         "hash": event.hash,
     }
 
 
 def _event_line(event: RecordedEvent) -> str:
-    summary = json.dumps(event.data, ensure_ascii=False, sort_keys=True)
+    summary = json.dumps(shown_event_data(event.type, event.data), ensure_ascii=False, sort_keys=True)
     if len(summary) > 120:
         summary = summary[:117] + "..."
     stamp = event.recorded_at.strftime("%Y-%m-%d %H:%M:%S")

@@ -13,7 +13,7 @@ of every alert the batch touches are read once, changed in memory in log order, 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -28,9 +28,9 @@ from service.store.records import RecordedEvent
 TABLES = ("subscribers", "deliveries", "alert_status")
 
 _SUBSCRIBER = (
-    "INSERT INTO subscribers (name, urls, items, tags, min_severity, origin, added_position) "
-    "VALUES (:name, :urls, :items, :tags, :min_severity, :origin, :position) ON CONFLICT (name) DO UPDATE "
-    "SET urls = excluded.urls, items = excluded.items, tags = excluded.tags, "
+    "INSERT INTO subscribers (name, urls, shown, items, tags, min_severity, origin, added_position) "
+    "VALUES (:name, :urls, :shown, :items, :tags, :min_severity, :origin, :position) ON CONFLICT (name) DO UPDATE "
+    "SET urls = excluded.urls, shown = excluded.shown, items = excluded.items, tags = excluded.tags, "
     "min_severity = excluded.min_severity, origin = excluded.origin, added_position = excluded.added_position"
 )
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
@@ -68,27 +68,27 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
     rows = _load(conn, earlier)  # alert id -> its delivery rows, keyed by (subscriber, target_index)
     dirty: set[tuple[str, str, int]] = set()
     urls: dict[str, list[str]] = {}  # the batch's view of each subscriber's URLs, kept in log order
-    targets: dict[str, str] = {}  # url -> its redacted form: apprise parses each URL once per batch
+    shown: dict[str, list[str]] = {}  # and of the same URLs as shown (redacted)
     for event in events:
         data, at = event.data, timestamp_text(event.recorded_at)
         if event.type == "SubscriberAdded":
             _subscribe(conn, event)
             urls[data["name"]] = list(data["urls"])
+            shown[data["name"]] = shown_urls(data)
         elif event.type == "SubscriberRemoved":
             run(conn, _UNSUBSCRIBE, {"name": data["name"]})
-            urls[data["name"]] = []
+            urls[data["name"]] = shown[data["name"]] = []
         elif event.type == "AlertRaised":
             alert = rows.setdefault(data["alert_id"], {})
             unseen = [name for name in data["subscribers"] if name not in urls]
             known = read_subscribers(conn, unseen)
             urls.update({name: known[name].urls if name in known else [] for name in unseen})
+            shown.update({name: known[name].shown if name in known else [] for name in unseen})
             for subscriber in data["subscribers"]:
                 for index, url in enumerate(urls[subscriber]):
-                    if url not in targets:
-                        targets[url] = redact(url)
                     alert[(subscriber, index)] = {
                         "alert_id": data["alert_id"], "subscriber": subscriber, "target_index": index, "url": url,
-                        "target": targets[url], "status": "pending", "attempts": 0, "last_error": None,
+                        "target": shown[subscriber][index], "status": "pending", "attempts": 0, "last_error": None,
                         "next_attempt": at, "delivered_at": None,
                     }
                     dirty.add((data["alert_id"], subscriber, index))
@@ -135,6 +135,12 @@ def _load(conn: Connection, alerts: set[str]) -> dict[str, dict[tuple[str, int],
     return rows
 
 
+def shown_urls(data: Mapping[str, Any]) -> list[str]:
+    """A ``SubscriberAdded``'s URLs as shown: recorded since v2, redacted here for v1 events."""
+    shown = data.get("shown")
+    return list(shown) if shown is not None else [redact(url) for url in data["urls"]]
+
+
 def _subscribe(conn: Connection, event: RecordedEvent) -> None:
     data = event.data
     run(
@@ -143,6 +149,7 @@ def _subscribe(conn: Connection, event: RecordedEvent) -> None:
         {
             "name": data["name"],
             "urls": json.dumps(data["urls"]),
+            "shown": json.dumps(shown_urls(data)),
             "items": json.dumps(data.get("items", [])),
             "tags": json.dumps(data.get("tags", [])),
             "min_severity": data.get("min_severity", "info"),

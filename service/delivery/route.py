@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, text
 
+from service.masking.apprise_urls import redact
 from service.rules.models import SEVERITY_RANK, AlertRule, ItemSpec, SubscriberSpec
 
-_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin FROM subscribers"
+_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown FROM subscribers"
 _ALL = text(f"{_COLUMNS} ORDER BY name")
 _NAMED = text(f"{_COLUMNS} WHERE name IN :names ORDER BY name").bindparams(bindparam("names", expanding=True))
 
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A subscriber as recorded (URLs as declared: ``${ENV}`` references unexpanded)."""
+    """A subscriber as recorded: ``urls`` as the log has them (``${ENV}`` references unexpanded, literal
+    secrets sealed as ``${VIGIL_SECRET_<id>}``), ``shown`` the same URLs redacted, for display."""
 
     name: str
     urls: list[str]
@@ -35,6 +37,7 @@ class Subscriber:
     tags: list[str]
     min_severity: str
     origin: str
+    shown: list[str] = field(default_factory=list)
 
 
 def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[str, Subscriber]:
@@ -44,7 +47,8 @@ def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[s
     else:
         rows = conn.execute(_NAMED, {"names": names}).fetchall() if names else []
     return {
-        row[0]: Subscriber(row[0], json.loads(row[1]), json.loads(row[2]), json.loads(row[3]), row[4], row[5])
+        row[0]: Subscriber(row[0], json.loads(row[1]), json.loads(row[2]), json.loads(row[3]), row[4], row[5],
+                           json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])])
         for row in rows
     }
 

@@ -1,8 +1,13 @@
-"""Managing subscribers from the command line: each change is an event on the ``config`` stream."""
+"""Managing subscribers from the command line and the API: each change is an event on the ``config`` stream.
+
+A URL holding a literal secret is sealed (service/delivery/secret_urls.py) in the same transaction that
+records the event, so the event holds only a reference and the URL redacted.
+"""
 
 from __future__ import annotations
 
 from service.delivery.route import Subscriber, read_subscribers
+from service.delivery.secret_urls import SealedSecretMissing, forget_unused, seal, unseal
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
 from service.rules.models import SEVERITY_RANK
@@ -22,6 +27,15 @@ def list_subscribers(store: EventStore) -> list[Subscriber]:
     """Every subscriber the log knows, by name."""
     with store.engine.connect() as conn:
         return list(read_subscribers(conn).values())
+
+
+def sendable_urls(store: EventStore, subscriber: Subscriber) -> list[str]:
+    """The subscriber's URLs ready for apprise (sealed secrets unsealed; ``${ENV}`` still to expand)."""
+    with store.engine.connect() as conn:
+        try:
+            return unseal(conn, subscriber.urls)
+        except SealedSecretMissing as missing:
+            raise SubscriptionError(str(missing)) from None
 
 
 def add_subscriber(
@@ -51,11 +65,16 @@ def add_subscriber(
         for item in items:
             if item not in known_items:
                 raise SubscriptionError(f"unknown item {item!r} (known: {', '.join(sorted(known_items))})")
-    event = SubscriberAdded(
-        name=name, urls=urls, items=items, tags=tags, min_severity=min_severity, origin=origin
-    )
     try:
-        store.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
+        with store.transaction() as tx:
+            previous = read_subscribers(tx.connection, [name]).get(name)
+            sealed = seal(tx.connection, urls, reuse=previous.urls if previous else ())
+            event = SubscriberAdded(
+                name=name, urls=sealed.stored, items=items, tags=tags, min_severity=min_severity, origin=origin,
+                shown=sealed.shown,
+            )
+            tx.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
+            forget_unused(tx.connection)
     except UnstorableEvent:
         raise SubscriptionError(
             "a NUL character (U+0000) is not allowed in a subscriber's name, URLs, items or tags"
@@ -66,4 +85,6 @@ def remove_subscriber(store: EventStore, name: str) -> None:
     """Record the removal of a subscriber; SubscriptionError if there is none of that name."""
     if name not in {s.name for s in list_subscribers(store)}:
         raise SubscriptionError(f"no subscriber named {name!r}")
-    store.append(CONFIG_STREAM, [NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data())])
+    with store.transaction() as tx:
+        tx.append(CONFIG_STREAM, [NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data())])
+        forget_unused(tx.connection)

@@ -56,15 +56,22 @@ class RulesLoaded(DomainEvent):
 
 @dataclass(frozen=True)
 class SubscriberAdded(DomainEvent):
-    """A subscriber was declared or added with ``vigil subscribe add`` (URLs may hold ``${ENV}`` refs)."""
+    """A subscriber was declared or added with ``vigil subscribe add`` (URLs may hold ``${ENV}`` refs).
+
+    v2: a URL holding a literal secret is recorded as ``${VIGIL_SECRET_<id>}`` (the secret is sealed in a
+    table outside the log, service/delivery/secret_urls.py) and ``shown`` holds every URL redacted. v1
+    events recorded URLs as given; they are shown redacted and were never rewritten.
+    """
 
     TYPE: ClassVar[str] = "SubscriberAdded"
+    VERSION: ClassVar[int] = 2
     name: str
     urls: list[str]
     items: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     min_severity: str = "info"
     origin: str = "rules"  # "rules": a rule file; "cli": `vigil subscribe add`; "api": the HTTP API
+    shown: list[str] | None = None  # None only for v1 events: readers redact ``urls`` themselves
 
 
 @dataclass(frozen=True)

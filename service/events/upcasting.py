@@ -11,7 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.events.catalog import EVENT_TYPES, EntryObserved, EntryRevised, RulesLoaded, SourcePollFailed
+from service.events.catalog import (
+    EVENT_TYPES,
+    EntryObserved,
+    EntryRevised,
+    RulesLoaded,
+    SourcePollFailed,
+    SubscriberAdded,
+)
 
 Data = dict[str, Any]
 UpcastStep = Callable[[Data], Data]
@@ -33,6 +40,11 @@ def _entry_v1_to_v2(data: Data) -> Data:
 def _rules_loaded_v1_to_v2(data: Data) -> Data:
     # v1 recorded only the rules' hash: what extraction judged with is not in the log.
     return {**data, "extraction": None}
+
+
+def _subscriber_added_v1_to_v2(data: Data) -> Data:
+    # v1 had no shown forms (and may hold literal URLs, which readers redact when they show them).
+    return {**data, "shown": None}
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ def default_upcaster() -> Upcaster:
             (EntryObserved.TYPE, 1): _entry_v1_to_v2,
             (EntryRevised.TYPE, 1): _entry_v1_to_v2,
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
+            (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

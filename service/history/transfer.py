@@ -14,6 +14,8 @@ from service.store.records import RecordedEvent
 from service.store.verify import ChainReport, verify_chain
 
 BATCH = 1000
+#: The key of an export line that holds a sealed subscriber secret (``vigil export --with-secrets``), not an event.
+SEALED_SECRET = "sealed_secret"
 
 
 class ImportRefused(ValueError):
@@ -39,6 +41,23 @@ def export_events(store: EventStore, out: IO[str]) -> int:
     return count
 
 
+def secret_line(ref: str, url: str) -> str:
+    """One sealed subscriber secret as an export line (only ever written when asked for loudly)."""
+    return json.dumps({SEALED_SECRET: {"ref": ref, "url": url}}, ensure_ascii=False)
+
+
+def sealed_secrets(path: Path) -> list[tuple[str, str]]:
+    """The sealed subscriber secrets an export file holds, as (ref, url)."""
+    found = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if SEALED_SECRET in line:
+                raw = json.loads(line)
+                if isinstance(raw, dict) and SEALED_SECRET in raw:
+                    found.append((str(raw[SEALED_SECRET]["ref"]), str(raw[SEALED_SECRET]["url"])))
+    return found
+
+
 def read_lines(path: Path, *, nul_allowed: bool = True) -> Iterator[RecordedEvent]:
     """The events of an export file, in file order; ValueError naming the line on a malformed one, and
     ImportRefused on an event holding a NUL character unless ``nul_allowed``."""
@@ -54,6 +73,8 @@ def read_lines(path: Path, *, nul_allowed: bool = True) -> Iterator[RecordedEven
                 )
             try:
                 raw: dict[str, Any] = json.loads(line)
+                if SEALED_SECRET in raw:
+                    continue  # not an event: a secret exported beside the log
                 yield RecordedEvent(
                     position=int(raw["position"]), stream_id=raw["stream_id"],
                     stream_version=int(raw["stream_version"]), type=raw["type"],

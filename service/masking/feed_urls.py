@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from service.masking.secrets import MASK, is_secret_key, looks_like_token
+from service.masking.secrets import MASK, is_harmless_key, looks_like_token
 
 
 def without_userinfo(url: str) -> str:
@@ -23,7 +23,8 @@ def without_userinfo(url: str) -> str:
 
 
 def public_feed_url(url: str) -> str:
-    """A feed URL safe to show: no password, and ``***`` for query values that look like credentials."""
+    """A feed URL safe to show: no password, and ``***`` for every query value except those of keys known
+    to be harmless (``?format=rss&lang=uk`` stay; ``?s=x``, ``?apikey=x`` become ``***``)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -34,7 +35,7 @@ def public_feed_url(url: str) -> str:
     pairs = []
     for pair in parts.query.split("&") if parts.query else []:
         key, has_value, value = pair.partition("=")
-        if has_value and value and (is_secret_key(key) or looks_like_token(value)):
+        if has_value and value and (not is_harmless_key(key) or looks_like_token(value)):
             value = MASK
         pairs.append(f"{key}={value}" if has_value else key)
     return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pairs), parts.fragment))

@@ -14,6 +14,24 @@ SECRET_KEY = re.compile(r"token|key|secret|pass|pwd|auth|sig|cred|session|bearer
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
 
 
+#: Query keys of feed URLs whose values are known to be harmless to show (formats, languages, paging,
+#: search terms, sections). Every other value is masked when a feed URL is shown: a key nobody listed may
+#: be an access code of a private feed (``?s=``, ``?u=``, ``?x=``), and one masked value too many costs
+#: nothing, one shown too many leaks.
+HARMLESS_QUERY_KEYS = frozenset({
+    "format", "fmt", "type", "kind", "output", "feed", "rss", "atom", "view", "v", "version",
+    "lang", "language", "locale", "hl", "gl", "ceid", "region", "country", "edition",
+    "page", "per_page", "perpage", "limit", "count", "num", "n", "size", "offset", "start", "since",
+    "category", "cat", "categories", "tag", "tags", "topic", "topics", "section", "channel", "author",
+    "q", "query", "search", "keyword", "keywords", "sort", "order", "orderby",
+})
+
+
+def is_harmless_key(key: str) -> bool:
+    """Whether a feed URL's query ``key`` is one whose value may be shown (see HARMLESS_QUERY_KEYS)."""
+    return key.lower() in HARMLESS_QUERY_KEYS and not is_secret_key(key)
+
+
 def is_secret_key(key: str) -> bool:
     """Whether a query key or header name names a credential (``apikey``, ``X-Auth-Token``, ``sig``)."""
     return SECRET_KEY.search(key) is not None

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import Connection, text
 
 from service.delivery.route import Subscriber, read_subscribers
+from service.delivery.secret_urls import forget_unused, seal, unsealed_or_refs
 from service.events.catalog import RulesLoaded, SubscriberAdded, SubscriberRemoved
 from service.rules.loader import LoadedRules
 from service.rules.models import SubscriberSpec
@@ -52,10 +53,12 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
             events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
         recorded = read_subscribers(tx.connection)
         for name, spec in sorted(rules.subscribers.items()):
-            if name not in recorded or _differs(recorded[name], spec):
+            if name not in recorded or _differs(recorded[name], spec, tx.connection):
+                sealed = seal(tx.connection, spec.urls, reuse=recorded[name].urls if name in recorded else ())
                 added = SubscriberAdded(
                     name=name,
-                    urls=list(spec.urls),
+                    urls=sealed.stored,
+                    shown=sealed.shown,
                     items=list(spec.items),
                     tags=list(spec.tags),
                     min_severity=spec.min_severity,
@@ -66,11 +69,13 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
             if subscriber.origin == "rules" and name not in rules.subscribers:
                 events.append(NewEvent(SubscriberRemoved.TYPE, SubscriberRemoved(name=name).to_data()))
         tx.append(CONFIG_STREAM, events)
+        forget_unused(tx.connection)
     return [event.type for event in events]
 
 
-def _differs(recorded: Subscriber, spec: SubscriberSpec) -> bool:
-    return (recorded.urls, recorded.items, recorded.tags, recorded.min_severity, recorded.origin) != (
+def _differs(recorded: Subscriber, spec: SubscriberSpec, conn: Connection) -> bool:
+    urls = unsealed_or_refs(conn, recorded.urls)
+    return (urls, recorded.items, recorded.tags, recorded.min_severity, recorded.origin) != (
         list(spec.urls),
         list(spec.items),
         list(spec.tags),

@@ -442,6 +442,18 @@ class _Walker:
         return _plain_scalar(node)
 
     def _expand(self, text: str, path: NodePath) -> str:
+        if not _holds_secrets(path):
+            named = _operator_variables(self.env)
+            refused = [reference for reference in find_references(text) if reference.name not in named]
+            for reference in refused:
+                self.errors.append(
+                    self.source_map.within(path, reference.offset).error(
+                        f"${{{reference.name}}} is not expanded here: environment variables fill only source and "
+                        f"subscriber URLs (where secrets belong); list it in {RULE_VARIABLES} to use it elsewhere"
+                    )
+                )
+            if refused:
+                return text
         missing = unresolved(text, self.env)
         for reference in missing:
             self.errors.append(
@@ -459,6 +471,23 @@ class _Walker:
                     )
             return text  # expanded only at send time, so secrets stay out of the log
         return text if missing else expand(text, self.env)
+
+
+#: The environment variable in which the operator names the variables rules may use outside URLs.
+RULE_VARIABLES = "VIGIL_RULE_VARIABLES"
+
+
+def _operator_variables(env: Mapping[str, str]) -> set[str]:
+    return {name.strip() for name in env.get(RULE_VARIABLES, "").split(",") if name.strip()}
+
+
+def _holds_secrets(path: NodePath) -> bool:
+    """Whether ``path`` is where a secret belongs: a source's URL or a subscriber's URL.
+
+    Anywhere else (an item's title, a template, a pattern) a variable's value would be shown on the
+    dashboard, in the Atom feed and in alerts: ``${VIGIL_API_TOKEN}`` in a title once was.
+    """
+    return _is_subscriber_url(path) or (len(path) == 3 and path[0] == "sources" and path[2] == "url")
 
 
 def _is_subscriber_url(path: NodePath) -> bool:

@@ -50,7 +50,8 @@ class SubscriberOut(BaseModel):
     @classmethod
     def shown(cls, subscriber: Subscriber) -> SubscriberOut:
         """``subscriber`` with its URLs redacted."""
-        return cls(name=subscriber.name, urls=[redact(u) for u in subscriber.urls], items=subscriber.items,
+        shown = subscriber.shown or [redact(u) for u in subscriber.urls]
+        return cls(name=subscriber.name, urls=shown, items=subscriber.items,
                    tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin)
 
 

@@ -27,7 +27,7 @@ def test_expand_names_the_variable_that_is_missing() -> None:
     assert failure.value.name == "TOKEN"
 
 
-def test_other_strings_are_expanded_at_load(rule_dir: RuleDir) -> None:
+def test_variables_the_operator_names_are_expanded_at_load_elsewhere(rule_dir: RuleDir) -> None:
     rule_dir.write(
         "feeds.yaml",
         """\
@@ -36,7 +36,8 @@ def test_other_strings_are_expanded_at_load(rule_dir: RuleDir) -> None:
         """,
     )
 
-    source = rule_dir.load(env={"FEED_HOST": "news.example.org", "DESK": "Odesa"}).rules.sources["wire"]
+    env = {"FEED_HOST": "news.example.org", "DESK": "Odesa", "VIGIL_RULE_VARIABLES": "POLL, DESK"}
+    source = rule_dir.load(env=env).rules.sources["wire"]
 
     assert source.url == "https://news.example.org/rss"
     assert source.every.total_seconds() == 15 * 60
@@ -52,7 +53,7 @@ def test_an_unset_variable_is_reported_at_its_reference(rule_dir: RuleDir) -> No
         """,
     )
 
-    assert rule_dir.errors(env={"REGION": "east"}) == [
+    assert rule_dir.errors(env={"REGION": "east", "VIGIL_RULE_VARIABLES": "DESK,REGION"}) == [
         "feeds.yaml:2:24: environment variable FEED_HOST is not set",
         "feeds.yaml:2:51: environment variable DESK is not set",
     ]
@@ -94,3 +95,23 @@ def test_subscriber_url_variables_must_still_be_set_or_have_a_default(rule_dir: 
         "mailto://${MAIL_USER}@example.org",
         "${EMPTY_URL}",
     ]
+
+
+def test_a_variable_outside_a_url_is_refused_unless_the_operator_names_it(rule_dir: RuleDir) -> None:
+    # ${VIGIL_API_TOKEN} in an item's title once appeared on the unauthenticated dashboard, Atom and API.
+    rule_dir.write(
+        "items.yaml",
+        """\
+        items:
+          leak:
+            title: "Token ${VIGIL_API_TOKEN}"
+            states: {on: [switched on]}
+        """,
+    )
+
+    assert rule_dir.errors(env={"VIGIL_API_TOKEN": "tok-5ecret-value"}) == [
+        "items.yaml:3:19: ${VIGIL_API_TOKEN} is not expanded here: environment variables fill only source and "
+        "subscriber URLs (where secrets belong); list it in VIGIL_RULE_VARIABLES to use it elsewhere"
+    ]
+    named = rule_dir.load(env={"VIGIL_API_TOKEN": "x", "VIGIL_RULE_VARIABLES": "VIGIL_API_TOKEN"})
+    assert named.rules.items["leak"].title == "Token x"

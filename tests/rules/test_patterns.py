@@ -134,4 +134,6 @@ def test_a_pattern_with_an_expanded_variable_is_located_at_the_pattern(rule_dir:
     )
 
     # The error lies after the expanded text, whose columns no longer match the file: blame the string.
-    assert rule_dir.errors(env={"VERB": "signed"}) == ["env.yaml:4:23: invalid regex: missing )"]
+    assert rule_dir.errors(env={"VERB": "signed", "VIGIL_RULE_VARIABLES": "VERB"}) == [
+        "env.yaml:4:23: invalid regex: missing )"
+    ]

@@ -18,7 +18,7 @@ import feedparser
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.delivery.subscriptions import list_subscribers
+from service.delivery.subscriptions import list_subscribers, sendable_urls
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
 from service.store.digest import parse_digests
@@ -232,9 +232,14 @@ def test_subscribing_needs_the_right_token(scene: Scene) -> None:
     store = open_store(scene.db)
     try:
         [bob] = [s for s in list_subscribers(store) if s.name == "bob"]
+        unsealed = sendable_urls(store, bob)
     finally:
         store.engine.dispose()
-    assert (bob.urls, bob.items, bob.min_severity, bob.origin) == ([secret_url], ["exchange"], "warning", "api")
+    # The URL holds a password: the log has a sealed reference, the secret lives outside it.
+    assert bob.urls[0].startswith("${VIGIL_SECRET_") and unsealed == [secret_url]
+    assert (bob.shown, bob.items, bob.min_severity, bob.origin) == (
+        ["json://bob:***@127.0.0.1:9/bob"], ["exchange"], "warning", "api"
+    )
     auth = {"Authorization": f"Bearer {API_TOKEN}"}
     shown = {s["name"]: s for s in scene.daemon.get("/api/subscribers", headers=auth).json()}
     assert shown["bob"]["urls"] == ["json://bob:***@127.0.0.1:9/bob"]
@@ -272,7 +277,7 @@ def test_a_subscriber_holding_a_nul_character_is_refused_and_not_recorded(scene:
     for body in ({"name": "nul\x00", "urls": [url]}, {"name": "nul", "urls": [url], "tags": ["war\x00"]}):
         status, answer = _subscribe(scene, API_TOKEN, body)
         assert status == 422
-        assert "a NUL character (U+0000) is not allowed" in str(answer["detail"])
+        assert "U+0000" in str(answer["detail"])
         assert HOOK_PASSWORD not in json.dumps(answer)
     shown = scene.daemon.get("/api/subscribers", headers={"Authorization": f"Bearer {API_TOKEN}"}).json()
     assert not [s for s in shown if s["name"].startswith("nul")]
