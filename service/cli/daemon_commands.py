@@ -7,11 +7,19 @@ from datetime import timedelta
 
 import click
 
-from service.cli.context import EXIT_ENVIRONMENT, EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
+from service.cli.context import (
+    EXIT_ENVIRONMENT,
+    EXIT_INPUT,
+    db_url,
+    fail,
+    load_rules_or_exit,
+    opened_store,
+    rules_paths,
+)
 from service.daemon.logs import configure_logging, remember_rule_secrets
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
-from service.pipeline.wiring import Pipeline, open_pipeline_store
+from service.pipeline.wiring import Pipeline
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
 from service.sources.poller import PollSettings
@@ -155,19 +163,15 @@ def run_command(
             raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
         remember_rule_secrets(loaded.rules, os.environ)
-        try:
-            store = open_pipeline_store(db_url(ctx))
-        except StoreError as error:
-            fail(str(error))
-        pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
-        try:
-            pipeline.record_configuration()
-            polls = pipeline.poll_all(force=True)
-            outcome = pipeline.process()
-            sent = pipeline.deliver()
-        finally:
-            pipeline.close()
-            store.engine.dispose()
+        with opened_store(ctx, creates=True, pipeline=True) as store:
+            pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
+            try:
+                pipeline.record_configuration()
+                polls = pipeline.poll_all(force=True)
+                outcome = pipeline.process()
+                sent = pipeline.deliver()
+            finally:
+                pipeline.close()
         failed = sum(1 for p in polls if p.status == "failed")
         click.echo(
             f"polled {len(polls)} sources ({failed} failed), processed {outcome.entries} entries, "

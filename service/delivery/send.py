@@ -33,7 +33,7 @@ class SendStage:
         first = self.store.read_stream(f"alert:{attempt.delivery.alert_id}")[0]
         raised = AlertRaised.from_data(first.data)
         try:
-            with self.store.engine.connect() as conn:
+            with self.store.reading() as conn:
                 [url] = unseal(conn, [attempt.delivery.url])
         except SealedSecretMissing as missing:
             result = TargetResult(attempt.delivery.target, False, str(missing), retryable=False)

@@ -100,7 +100,7 @@ def run_demo(db_path: Path, rules_paths: list[str], echo: Echo) -> int:
     for report in current_states(store, loaded.rules):
         for line in format_report(report):
             echo(f"   {line}")
-    store.engine.dispose()
+    store.close()
     echo(
         f"\n{delivered} alerts delivered. The whole history is in {db_path}: try "
         f"`vigil --db {db_path} events` or `vigil --db {db_path} timeline exchange-date{rules_option(rules_paths)}`."

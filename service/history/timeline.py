@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-
+from service.alerting.reads import alerts_of_item_since
 from service.delivery.status import alert_statuses
 from service.events.catalog import ItemStateChanged
 from service.store.recorder import EventStore
@@ -34,18 +33,14 @@ def item_timeline(
     events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last)
     if not events:
         return []
-    with store.engine.connect() as conn:
-        alerts = conn.execute(
-            text(
-                "SELECT trigger_position, alert_id, rule FROM alerts "
-                "WHERE item = :item AND trigger_position >= :first"
-            ),
-            {"item": item, "first": events[0].position},
-        ).fetchall()
-        statuses = alert_statuses(conn, [row[1] for row in alerts])
+    with store.reading() as conn:
+        alerts = alerts_of_item_since(conn, item, events[0].position)
+        statuses = alert_statuses(conn, [alert.alert_id for alert in alerts])
     by_trigger: dict[int, list[dict[str, str]]] = {}
-    for trigger, alert_id, rule in alerts:
-        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": statuses[alert_id]})
+    for alert in alerts:
+        by_trigger.setdefault(alert.trigger_position, []).append(
+            {"alert_id": alert.alert_id, "rule": alert.rule, "status": statuses.get(alert.alert_id, "none")}
+        )
     rows = []
     for event in events:
         change = ItemStateChanged.from_data(event.data)

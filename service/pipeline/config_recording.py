@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.secret_urls import forget_unused, seal, unsealed_or_refs
@@ -16,19 +14,10 @@ from service.store.records import NewEvent
 
 CONFIG_STREAM = "config"
 
-_LAST_RULES = text(
-    "SELECT data FROM events WHERE stream_id = 'config' AND event_type = 'RulesLoaded' "
-    "ORDER BY position DESC LIMIT 1"
-)
-
-
-def last_rules_hash(conn: Connection) -> str | None:
+def last_rules_hash(store: EventStore) -> str | None:
     """The hash of the rules most recently recorded, if any."""
-    raw = conn.execute(_LAST_RULES).scalar()
-    if raw is None:
-        return None
-    data = raw if isinstance(raw, dict) else json.loads(raw)
-    return str(data["rules_hash"])
+    last = store.read_stream(CONFIG_STREAM, types=[RulesLoaded.TYPE], last=1)
+    return str(last[0].data["rules_hash"]) if last else None
 
 
 def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
@@ -39,7 +28,9 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
     rules = loaded.rules
     with store.transaction() as tx:
         events: list[NewEvent] = []
-        if last_rules_hash(tx.connection) != loaded.hash:
+        # Read beside the transaction: it holds the append lock, so no other writer can record rules
+        # between this read and the append.
+        if last_rules_hash(store) != loaded.hash:
             loaded_event = RulesLoaded(
                 rules_hash=loaded.hash,
                 files=list(loaded.files),

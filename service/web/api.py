@@ -76,7 +76,7 @@ def api_router(context: WebContext) -> APIRouter:
 
     @router.get("/digest", summary="The log's digest now: save it elsewhere, `vigil verify --digest` checks it")
     def digest() -> LogDigest:
-        now = head_digest(context.store.engine, context.digest_key)
+        now = head_digest(context.store, context.digest_key)
         return LogDigest(now.position, now.hash, now.text())
 
     @router.get("/sources", summary="Every source with its polling health")

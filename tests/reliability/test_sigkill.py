@@ -96,7 +96,7 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
         position_after.append(store.last_position())
         received = [(run, request) for run, hook in enumerate(hooks) for request in hook.requests()]
         events = list(store.read_all())
-        store.engine.dispose()
+        store.close()
 
     verified = subprocess.run(
         [sys.executable, "-m", "service.cli", "verify"], capture_output=True, text=True, env=vigil_env(sqlite_url)

@@ -49,7 +49,7 @@ def _serve(db: str, public_url: str | None = None) -> Iterator[tuple[WebServer, 
         yield server, base
     finally:
         server.stop()
-        store.engine.dispose()
+        store.close()
 
 
 @pytest.fixture

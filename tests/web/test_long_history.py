@@ -57,7 +57,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         server.stop()
-        store.engine.dispose()
+        store.close()
 
 
 def _status(base: str) -> int:
