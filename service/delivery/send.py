@@ -15,7 +15,7 @@ from service.events.catalog import AlertRaised
 from service.masking.log_filter import remember_secrets
 from service.store.recorder import EventStore
 
-#: ``service.delivery.sender.send`` or a stand-in with its signature (urls, title, body, env=, timeout=).
+#: ``service.delivery.sender.send`` or a stand-in with its signature (urls, title, body, env=, timeout=, severity=).
 Sender = Callable[..., list[TargetResult]]
 
 
@@ -40,5 +40,6 @@ class SendStage:
             return replace(attempt, result=result)
         if url != attempt.delivery.url:  # a sealed URL: the log's masking must know its pieces before apprise runs
             remember_secrets(apprise_urls=[url])
-        [result] = self.sender([url], raised.title, raised.body, env=self.env, timeout=self.timeout)
+        [result] = self.sender([url], raised.title, raised.body, env=self.env, timeout=self.timeout,
+                               severity=raised.severity)
         return replace(attempt, result=result)
