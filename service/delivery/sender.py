@@ -48,8 +48,8 @@ def send(urls: Sequence[str], title: str, body: str, *, env: Mapping[str, str],
 
     ``env`` fills ``${VAR}`` references; ``severity`` (info, warning, critical) becomes apprise's notify
     type, and the priority of an e-mail (service/delivery/severity.py). A URL that cannot be expanded or
-    that apprise cannot load is a failed result that may not be retried, and nothing is sent to it; "no service matched" and timeouts
-    are (retryable) failures too. Never raises for a bad URL or a failed send.
+    that apprise cannot load is a failed result that may not be retried, and nothing is sent to it; "no
+    service matched" and timeouts are (retryable) failures too. Never raises for a bad URL or a failed send.
     """
     return [_send_one(url, title, body, env, timeout, severity) for url in urls]
 

@@ -15,8 +15,9 @@ def raise_alerts(store: EventStore, url: str, count: int, severities: tuple[str,
     store.append("config", [NewEvent(SubscriberAdded.TYPE, SubscriberAdded(name="ops", urls=[url]).to_data())])
     titles = []
     for number in range(1, count + 1):
+        severity = severities[(number - 1) % len(severities)]
         raised = AlertRaised(
-            alert_id=f"al-{number:03d}", rule="exchange-news", item=ITEM, severity=severities[(number - 1) % len(severities)], title=f"Alert {number}",
+            alert_id=f"al-{number:03d}", rule="exchange-news", item=ITEM, severity=severity, title=f"Alert {number}",
             body=f"Body of alert {number}", subscribers=["ops"], trigger_position=number, rules_hash="h",
         )  # fmt: skip
         store.append(f"alert:{raised.alert_id}", [NewEvent(AlertRaised.TYPE, raised.to_data())], expected_version=0)
