@@ -88,8 +88,12 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
             assert stop(daemon, signal.SIGKILL) == -signal.SIGKILL
             position_after.append(store.last_position())
 
+        starts = _starts(log)
         daemon = start()
         try:
+            # Started first: the earlier runs may have delivered everything already, and a SIGTERM that
+            # comes while Python is still importing (before the daemon's handlers exist) kills it outright.
+            poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
             poll(lambda: [_delivered_count(store)], lambda n: n >= len(expected), DEADLINE, "every AlertDelivered")
         finally:
             assert stop(daemon) == 0
