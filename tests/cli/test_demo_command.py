@@ -29,6 +29,11 @@ def test_the_demo_runs_from_any_directory_into_the_file_it_is_given(tmp_path: Pa
     state = _vigil(tmp_path, "--db", str(db), "state")
     assert state.returncode == 0, state.stderr
     assert "exchange-date: 2025-06-09" in state.stdout
+    # ... and `sources` lists the sources it recorded, with their polling health.
+    sources = _vigil(tmp_path, "--db", str(db), "sources")
+    assert sources.returncode == 0, sources.stderr
+    assert re.search(r"^wire  http://127\.0\.0\.1:\d+/wire\S*  every \d+s$", sources.stdout, re.M), sources.stdout
+    assert "last success: " in sources.stdout
     # The hints it closes with work from where it ran, though no rules/ folder is here.
     hints = re.findall(r"`vigil ([^`]+)`", result.stdout.splitlines()[-1])
     assert len(hints) == 2
