@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.rules.durations import Duration
 
 Severity = Literal["info", "warning", "critical"]
+#: The languages Vigil reads (ISO 639-1): English, Ukrainian, Russian.
+LanguageCode = Literal["en", "uk", "ru"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 
 #: The value a ``date`` item has before any date is announced (and after an announcement is withdrawn).
@@ -34,6 +36,9 @@ class SourceSpec(_Strict):
     )
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
+    language: LanguageCode | None = Field(
+        default=None, description="The language of every entry of this feed (en, uk, ru); detected when absent."
+    )
 
 
 class ConfirmPolicy(_Strict):
