@@ -38,6 +38,7 @@ _OPENERS = frozenset({
 })
 # A candidate boundary: ., ! or ? (with closing quotes or brackets), then space, then a likely start.
 _BOUNDARY = re.compile(r"""([.!?]+["')\]]*)\s+(?=["'(\[]?[A-Z0-9])""")
+_MAYBE_BOUNDARY = re.compile(r"[.!?\u2026]\S*\s+\S")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"""["'(\[]?([A-Za-z]+)""")
 
@@ -45,12 +46,19 @@ _NEXT_WORD = re.compile(r"""["'(\[]?([A-Za-z]+)""")
 def split_sentences(text: str, language: str = "en") -> list[str]:
     """Sentences of ``text`` (normalised, one paragraph per line), in order, without empty ones."""
     if language == "uk":
-        found = [s for paragraph in text.split("\n") for s in tokenize_uk.tokenize_sents(paragraph)]
+        found = [s for paragraph in text.split("\n") for s in _ukrainian(paragraph)]
     elif language == "ru":
         found = [s.text for paragraph in text.split("\n") for s in razdel.sentenize(paragraph)]
     else:
         found = _english(text)
     return [s.strip() for s in found if any(ch.isalnum() for ch in s)]
+
+
+def _ukrainian(paragraph: str) -> list[str]:
+    # tokenize-uk prepares its rules on every call: a paragraph with no possible boundary (a title) skips it.
+    if not _MAYBE_BOUNDARY.search(paragraph):
+        return [paragraph]
+    return list(tokenize_uk.tokenize_sents(paragraph))
 
 
 def _english(text: str) -> list[str]:

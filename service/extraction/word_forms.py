@@ -23,7 +23,8 @@ INFLECTED = ("uk", "ru")
 #: Ukrainian alternates these for sound, not meaning: "у Стамбулі" and "в Стамбулі" are one phrase.
 _UK_ALTERNATES = (frozenset({"у", "в"}), frozenset({"і", "й"}), frozenset({"з", "із", "зі"}))
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "`": "'"})
-_LETTER_RUN_BEFORE = frozenset(" (|:")
+#: What may stand before a plain word: a space, a group's opening, "|", or the end of a group or repeat.
+_LETTER_RUN_BEFORE = frozenset(" (|:)?*+}")
 _LETTER_RUN_AFTER = frozenset(" )|")
 
 
@@ -35,6 +36,14 @@ def _analyzer(language: str) -> pymorphy3.MorphAnalyzer:
 
 def _plain(word: str) -> str:
     return word.translate(_APOSTROPHES).lower()
+
+
+@lru_cache(maxsize=65536)
+def _tag(plain: str, language: str) -> tuple[str | None, str | None]:
+    """The part of speech and tense of the likeliest reading of a lower-cased word (the guards ask these of
+    the few words around each match; news repeats its words, so the answers are kept)."""
+    parses = _analyzer(language).parse(plain)
+    return (parses[0].tag.POS, parses[0].tag.tense) if parses else (None, None)
 
 
 @lru_cache(maxsize=8192)
@@ -80,8 +89,7 @@ def is_past_verb(word: str, language: str) -> bool:
     """Whether ``word`` is most likely a verb in the past tense ("домовилися", "договорились")."""
     if language not in INFLECTED:
         return False
-    parses = _analyzer(language).parse(_plain(word))
-    return bool(parses) and parses[0].tag.POS == "VERB" and parses[0].tag.tense == "past"
+    return _tag(_plain(word), language) == ("VERB", "past")
 
 
 def expand_pattern(source: str, language: str) -> str:
@@ -145,21 +153,18 @@ def is_present_or_future_verb(word: str, language: str) -> bool:
     """Whether ``word`` is most likely a finite verb not in the past ("набуде", "вступит", "діє")."""
     if language not in INFLECTED:
         return False
-    parses = _analyzer(language).parse(_plain(word))
-    return bool(parses) and parses[0].tag.POS == "VERB" and parses[0].tag.tense in ("pres", "futr")
+    return _tag(_plain(word), language) in (("VERB", "pres"), ("VERB", "futr"))
 
 
 def is_infinitive(word: str, language: str) -> bool:
     """Whether ``word`` is most likely an infinitive ("обмінятися", "обменяться")."""
     if language not in INFLECTED:
         return False
-    parses = _analyzer(language).parse(_plain(word))
-    return bool(parses) and parses[0].tag.POS == "INFN"
+    return _tag(_plain(word), language)[0] == "INFN"
 
 
 def is_future_verb(word: str, language: str) -> bool:
     """Whether ``word`` is most likely a verb in the future tense ("набуде", "вступит", "припиняться")."""
     if language not in INFLECTED:
         return False
-    parses = _analyzer(language).parse(_plain(word))
-    return bool(parses) and parses[0].tag.POS == "VERB" and parses[0].tag.tense == "futr"
+    return _tag(_plain(word), language) == ("VERB", "futr")
