@@ -197,7 +197,8 @@ def _inflected(phrases: Iterable[str], language: str) -> Iterator[str]:
         if language not in INFLECTED or not words:
             yield phrase
             continue
-        options = [sorted(forms(w, language)) if len(w) >= INFLECT_FROM_LETTERS else [w] for w in words]
+        options = [sorted(forms(w, language, any_tense=True)) if len(w) >= INFLECT_FROM_LETTERS else [w]
+                   for w in words]
         yield from (" ".join(combination)
                     for combination in itertools.islice(itertools.product(*options), MAX_PHRASE_FORMS))
 

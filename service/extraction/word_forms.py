@@ -1,9 +1,10 @@
 """Word forms in inflected languages: a word in a Ukrainian or Russian pattern matches any of its forms.
 
-"домовилися" in a pattern matches "домовились", "домовилась" and "домовимося"; "Україна" in a scope
+"домовилися" in a pattern matches "домовились", "домовилась" and "домовився"; "Україна" in a scope
 group matches "України", "Україні", "Україною". Matching works on lemmas (dictionary forms, from
 ``pymorphy3`` and its Ukrainian and Russian dictionaries, shipped as packages): two words match when
-they share a lemma. Patterns are expanded once, when rules are compiled, into an alternation of every form
+they share a lemma and are the same part of speech, and two verbs only in the same tense ("відбувся",
+took place, never finds "відбудеться", will take place: the tense is the news). Patterns are expanded once, when rules are compiled, into an alternation of every form
 of each of their plain words, so reading a sentence costs no morphology at all.
 
 What counts as a plain word of a pattern: a run of Cyrillic letters (and apostrophes) standing alone
@@ -15,6 +16,7 @@ surname) matches only as written; give its forms with a regex.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pymorphy3
 
@@ -67,15 +69,17 @@ def lemma(word: str, language: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def forms(word: str, language: str) -> frozenset[str]:
-    """Every form of every word ``word`` can be a form of, ``word`` itself included (lower-case)."""
+def forms(word: str, language: str, *, any_tense: bool = False) -> frozenset[str]:
+    """Every form of every word ``word`` can be a form of, ``word`` itself included (lower-case): of the same
+    part of speech and, for a verb, the same tense; with ``any_tense``, every form of the lemma (a cue
+    written as "відмовитися" finds "відмовився" and "відмовиться")."""
     plain = _plain(word)
     if language not in INFLECTED:
         return frozenset({plain})
     found = {plain}
     for parse in _analyzer(language).parse(plain):
         if parse.is_known:
-            found.update(_plain(f.word) for f in parse.lexeme)
+            found.update(_plain(f.word) for f in parse.lexeme if any_tense or _same_kind(f.tag, parse.tag))
     if language == "ru":  # news copy writes "е" for "ё": "договоренность"
         found.update({f.replace("ё", "е") for f in found})
     if language == "uk":
@@ -83,6 +87,12 @@ def forms(word: str, language: str) -> frozenset[str]:
             if plain in alternates:
                 found.update(alternates)
     return frozenset(found)
+
+
+def _same_kind(form: Any, word: Any) -> bool:
+    """A form counts when it is the same part of speech and, for a verb, in the same tense: "відбувся" (took
+    place) must not find "відбудеться" (will take place); cases, numbers, genders and persons all count."""
+    return bool(form.POS == word.POS and (word.POS != "VERB" or form.tense == word.tense))
 
 
 def is_past_verb(word: str, language: str) -> bool:

@@ -116,3 +116,13 @@ def test_out_of_scope_in_any_language(language: str, text: str) -> None:
 ])
 def test_scope_terms_match_in_any_case(language: str, text: str) -> None:
     assert findings(text, language, context=False) == AGREED
+
+
+@pytest.mark.parametrize(("language", "done", "ahead"), [
+    ("uk", "Перемир'я набуло чинності.", "Перемир'я набуде чинності завтра."),
+    ("ru", "Перемирие вступило в силу.", "Перемирие вступит в силу завтра."),
+])
+def test_a_verb_matches_in_its_own_tense_only(language: str, done: str, ahead: str) -> None:
+    # "набуло" finds "набула" or "набули", never "набуде": took effect is news, will take effect is not yet.
+    assert ("ceasefire", "in_effect") in findings(done, language)
+    assert ("ceasefire", "in_effect") not in findings(ahead, language)
