@@ -4,8 +4,9 @@
 group matches "України", "Україні", "Україною". Matching works on lemmas (dictionary forms, from
 ``pymorphy3`` and its Ukrainian and Russian dictionaries, shipped as packages): two words match when
 they share a lemma and are the same part of speech, and two verbs only in the same tense ("відбувся",
-took place, never finds "відбудеться", will take place: the tense is the news). Patterns are expanded once, when rules are compiled, into an alternation of every form
-of each of their plain words, so reading a sentence costs no morphology at all.
+took place, never finds "відбудеться", will take place: the tense is the news). Cue words match in
+every form of their lemma. Patterns are expanded once, when rules are compiled, into an alternation of
+the forms of each of their plain words, so reading a sentence costs no morphology for the patterns.
 
 What counts as a plain word of a pattern: a run of Cyrillic letters (and apostrophes) standing alone
 between spaces, group brackets, ``|`` or the pattern's ends, with no quantifier or class attached.
