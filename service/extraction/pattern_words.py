@@ -11,7 +11,9 @@ import regex
 
 def pattern_words(source: str) -> frozenset[str]:
     """The lower-cased words a pattern asks for: its words outside lookarounds ("(?! talks)" refuses one)."""
-    return frozenset(word.lower() for word in regex.findall(r"[A-Za-z']+", _without_lookarounds(source)))
+    # Letters of any script: "не" in "дату не оголошено" is asked for as much as "not" is.
+    return frozenset(word.lower() for word in regex.findall(r"[^\W\d_']+(?:'[^\W\d_']+)*|'",
+                                                            _without_lookarounds(source)) if word != "'")
 
 
 def _without_lookarounds(source: str) -> str:

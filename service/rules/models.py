@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.rules.durations import Duration
 
 Severity = Literal["info", "warning", "critical"]
+#: The languages Vigil reads (ISO 639-1): English, Ukrainian, Russian.
+LanguageCode = Literal["en", "uk", "ru"]
+LANGUAGE_CODES: tuple[LanguageCode, ...] = ("en", "uk", "ru")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 
 #: The value a ``date`` item has before any date is announced (and after an announcement is withdrawn).
@@ -34,6 +37,9 @@ class SourceSpec(_Strict):
     )
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
+    language: LanguageCode | None = Field(
+        default=None, description="The language of every entry of this feed (en, uk, ru); detected when absent."
+    )
 
 
 class ConfirmPolicy(_Strict):
@@ -43,8 +49,8 @@ class ConfirmPolicy(_Strict):
     within: Duration = Field(default="48h", validate_default=True)  # type: ignore[assignment]
 
 
-class CueLists(_Strict):
-    """Extra English cue phrases, added to Vigil's built-in lists (never replacing them)."""
+class LanguageCues(_Strict):
+    """Extra cue phrases of one language, added to Vigil's built-in lists (never replacing them)."""
 
     negation: list[str] = Field(default_factory=list, description="Phrases that deny the predicate.")
     hedge: list[str] = Field(
@@ -56,6 +62,26 @@ class CueLists(_Strict):
     terminators: list[str] = Field(
         default_factory=list, description="Words that end a cue's scope ('but', 'although')."
     )
+
+
+class CueLists(LanguageCues):
+    """Extra English cue phrases at the top, Ukrainian and Russian ones under ``uk:`` and ``ru:``."""
+
+    uk: LanguageCues = Field(default_factory=LanguageCues, description="Ukrainian cue additions.")
+    ru: LanguageCues = Field(default_factory=LanguageCues, description="Russian cue additions.")
+
+
+class LanguagePatterns(_Strict):
+    """An item's patterns in one more language, tried on entries in that language only.
+
+    Each word written plainly matches in any of its forms ("домовилися" also finds "домовились").
+    """
+
+    states: dict[str, list[str]] = Field(
+        default_factory=dict, description="State name -> patterns (status items); the state may be new."
+    )
+    set: list[str] = Field(default_factory=list, description="Patterns containing {date} (date items).")
+    unset: list[str] = Field(default_factory=list, description="Patterns saying the date is not set (date items).")
 
 
 class ItemSpec(_Strict):
@@ -86,6 +112,15 @@ class ItemSpec(_Strict):
     )
     confirm: ConfirmPolicy | None = None
     cues: CueLists = Field(default_factory=CueLists, description="Item-specific cue additions.")
+    languages: dict[Literal["uk", "ru"], LanguagePatterns] = Field(
+        default_factory=dict,
+        description="Patterns in Ukrainian (uk) and Russian (ru); the patterns above are English.",
+    )
+
+    def state_names(self) -> list[str]:
+        """Every state a status item names: ``initial``, then those with patterns in any language."""
+        return list(dict.fromkeys([self.initial, *self.states,
+                                   *(state for patterns in self.languages.values() for state in patterns.states)]))
 
 
 class AlertCondition(_Strict):

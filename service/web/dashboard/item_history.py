@@ -23,6 +23,7 @@ class EvidenceMark:
     link: str
     published: datetime
     decisive: bool
+    language: str = "en"  # the language the sentence is written in (en, uk, ru)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def item_history(
                 link=found.link,
                 published=_aware(datetime.fromisoformat(found.published)),
                 decisive=(found.sentence, found.link) in decisive,
+                language=found.language,
             )
         )
     evidence.sort(key=lambda mark: mark.published)

@@ -138,7 +138,8 @@ def value_label(spec: ItemSpec, value: str) -> str:
 def state_colours(spec: ItemSpec, history: ItemHistory) -> dict[str, int]:
     """A colour class for each value of the item: the initial one neutral, then declared states, then the rest."""
     colours = {history.initial: 0}
-    ordered = [*spec.states, *(row.to_value for row in history.changes), *(mark.value for mark in history.evidence)]
+    ordered = [*spec.state_names()[1:], *(row.to_value for row in history.changes),
+               *(mark.value for mark in history.evidence)]
     for value in ordered:
         if value not in colours:
             colours[value] = (len(colours) - 1) % PALETTE_SIZE + 1
