@@ -126,3 +126,8 @@ def test_a_verb_matches_in_its_own_tense_only(language: str, done: str, ahead: s
     # "набуло" finds "набула" or "набули", never "набуде": took effect is news, will take effect is not yet.
     assert ("ceasefire", "in_effect") in findings(done, language)
     assert ("ceasefire", "in_effect") not in findings(ahead, language)
+
+
+def test_every_ukrainian_apostrophe_is_one_apostrophe() -> None:
+    for apostrophe in ("'", "\u2019", "\u02bc"):
+        assert findings(f"Сторони домовилися про перемир{apostrophe}я.", "uk") == AGREED
