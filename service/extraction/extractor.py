@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import regex
 
 from service.extraction.cues import CueSet, build_cues
-from service.extraction.dates import no_day_reason, parse_announced_date
+from service.extraction.dates import AnnouncedDate, no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
+from service.extraction.lemmas import forms
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
@@ -43,7 +44,9 @@ class _Evidence:
 
 def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
     def evidence(value: str | None, source: str, date: bool) -> _Evidence:
-        return _Evidence(item_id, value, compile_pattern(source, date=date), pattern_words(source))
+        pattern = compile_pattern(source, date=date, forms=forms)
+        own = pattern.spelled if pattern.spelled is not None else pattern_words(source)
+        return _Evidence(item_id, value, pattern, own)
 
     if spec.kind == "date":
         return ([evidence(None, p, True) for p in spec.set]
@@ -167,29 +170,36 @@ class Extractor:
             if missing is not None and not explain:
                 continue  # extraction need not even run the patterns of an item the entry is not about
             try:
-                match = evidence.pattern.regex.search(sentence, timeout=timeout)
+                end = _content_end(sentence) if evidence.pattern.anchored_end else len(sentence)
+                match = evidence.pattern.regex.search(sentence, 0, end, timeout=timeout)
             except TimeoutError:
                 report.vetoes.append(self._veto(evidence, evidence.value or NO_DAY, sentence, "timeout", "",
                                                 f"the pattern took longer than {MATCH_TIMEOUT}s on this sentence "
                                                 "and was given up (simplify it)"))
                 continue
             if match is not None:
-                self._judge_match(report, evidence, match, entry, missing)
+                try:
+                    self._judge_match(report, evidence, match, entry, missing, timeout)
+                except TimeoutError:
+                    report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "timeout", "",
+                                                    f"the pattern took longer than {MATCH_TIMEOUT}s on this "
+                                                    "sentence and was given up (simplify it)"))
         return report
 
     def _judge_match(self, report: SentenceReport, evidence: _Evidence, match: regex.Match[str],
-                     entry: EntryText, missing: str | None) -> None:
+                     entry: EntryText, missing: str | None, timeout: float) -> None:
         sentence = report.sentence
         value, end, after = evidence.value, match.end(), match.end()
         if value is None:
-            announced = parse_announced_date(match.group("date"), entry.published)
-            if announced is None:
+            day = _day_in(match, evidence.pattern, entry, timeout)
+            if day is None:
                 report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
                                                 no_day_reason(match.group("date"))))
                 return
+            announced, date_start = day
             value = announced.day.isoformat()
             # The date's own words ("May 9", "Monday or ...") are no cue; what follows them may be one.
-            end, after = match.start("date"), match.start("date") + announced.end
+            end, after = date_start, date_start + announced.end
         if missing is not None:
             report.vetoes.append(self._veto(evidence, value, sentence, "scope", missing,
                                             f"the entry never mentions any of: {missing}"))
@@ -204,3 +214,38 @@ class Extractor:
     @staticmethod
     def _veto(evidence: _Evidence, value: str, sentence: str, guard: str, cue: str, reason: str) -> Veto:
         return Veto(evidence.item, value, sentence, evidence.pattern.source, guard, cue, reason)
+
+
+_WORD_START = regex.compile(r"(?<![\w'’-])\w")
+#: What closes a sentence after its last word: "... on Monday." or "... called off!\"".
+_CLOSING = regex.compile(r"[.!…]+[\"'’”)\]]*\s*$")
+
+
+def _content_end(sentence: str) -> int:
+    """Where the sentence's words end: before its closing full stop (so ``$`` anchors a body sentence)."""
+    closing = _CLOSING.search(sentence)
+    return closing.start() if closing else len(sentence)
+
+
+def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
+            timeout: float) -> tuple[AnnouncedDate, int] | None:
+    """The day a date pattern's match names, and where its words start: the ``{date}`` span the match
+    captured, else (a free-word part before ``{date}`` took words of the day) the longest span from an
+    earlier word of the match that the pattern also allows and that names a day."""
+    announced = parse_announced_date(match.group("date"), entry.published)
+    if announced is not None:
+        return announced, match.start("date")
+    split = pattern.date_split
+    if split is None:
+        return None
+    sentence, start = match.string, match.start()
+    for word in _WORD_START.finditer(sentence, start, match.start("date")):
+        if split.before.fullmatch(sentence, start, word.start(), timeout=timeout) is None:
+            continue
+        rest = split.rest.match(sentence, word.start(), timeout=timeout)
+        if rest is None:
+            continue
+        announced = parse_announced_date(rest.group("date"), entry.published)
+        if announced is not None:
+            return announced, word.start()
+    return None
