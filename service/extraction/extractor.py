@@ -231,7 +231,8 @@ def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
             timeout: float) -> tuple[AnnouncedDate, int] | None:
     """The day a date pattern's match names, and where its words start: the ``{date}`` span the match
     captured, else (a free-word part before ``{date}`` took words of the day) the longest span from an
-    earlier word of the match that the pattern also allows and that names a day."""
+    earlier word of the match (a later one, after a gap of a words pattern, which is as short as it can be)
+    that the pattern also allows and that names a day."""
     announced = parse_announced_date(match.group("date"), entry.published)
     if announced is not None:
         return announced, match.start("date")
@@ -239,7 +240,9 @@ def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
     if split is None:
         return None
     sentence, start = match.string, match.start()
-    for word in _WORD_START.finditer(sentence, start, match.start("date")):
+    for word in _WORD_START.finditer(sentence, start):
+        if word.start() == match.start("date"):
+            continue
         if split.before.fullmatch(sentence, start, word.start(), timeout=timeout) is None:
             continue
         rest = split.rest.match(sentence, word.start(), timeout=timeout)

@@ -148,13 +148,16 @@ def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: st
             if not ends_with_word or index + 1 >= len(tokens) or not _is_word_token(tokens[index + 1][0]):
                 raise WordsError("'!' follows a word and names what the next word must not be: "
                                  "ceasefire !talks|negotiations", at)
-            out += f"(?! (?:{_alternatives(*tokens[index + 1], forms, set())})(?!\\w))"
-            index += 2
+            excluded, index = _word_choice(tokens, index + 1)
+            out += f"(?! (?:{_alternatives(excluded, forms, set())})(?!\\w))"
         elif token == '"':
             raise WordsError("a quote is not closed", at)
-        else:
-            add(date_slot if token == DATE_SLOT else _alternatives(token, at, forms, spelled), False)
+        elif token == DATE_SLOT:
+            add(date_slot, False)
             index += 1
+        else:
+            words, index = _word_choice(tokens, index)
+            add(_alternatives(words, forms, spelled), False)
     if not ends_with_word:
         raise WordsError("a part needs at least one word that is not optional", offset)
     return out
@@ -172,36 +175,42 @@ def _choices(tokens: list[tuple[str, int]], at: int, forms: Forms, spelled: set[
             raise WordsError(f"'{token}' cannot stand inside a choice of phrases", where)
     if any(not phrase for phrase in phrases):
         raise WordsError("a choice of phrases holds an empty phrase", at)
-    return [" ".join(_alternatives(word, where, forms, spelled) for word, where in phrase) for phrase in phrases]
+    return [" ".join(_alternatives([(word, where)], forms, spelled) for word, where in phrase) for phrase in phrases]
 
 
 def _is_word_token(token: str) -> bool:
     return token not in ("(", ")", "[", "]", "|", "!", DATE_SLOT, '"')
 
 
-def _alternatives(token: str, at: int, forms: Forms, spelled: set[str]) -> str:
-    """``a|b|"c"``: any form of a or b, or c as written."""
+def _alternatives(words: list[tuple[str, int]], forms: Forms, spelled: set[str]) -> str:
+    """``a|b|"c"`` (each word with its offset): any form of a or b, or c as written."""
     found: list[str] = []
-    position = at
-    for alternative in token.split("|"):
-        if not alternative:
-            raise WordsError("an empty word between '|'", position)
+    for alternative, position in words:
         exact = len(alternative) >= 2 and alternative[0] == alternative[-1] == '"'
         word = alternative[1:-1] if exact else alternative
         bad = _first_bad(word)
-        if bad is not None:
+        if bad is not None or not word:
             raise WordsError(
                 f"{word[bad]!r} is not part of a word: a words pattern takes words, '...', '|', '( )', '[ ]', "
-                "'!', quotes and {date} (write a regex pattern for anything else)",
-                position + (1 if exact else 0) + bad)
+                "'!', quotes and {date} (write a regex pattern for anything else)" if bad is not None
+                else "an empty word", position + (1 if exact else 0) + (bad or 0))
         variants = {word.lower()} if exact else (forms(word) | {word.lower()})
         for variant in variants:
             spelled.update(w.lower() for w in _WORD_CHARS.findall(variant))
         found.extend(sorted(variants, key=lambda v: (-len(v), v)))
-        position += len(alternative) + 1
     unique = list(dict.fromkeys(found))
     escaped = [regex.escape(word, special_only=True, literal_spaces=True).replace("'", "['’]") for word in unique]
     return escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
+
+
+def _word_choice(tokens: list[tuple[str, int]], index: int) -> tuple[list[tuple[str, int]], int]:
+    """The words ``a|b|c`` starting at ``tokens[index]``, and the index after them."""
+    words = [tokens[index]]
+    index += 1
+    while index + 1 < len(tokens) and tokens[index][0] == "|" and _is_word_token(tokens[index + 1][0]):
+        words.append(tokens[index + 1])
+        index += 2
+    return words, index
 
 
 def _first_bad(word: str) -> int | None:
