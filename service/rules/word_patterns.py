@@ -4,7 +4,7 @@
 offer on Monday", whatever the subject before "vote" (which is where regexes anchored on a subject break).
 The syntax, one string (a YAML list of parts is the same parts joined by ``...``):
 
-- ``...`` (or ``…``) between parts: up to ``GAP_WORDS`` words may come between them, in the same clause (a
+- ``...`` (or ``…``) between parts: up to ``GAP_WORDS`` (8) words may come between them, in the same clause (a
   gap never crosses ``;``, ``:``, ``?``, a quote, " - ", "but", "however", "although", "while", ", and" …);
   gaps are as short as they can be;
 - words within a part are adjacent: ``take place``;
@@ -13,6 +13,7 @@ The syntax, one string (a YAML list of parts is the same parts joined by ``...``
 - each word matches any of its forms (``vote`` finds votes, voted, voting; ``take place`` finds "took
   place"); in double quotes a word matches only as written: ``"held"``;
 - ``!talks|negotiations`` the next word is none of these (nor any of their forms): ``ceasefire !talks``;
+  ``!(of fire|of views)`` what follows is none of these phrases;
 - ``{date}`` (date items' ``set`` patterns, exactly once) the words that name the day.
 
 Matching is case-insensitive and on whole words, as for regex patterns. A words pattern compiles to a regex
@@ -29,13 +30,16 @@ import regex
 
 #: A pattern string starting with this is a words pattern (the YAML mapping ``{words: ...}`` becomes one).
 PREFIX = "words: "
-#: How many words a ``...`` gap may hold.
-GAP_WORDS = 6
+#: How many words a ``...`` gap may hold (a side remark counts as one).
+GAP_WORDS = 8
 DATE_SLOT = "{date}"
-#: One word of a gap: not a conjunction that starts another clause.
-_GAP_WORD = (r"(?:,?\s(?!(?:but|however|although|though|whereas|while)\b|(?<=,\s)(?:and|so|yet)\b)"
-             r"\w[\w'’-]*)")
-_GAP = rf"(?:{_GAP_WORD}{{0,{GAP_WORDS}}}?,?\s)"
+#: One word of a gap: not a conjunction that starts another clause, nor a relative pronoun that starts a
+#: side remark ("the truce, which took effect on Friday, collapsed" took effect, as a side remark).
+_GAP_WORD = (r"(?:,?\s(?!(?:but|however|although|though|whereas|while|which|who|whom|whose)\b"
+             r"|(?<=,\s)(?:and|so|yet)\b)\w[\w'’-]*(?:[.,]\d+)*)")
+#: A side remark, skipped whole: ", which took effect on Friday," "(in Istanbul)" " - as agreed - ".
+_SIDE_REMARK = r"""(?:,\s(?:which|who|whom|whose|where)\b[^,;:"]{1,80},|\s\([^()]{1,80}\)|\s-\s[^-]{1,80}\s-)"""
+_GAP = rf"(?:(?:{_SIDE_REMARK}|{_GAP_WORD}){{0,{GAP_WORDS}}}?,?\s)"
 _WORD_CHARS = regex.compile(r"[\w'’-]+")
 _TOKEN = regex.compile(r'"[^"]*"|\{date\}|[^\s()\[\]|"!]+|[()\[\]|!]|"')
 
@@ -145,11 +149,20 @@ def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: st
         elif token in (")", "]", "|"):
             raise WordsError(f"unexpected '{token}'", at)
         elif token == "!":
-            if not ends_with_word or index + 1 >= len(tokens) or not _is_word_token(tokens[index + 1][0]):
-                raise WordsError("'!' follows a word and names what the next word must not be: "
-                                 "ceasefire !talks|negotiations", at)
-            excluded, index = _word_choice(tokens, index + 1)
-            out += f"(?! (?:{_alternatives(excluded, forms, set())})(?!\\w))"
+            following = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+            if not ends_with_word or not (_is_word_token(following) or following == "("):
+                raise WordsError("'!' follows a word and names what must not come next: "
+                                 "ceasefire !talks|negotiations, exchange !(of fire|of views)", at)
+            if following == "(":
+                end = next((i for i in range(index + 2, len(tokens)) if tokens[i][0] in (")", "(", "[")), None)
+                if end is None or tokens[end][0] != ")":
+                    raise WordsError("'(' is not closed by ')'", tokens[index + 1][1])
+                excluded = "|".join(_choices(tokens[index + 2:end], tokens[index + 1][1], forms, set()))
+                index = end + 1
+            else:
+                words, index = _word_choice(tokens, index + 1)
+                excluded = _alternatives(words, forms, set())
+            out += f"(?! (?:{excluded})(?!\\w))"
         elif token == '"':
             raise WordsError("a quote is not closed", at)
         elif token == DATE_SLOT:

@@ -37,7 +37,8 @@ def test_check_reports_each_bad_words_pattern_at_its_column(tmp_path: Path) -> N
         f"{rules}:6:27: '(' is not closed by ')'",
         f"{rules}:7:35: '+' is not part of a word: a words pattern takes words, '...', '|', '( )', '[ ]', '!', "
         "quotes and {date} (write a regex pattern for anything else)",
-        f"{rules}:8:30: '!' follows a word and names what the next word must not be: ceasefire !talks|negotiations",
+        f"{rules}:8:30: '!' follows a word and names what must not come next: "
+        "ceasefire !talks|negotiations, exchange !(of fire|of views)",
         f"{rules}:10:29: nothing between two '...' gaps (or at an end): write a word there",
         f"{rules}:15:16: a date 'set' pattern needs exactly one {{date}} placeholder",
     ]
