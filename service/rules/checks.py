@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import jinja2
 
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
-from service.rules.models import AlertRule, ItemSpec, RuleSet
+from service.rules.models import AlertRule, ItemSpec, RuleSet, SourceSpec
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
+from service.rules.selectors import selector_problem
 from service.rules.subscriber_limits import name_problem, urls_problem
 
 
@@ -64,7 +65,25 @@ def _check_sources(rules: RuleSet, where: SourceMap) -> list[RuleError]:
                     f"source '{name}': url must be an http:// or https:// address"
                 )
             )
+        errors += _check_selector(name, source, where)
     return errors
+
+
+def _check_selector(name: str, source: SourceSpec, where: SourceMap) -> list[RuleError]:
+    """A page source needs a selector the page parser reads; a feed source has no use for one."""
+    at: NodePath = ("sources", name, "selector")
+    if source.kind == "feed":
+        if source.selector is None:
+            return []
+        return [where.key(at).error(f"source '{name}': 'selector' is for web pages: add 'kind: page'")]
+    if source.selector is None:
+        return [where.key(("sources", name)).error(
+            f"source '{name}' is a page and needs a 'selector' (the CSS selector of its blocks, e.g. article)"
+        )]
+    problem = selector_problem(source.selector)
+    if problem is None:
+        return []
+    return [where.where(at).error(f"source '{name}': selector {source.selector!r}: {problem}")]
 
 
 def _check_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:

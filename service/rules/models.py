@@ -25,9 +25,17 @@ class _Strict(BaseModel):
 
 
 class SourceSpec(_Strict):
-    """A news feed to poll."""
+    """A news feed to poll, or a web page whose blocks (matched by a CSS selector) are its entries."""
 
-    url: str = Field(description="RSS or Atom feed URL (http or https).")
+    kind: Literal["feed", "page"] = Field(
+        default="feed", description="feed: an RSS or Atom feed; page: a web page read with a CSS selector."
+    )
+    url: str = Field(description="Feed or page URL (http or https).")
+    selector: str | None = Field(
+        default=None,
+        description="For kind: page, the CSS selector of the page's blocks (e.g. 'article.statement'); "
+        "each matched block is one entry.",
+    )
     # validate_default: the default is written as a rule author writes it and must become a timedelta too.
     every: Duration = Field(  # type: ignore[assignment]
         default="10m", validate_default=True, description="Polling interval, e.g. 10m."

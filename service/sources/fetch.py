@@ -24,6 +24,8 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
+#: What a ``kind: page`` source asks for: a web page.
+ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 
 class FetchError(Exception):
@@ -72,16 +74,18 @@ def fetch(
     max_bytes: int = 10_000_000,
     max_redirects: int = 5,
     client: httpx.Client | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     """GET ``url`` conditionally; return the result or raise ``FetchError``.
 
     ``timeout`` bounds the whole exchange (connect, redirects, headers and body), ``max_bytes`` the
     decoded body, ``max_redirects`` the hops followed. Pass a shared ``client`` to reuse connections;
-    its own redirect setting is ignored (redirects are counted here).
+    its own redirect setting is ignored (redirects are counted here). ``accept`` is the Accept header
+    (feed types unless told otherwise: ``ACCEPT_PAGE`` for web pages).
     """
     if timeout <= 0 or max_bytes <= 0 or max_redirects < 0:
         raise ValueError("timeout and max_bytes must be positive, max_redirects not negative")
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

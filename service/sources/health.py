@@ -36,6 +36,7 @@ class SourceView:
     entries_seen: int = 0
     next_poll: str | None = None
     problem: str | None = None
+    kind: str = "feed"  # or "page": a web page read with a CSS selector
 
     @property
     def down(self) -> bool:
@@ -64,7 +65,7 @@ def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
         every = int(spec.every.total_seconds())
         row = rows.get(source_id)
         if row is None:
-            views.append(SourceView(source_id, title, url, every, "never polled"))
+            views.append(SourceView(source_id, title, url, every, "never polled", kind=spec.kind))
             continue
         _, polled, success, status, error, error_at, failures, seen, next_poll, problem = row
         views.append(
@@ -83,6 +84,7 @@ def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
                 entries_seen=seen,
                 next_poll=next_poll,
                 problem=problem,
+                kind=spec.kind,
             )
         )
     return views
