@@ -66,6 +66,10 @@ def _check_sources(rules: RuleSet, where: SourceMap) -> list[RuleError]:
                 )
             )
         errors += _check_selector(name, source, where)
+        if source.websub and source.kind == "page":
+            errors.append(where.key(("sources", name, "websub")).error(
+                f"source '{name}': websub is for feeds (a hub announces a feed's changes, not a page's)"
+            ))
     return errors
 
 

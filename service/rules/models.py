@@ -42,6 +42,11 @@ class SourceSpec(_Strict):
     )
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
+    websub: bool = Field(
+        default=False,
+        description="Subscribe to the feed's WebSub hub (its <link rel=\"hub\">) so that a publisher's ping "
+        "polls it at once; the daemon needs VIGIL_PUBLIC_URL (or VIGIL_WEBSUB_CALLBACK) and --http.",
+    )
 
 
 class ConfirmPolicy(_Strict):

@@ -48,6 +48,7 @@ class FetchResult:
     content_type: str | None = None
     content_location: str | None = None
     content_language: str | None = None
+    link: str | None = None  # the Link header (RFC 8288): where a feed names its WebSub hub, if it does
 
     @property
     def not_modified(self) -> bool:
@@ -144,7 +145,7 @@ def _read(response: httpx.Response, limits: _Limits, deadline: Deadline) -> Fetc
         status=status, body=body, url=str(response.url),
         etag=found.get("etag"), last_modified=found.get("last-modified"),
         content_type=found.get("content-type"), content_location=found.get("content-location"),
-        content_language=found.get("content-language"),
+        content_language=found.get("content-language"), link=found.get("link"),
     )
 
 

@@ -171,10 +171,11 @@ def test_a_page_source_needs_a_selector_the_page_parser_reads(rule_dir: RuleDir)
           wire:
             url: https://example.org/feed.xml
             selector: article
-          ok-page:
+          briefings:
             kind: page
             url: https://example.org/briefings
             selector: "main article.briefing"
+            websub: true
         """,
     )
 
@@ -183,4 +184,5 @@ def test_a_page_source_needs_a_selector_the_page_parser_reads(rule_dir: RuleDir)
         "pages.yaml:6:3: source 'embassy' is a page and needs a 'selector' (the CSS selector of its blocks, "
         "e.g. article)",
         "pages.yaml:11:5: source 'wire': 'selector' is for web pages: add 'kind: page'",
+        "pages.yaml:16:5: source 'briefings': websub is for feeds (a hub announces a feed's changes, not a page's)",
     ]
