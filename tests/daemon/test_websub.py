@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from service.pipeline.wiring import open_pipeline_store
+from service.rules.loader import load_rules
+from service.sources.health import source_health
 from service.sources.websub import signature_matches
 from tests.pipeline.harness import daemon_command, vigil_env
 from tests.sources.texts import EXCHANGE_RULES
@@ -93,10 +95,15 @@ def test_a_signed_ping_from_the_hub_polls_the_feed_at_once(tmp_path: Path) -> No
     store = open_pipeline_store(str(tmp_path / "vigil.db"))
     try:
         recorded = " ".join(f"{e.data} {e.metadata}" for e in store.read_all())
+        shown = source_health(store, load_rules([tmp_path / "rules.yaml"], env={}).rules)[0]
     finally:
         store.engine.dispose()
     assert subscription.secret not in recorded and subscription.secret not in log
+    token = subscription.callback.rsplit("/", 1)[1]
+    assert token not in log and "/websub/…" in log  # the access log leaves the callback's token out
     assert "ping for wire, polling it now" in log
+    # `vigil sources` and the dashboard show where the subscription stands, never its secret.
+    assert shown.push is not None and shown.push.startswith("verified until ") and hub.url in shown.push
 
 
 def test_without_a_callback_url_the_daemon_says_so_and_polls_on_schedule(tmp_path: Path) -> None:
