@@ -179,7 +179,9 @@ def _due(current: Subscription | None, now: datetime) -> bool:
         return True
     stamp = timestamp_text
     if current.state == "verified" and current.expires_at:
-        renew_before = min(timedelta(seconds=LEASE_SECONDS * RENEW_SHARE), timedelta(days=1))
+        # The lease the hub granted runs from about when it was requested.
+        granted = datetime.fromisoformat(current.expires_at) - datetime.fromisoformat(current.requested_at)
+        renew_before = min(granted * RENEW_SHARE, timedelta(days=1))
         return current.expires_at <= stamp(now + renew_before)
     if current.state == "requested":
         return current.requested_at <= stamp(now - UNVERIFIED_AFTER)
