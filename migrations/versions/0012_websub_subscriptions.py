@@ -1,8 +1,13 @@
-"""WebSub subscriptions: which hub each ``websub: true`` source is subscribed to, and with which secret.
+"""WebSub subscriptions, and the selector a page source's validators were earned under.
+
+``websub_subscriptions``: which hub each ``websub: true`` source is subscribed to, with which secret.
 
 The secret signs the hub's content pings (X-Hub-Signature). It is not a fact and must not reach the log:
 like leases, the table is operational state, not a projection, not hashed, not exported and not rebuilt
 by a replay. Losing it costs one new subscription.
+
+``source_status.selector`` (projected from ``SourcePolled`` v2): a page whose selector changed is fetched
+without validators, so blocks the new selector matches are read even if the page did not change.
 
 Revision ID: 0012
 Revises: 0013
@@ -33,5 +38,11 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("source_status") as batch:
+        batch.add_column(sa.Column("selector", sa.Text(), nullable=True))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("source_status") as batch:
+        batch.drop_column("selector")
     op.drop_table("websub_subscriptions")

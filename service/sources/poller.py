@@ -7,7 +7,7 @@ them, outside any transaction, so a slow feed never holds the store's append loc
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -61,10 +61,13 @@ class _SourceRow:
     last_modified: str | None
     next_poll: str | None
     consecutive_failures: int
+    problem: str | None = None
+    selector: str | None = None  # what the validators were earned under (a page's CSS selector)
 
 
 _STATUS = text(
-    "SELECT etag, last_modified, next_poll, consecutive_failures FROM source_status WHERE source = :source"
+    "SELECT etag, last_modified, next_poll, consecutive_failures, problem, selector FROM source_status "
+    "WHERE source = :source"
 )
 _KNOWN = text("SELECT content_hash FROM entries_seen WHERE source = :source AND guid = :guid")
 
@@ -89,6 +92,8 @@ def poll_source(
             return PollOutcome(source_id, "skipped", detail=f"next poll at {row.next_poll}")
         if not claim(tx.connection, lease, owner, now=now, until=now + settings.lease):
             return PollOutcome(source_id, "skipped", detail="being polled by another daemon")
+    if row.selector != spec.selector:  # read under another selector: the same page may hold new blocks
+        row = replace(row, etag=None, last_modified=None, problem=None)
     try:
         result = fetch(
             spec.url,
@@ -99,7 +104,9 @@ def poll_source(
             client=client,
             accept=ACCEPT_PAGE if spec.kind == "page" else ACCEPT,
         )
-        entries, problem = ([], None) if result.status == 304 else _parse(result, spec)
+        # A 304 is the body read last time, and what was wrong with it still is (a page that stopped
+        # matching its selector keeps saying so until it changes).
+        entries, problem = ([], row.problem) if result.status == 304 else _parse(result, spec)
     except (FetchError, FeedError) as error:
         return _record_failure(store, source_id, spec, row, str(error.reason), owner, now, rng)
     return _record_success(store, source_id, spec, row, result, entries, problem, owner, now, rng)
@@ -139,7 +146,7 @@ def _read_status(conn: object, source_id: str) -> _SourceRow:
     found = conn.execute(_STATUS, {"source": source_id}).first()  # type: ignore[attr-defined]
     if found is None:
         return _SourceRow(None, None, None, 0)
-    return _SourceRow(found[0], found[1], found[2], int(found[3] or 0))
+    return _SourceRow(found[0], found[1], found[2], int(found[3] or 0), found[4], found[5])
 
 
 def _record_success(
@@ -194,6 +201,7 @@ def _record_success(
             last_modified=result.last_modified or row.last_modified,
             problem=problem,
             next_poll=timestamp_text(next_poll),
+            selector=spec.selector,
         )
         events.append(NewEvent(SourcePolled.TYPE, polled.to_data(), metadata))
         tx.append(stream, events)

@@ -150,12 +150,33 @@ def test_a_page_that_stops_matching_warns_in_source_health_and_takes_nothing_bac
     assert health.problem is not None
     assert "selector 'div.statement' matched nothing on the page" in health.problem
     assert outcome.detail == health.problem  # the daemon logs it as a warning
+    # Polled again, the unchanged page answers 304: the warning stays until the page or selector changes.
+    outcome, _ = _poll(page_store, spec, _last_position(page_store))
+    assert outcome.detail == health.problem and source_health(page_store, rules)[0].problem == health.problem
 
     # The selector fixed to the new layout: the same statements are known, not new again.
     at = _last_position(page_store)
     fixed = SourceSpec(kind="page", url=pages.url("/statements"), selector="div.press-release")
     outcome, events = _poll(page_store, fixed, at)
     assert (outcome.new, outcome.revised) == (0, 0) and source_health(page_store, rules)[0].problem is None
+
+
+def test_a_changed_selector_reads_the_page_anew_though_the_page_did_not_change(
+    pages: FeedServer, page_store: EventStore
+) -> None:
+    notice = '<div class="notice"><a href="/notices/1">Consular hours extended on Saturday.</a></div>'
+    pages.set_feed("/statements", page(TALKS, GRAIN) + notice, content_type=HTML)
+    _poll(page_store, SourceSpec(kind="page", url=pages.url("/statements"), selector=SELECTOR), 0)
+
+    at = _last_position(page_store)
+    wider = SourceSpec(kind="page", url=pages.url("/statements"), selector=f"{SELECTOR}, div.notice")
+    outcome, events = _poll(page_store, wider, at)
+
+    # Without validators (they were earned under the old selector): a 200, and the notice is new.
+    assert "if-none-match" not in pages.last_request("/statements").headers
+    assert (outcome.status, outcome.new) == ("ok", 1)
+    assert [data["guid"] for kind, data in events if kind == "EntryObserved"] == [pages.url("/notices/1")]
+    assert events[-1][1]["selector"] == f"{SELECTOR}, div.notice"
 
 
 RULES = """\
