@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from service.masking.feed_urls import without_userinfo
+from service.masking.feed_urls import hide_feed_secrets, without_userinfo
 from service.sources.fetch import FetchResult
 from service.sources.markup_limits import MarkupRefused, check_markup
 from service.sources.parse import MAX_ENTRY_CHARS, FeedEntry, FeedError, ParsedFeed, content_hash
@@ -90,7 +90,11 @@ def parse_page(
         problems.append(f"{len(found)} blocks matched, only the first {max_blocks} were read")
         found = found[:max_blocks]
     base = without_userinfo(result.content_location or result.url)
-    entries, oversized = _entries([_block(node, base) for node in found], max_entry_chars)
+    blocks = [_block(node, base) for node in found]
+    # "#statement-3" resolved against https://site/statements?key=SECRET keeps the key: mask it, as in
+    # every place the page's URL is shown, before the link reaches the log, alerts and pages.
+    blocks = [replace(block, link=hide_feed_secrets(block.link, result.url)) for block in blocks]
+    entries, oversized = _entries(blocks, max_entry_chars)
     if oversized:
         problems.append(f"{oversized} block(s) over the {max_entry_chars}-character limit left out")
     return ParsedFeed(entries=tuple(entries), problem="; ".join(problems) or None, version="html")

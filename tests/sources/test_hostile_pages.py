@@ -114,3 +114,16 @@ def test_a_page_in_the_charset_it_declares_is_read_as_written(pages: FeedServer,
 
     entries = [e.data for e in page_store.read_all() if e.type == "EntryObserved"]
     assert status == "ok" and [entry["text"] for entry in entries] == ["Переговори у Стамбулі завершилися."]
+
+
+def test_a_secret_in_the_page_url_does_not_travel_in_the_links_resolved_against_it(
+    pages: FeedServer, page_store: EventStore
+) -> None:
+    secret = "k3y-" + "9f8e7d6c5b4a" * 2
+    pages.set_feed("/page", '<div class="s"><a href="#talks">Talks resume.</a></div>', content_type=HTML)
+
+    status, _ = _poll(page_store, pages.url(f"/page?apikey={secret}"))
+
+    entries = [e.data for e in page_store.read_all() if e.type == "EntryObserved"]
+    assert status == "ok" and [entry["link"] for entry in entries] == [pages.url("/page?apikey=***#talks")]
+    assert secret not in " ".join(f"{e.data} {e.metadata}" for e in page_store.read_all())
