@@ -4,7 +4,8 @@ No API token here (a hub cannot hold one): the callback's random token names the
 each ping must carry an ``X-Hub-Signature`` made with the subscription's secret. A ping with a bad or
 missing signature is acknowledged (202, as the spec asks, so a hub does not retry it) and ignored; a
 good one asks the daemon to poll that source at once. An unknown token answers 410 Gone, which tells a
-hub to drop that callback. The pushed body itself is not read as news: the poll fetches the feed.
+hub to drop that callback; so does a signed ping for a source the rules no longer have with
+``websub: true``. The pushed body itself is not read as news: the poll fetches the feed.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def websub_router(context: WebContext) -> APIRouter:
         body = await request.body()
         signature = request.headers.get("x-hub-signature")
         source, verdict = await run_in_threadpool(pinged_source, context.store, token, body, signature)
-        if verdict == "unknown callback":
-            return Response(status_code=410)
+        if verdict == "unknown callback" or (source is not None and not _wants_pings(context, source)):
+            return Response(status_code=410)  # Gone: the hub drops this callback
         if source is None:
             log.warning("websub: a ping was ignored: %s", verdict)
         else:
@@ -49,3 +50,9 @@ def websub_router(context: WebContext) -> APIRouter:
         return Response(status_code=202)
 
     return router
+
+
+def _wants_pings(context: WebContext, source: str) -> bool:
+    """Whether the rules loaded now still have ``source`` with ``websub: true``."""
+    spec = context.rules().rules.sources.get(source)
+    return spec is not None and spec.websub
