@@ -27,6 +27,13 @@ class _Strict(BaseModel):
 class SourceSpec(_Strict):
     """A news feed to poll, or a web page whose blocks (matched by a CSS selector) are its entries."""
 
+    # Editors flag a page without a selector as it is typed; `vigil check` says it at the source's line.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True,
+        json_schema_extra={"if": {"properties": {"kind": {"const": "page"}}, "required": ["kind"]},
+                           "then": {"required": ["selector"]}},
+    )
+
     kind: Literal["feed", "page"] = Field(
         default="feed", description="feed: an RSS or Atom feed; page: a web page read with a CSS selector."
     )
