@@ -225,6 +225,7 @@ def run_command(
         http=http,
         api_token=api_token,
         public_url=os.environ.get("VIGIL_PUBLIC_URL") or None,
+        websub_callback=os.environ.get("VIGIL_WEBSUB_CALLBACK") or None,
         workers=workers,
     )
     try:

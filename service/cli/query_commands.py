@@ -138,7 +138,9 @@ def _source_lines(source: SourceView) -> list[str]:
         in_a_row = f" ({failures} in a row)" if failures else ""
         lines.append(f"    last error: {source.last_error_at}: {source.last_error}{in_a_row}")
     if source.problem:
-        lines.append(f"    feed problem: {source.problem}")
+        lines.append(f"    {source.kind} problem: {source.problem}")
+    if source.push:
+        lines.append(f"    websub: {source.push}")
     return lines
 
 

@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from service.daemon.digests import DigestPublishing, publish_digest
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
+from service.daemon.push import CHECK_SECONDS, PushSubscriptions
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DELIVERY_LEASE
 from service.pipeline.checked_rules import load_checked_rules
@@ -58,6 +59,7 @@ class DaemonSettings:
     http: ListenAddress | None = None  # serve the web app there (``--http``); None: no HTTP
     api_token: str | None = field(default=None, repr=False)  # enables the subscriber routes
     public_url: str | None = None  # VIGIL_PUBLIC_URL: the base of absolute links the web pages give
+    websub_callback: str | None = None  # VIGIL_WEBSUB_CALLBACK: where WebSub hubs call back (else public_url)
 
 
 SIGNAL_CHECK_SECONDS = 0.5
@@ -77,6 +79,7 @@ class Daemon:
         self._reload = False
         self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
         self.digests = DigestPublishing.from_env(self.env)
+        self.push = PushSubscriptions(settings.websub_callback or settings.public_url)
         self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
         self.web = self._bind_web() if settings.http else None
@@ -179,6 +182,7 @@ class Daemon:
             api_token=self.settings.api_token,
             public_url=self.settings.public_url,
             digest_key=self.digests.key,
+            push_received=self._push_received,
         )
         return WebServer(self.settings.http, context)  # type: ignore[arg-type]
 
@@ -214,6 +218,10 @@ class Daemon:
             next_run_time=now,
         )
 
+        if self.push.usable(self.pipeline, serving_http=self.web is not None):
+            self.scheduler.add_job(
+                self._guarded(self._websub_job), IntervalTrigger(seconds=CHECK_SECONDS), id="websub", next_run_time=now
+            )
         self.scheduler.add_job(
             self._guarded(self._digest_job),
             IntervalTrigger(seconds=self.digests.every.total_seconds()),
@@ -242,6 +250,22 @@ class Daemon:
         outcome = self.pipeline.poll(source_id)
         if outcome.new or outcome.revised:
             self._run_soon("process")
+
+    def _push_received(self, source_id: str) -> None:
+        """A hub's verified ping: poll the source now (pings that come while it waits make one poll)."""
+        if source_id in self.pipeline.loaded.rules.sources:
+            self.scheduler.add_job(self._guarded(self._pushed_poll_job), args=[source_id], id=f"push:{source_id}",
+                                   replace_existing=True)
+
+    def _pushed_poll_job(self, source_id: str) -> None:
+        if source_id not in self.pipeline.loaded.rules.sources:
+            return
+        outcome = self.pipeline.poll(source_id, force=True)  # due or not: the publisher says it changed
+        if outcome.new or outcome.revised:
+            self._run_soon("process")
+
+    def _websub_job(self) -> None:
+        self.push.maintain(self.pipeline)
 
     def _process_job(self) -> None:
         outcome = self.pipeline.process()

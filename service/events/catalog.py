@@ -132,9 +132,14 @@ class EntryRevised(DomainEvent):
 
 @dataclass(frozen=True)
 class SourcePolled(DomainEvent):
-    """A poll succeeded (``status`` 304 means unchanged)."""
+    """A poll succeeded (``status`` 304 means unchanged).
+
+    v2 added ``selector``: the CSS selector a page source was read with (None for feeds). Validators
+    earned under one selector are not sent under another: the same page read anew may hold new blocks.
+    """
 
     TYPE: ClassVar[str] = "SourcePolled"
+    VERSION: ClassVar[int] = 2
     source: str
     status: int
     entries_new: int
@@ -143,6 +148,7 @@ class SourcePolled(DomainEvent):
     last_modified: str | None = None
     problem: str | None = None  # a malformed feed that still yielded entries
     next_poll: str | None = None
+    selector: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from service.events.catalog import (
     EntryRevised,
     EvidenceFound,
     RulesLoaded,
+    SourcePolled,
     SourcePollFailed,
     SubscriberAdded,
 )
@@ -31,6 +32,11 @@ def _source_poll_failed_v1_to_v2(data: Data) -> Data:
     upgraded["reason"] = data.get("error", "")
     upgraded.setdefault("consecutive_failures", 1)
     return upgraded
+
+
+def _source_polled_v1_to_v2(data: Data) -> Data:
+    # v1 sources were all feeds: no selector.
+    return {**data, "selector": None}
 
 
 def _entry_v1_to_v2(data: Data) -> Data:
@@ -90,6 +96,7 @@ def default_upcaster() -> Upcaster:
     return Upcaster(
         steps={
             (SourcePollFailed.TYPE, 1): _source_poll_failed_v1_to_v2,
+            (SourcePolled.TYPE, 1): _source_polled_v1_to_v2,
             (EntryObserved.TYPE, 1): _entry_v1_to_v2,
             (EntryRevised.TYPE, 1): _entry_v1_to_v2,
             (EntryObserved.TYPE, 2): _entry_v2_to_v3,

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import jinja2
 
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
-from service.rules.models import AlertRule, ItemSpec, LanguagePatterns, RuleSet
+from service.rules.models import AlertRule, ItemSpec, LanguagePatterns, RuleSet, SourceSpec
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
+from service.rules.selectors import selector_problem
 from service.rules.subscriber_limits import name_problem, urls_problem
 from service.rules.word_patterns import PREFIX, is_words_pattern
 
@@ -65,7 +66,29 @@ def _check_sources(rules: RuleSet, where: SourceMap) -> list[RuleError]:
                     f"source '{name}': url must be an http:// or https:// address"
                 )
             )
+        errors += _check_selector(name, source, where)
+        if source.websub and source.kind == "page":
+            errors.append(where.key(("sources", name, "websub")).error(
+                f"source '{name}': websub is for feeds (a hub announces a feed's changes, not a page's)"
+            ))
     return errors
+
+
+def _check_selector(name: str, source: SourceSpec, where: SourceMap) -> list[RuleError]:
+    """A page source needs a selector the page parser reads; a feed source has no use for one."""
+    at: NodePath = ("sources", name, "selector")
+    if source.kind == "feed":
+        if source.selector is None:
+            return []
+        return [where.key(at).error(f"source '{name}': 'selector' is for web pages: add 'kind: page'")]
+    if source.selector is None:
+        return [where.key(("sources", name)).error(
+            f"source '{name}' is a page and needs a 'selector' (the CSS selector of its blocks, e.g. article)"
+        )]
+    problem = selector_problem(source.selector)
+    if problem is None:
+        return []
+    return [where.where(at).error(f"source '{name}': selector {source.selector!r}: {problem}")]
 
 
 def _check_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:

@@ -180,15 +180,23 @@ def _without(value: Any, fields: set[Hashable], model: type[BaseModel], defaults
         return None
 
 
+#: Source keys added after rule sets were first recorded, with their defaults: left at the default, they
+#: stay out of the hash, so an upgrade does not record unchanged rules as changed.
+_LATER_SOURCE_KEYS: dict[str, object] = {"kind": "feed", "selector": None, "websub": False}
+
+
 def rules_hash(rules: RuleSet) -> str:
     """The sha256 of the rule set's canonical JSON: equal for equal rules, whichever files held them.
 
     Subscriber URLs are hashed with their ``${VAR}`` references unexpanded, so neither secrets nor the
     machine's environment change it.
     """
-    canonical = json.dumps(
-        rules.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    dumped = rules.model_dump(mode="json", by_alias=True)
+    for source in dumped["sources"].values():
+        for key, default in _LATER_SOURCE_KEYS.items():
+            if source.get(key) == default:
+                del source[key]
+    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

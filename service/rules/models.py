@@ -29,9 +29,24 @@ class _Strict(BaseModel):
 
 
 class SourceSpec(_Strict):
-    """A news feed to poll."""
+    """A news feed to poll, or a web page whose blocks (matched by a CSS selector) are its entries."""
 
-    url: str = Field(description="RSS or Atom feed URL (http or https).")
+    # Editors flag a page without a selector as it is typed; `vigil check` says it at the source's line.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True,
+        json_schema_extra={"if": {"properties": {"kind": {"const": "page"}}, "required": ["kind"]},
+                           "then": {"required": ["selector"]}},
+    )
+
+    kind: Literal["feed", "page"] = Field(
+        default="feed", description="feed: an RSS or Atom feed; page: a web page read with a CSS selector."
+    )
+    url: str = Field(description="Feed or page URL (http or https).")
+    selector: str | None = Field(
+        default=None,
+        description="For kind: page, the CSS selector of the page's blocks (e.g. 'article.statement'); "
+        "each matched block is one entry.",
+    )
     # validate_default: the default is written as a rule author writes it and must become a timedelta too.
     every: Duration = Field(  # type: ignore[assignment]
         default="10m", validate_default=True, description="Polling interval, e.g. 10m."
@@ -40,6 +55,11 @@ class SourceSpec(_Strict):
     tags: list[str] = Field(default_factory=list)
     language: LanguageCode | None = Field(
         default=None, description="The language of every entry of this feed (en, uk, ru); detected when absent."
+    )
+    websub: bool = Field(
+        default=False,
+        description="Subscribe to the feed's WebSub hub (its <link rel=\"hub\">) so that a publisher's ping "
+        "polls it at once; the daemon needs VIGIL_PUBLIC_URL (or VIGIL_WEBSUB_CALLBACK) and --http.",
     )
 
 

@@ -24,6 +24,8 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 )
+#: What a ``kind: page`` source asks for: a web page.
+ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 
 class FetchError(Exception):
@@ -46,6 +48,7 @@ class FetchResult:
     content_type: str | None = None
     content_location: str | None = None
     content_language: str | None = None
+    link: str | None = None  # the Link header (RFC 8288): where a feed names its WebSub hub, if it does
 
     @property
     def not_modified(self) -> bool:
@@ -72,16 +75,18 @@ def fetch(
     max_bytes: int = 10_000_000,
     max_redirects: int = 5,
     client: httpx.Client | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     """GET ``url`` conditionally; return the result or raise ``FetchError``.
 
     ``timeout`` bounds the whole exchange (connect, redirects, headers and body), ``max_bytes`` the
     decoded body, ``max_redirects`` the hops followed. Pass a shared ``client`` to reuse connections;
-    its own redirect setting is ignored (redirects are counted here).
+    its own redirect setting is ignored (redirects are counted here). ``accept`` is the Accept header
+    (feed types unless told otherwise: ``ACCEPT_PAGE`` for web pages).
     """
     if timeout <= 0 or max_bytes <= 0 or max_redirects < 0:
         raise ValueError("timeout and max_bytes must be positive, max_redirects not negative")
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -140,7 +145,7 @@ def _read(response: httpx.Response, limits: _Limits, deadline: Deadline) -> Fetc
         status=status, body=body, url=str(response.url),
         etag=found.get("etag"), last_modified=found.get("last-modified"),
         content_type=found.get("content-type"), content_location=found.get("content-location"),
-        content_language=found.get("content-language"),
+        content_language=found.get("content-language"), link=found.get("link"),
     )
 
 

@@ -36,6 +36,8 @@ class SourceView:
     entries_seen: int = 0
     next_poll: str | None = None
     problem: str | None = None
+    kind: str = "feed"  # or "page": a web page read with a CSS selector
+    push: str | None = None  # websub: true sources: where the hub subscription stands (never its secret)
 
     @property
     def down(self) -> bool:
@@ -63,6 +65,18 @@ def failure_counts(store: EventStore) -> list[FailureCount]:
     return [FailureCount(str(source), int(failures or 0), last) for source, failures, last in rows]
 
 
+_PUSH = text("SELECT source, state, hub, expires_at, detail FROM websub_subscriptions")
+
+
+def _push_state(state: str, hub: str, expires_at: str | None, detail: str | None) -> str:
+    """One line on a WebSub subscription, e.g. ``verified until 2026-12-13T07:00:00Z (hub https://...)``."""
+    if state == "verified":
+        return f"verified until {expires_at} (hub {public_feed_url(hub)})"
+    if state == "requested":
+        return f"requested, waiting for the hub to verify (hub {public_feed_url(hub)})"
+    return f"{state}: {detail}"
+
+
 def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
     """Every source of ``rules``, by name, with what the ``source_status`` projection knows of it."""
     with store.reading() as conn:
@@ -75,6 +89,7 @@ def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
                 )
             )
         }
+        pushes = {row[0]: _push_state(*row[1:]) for row in conn.execute(_PUSH)}
     views = []
     for source_id, spec in sorted(rules.sources.items()):
         title = spec.title or source_id
@@ -82,7 +97,8 @@ def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
         every = int(spec.every.total_seconds())
         row = rows.get(source_id)
         if row is None:
-            views.append(SourceView(source_id, title, url, every, "never polled"))
+            views.append(SourceView(source_id, title, url, every, "never polled", kind=spec.kind,
+                                    push=pushes.get(source_id) if spec.websub else None))
             continue
         _, polled, success, status, error, error_at, failures, seen, next_poll, problem = row
         views.append(
@@ -101,6 +117,8 @@ def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
                 entries_seen=seen,
                 next_poll=next_poll,
                 problem=problem,
+                kind=spec.kind,
+                push=pushes.get(source_id, "not subscribed yet") if spec.websub else None,
             )
         )
     return views

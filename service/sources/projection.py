@@ -66,7 +66,7 @@ def _status_columns(event: RecordedEvent) -> dict[str, Any]:
     if event.type == "SourcePolled":
         return {"last_polled_at": at, "last_success_at": at, "last_status": data["status"],
                 "problem": data.get("problem"), "consecutive_failures": 0, "next_poll": data.get("next_poll"),
-                "etag": data.get("etag"), "last_modified": data.get("last_modified")}
+                "etag": data.get("etag"), "last_modified": data.get("last_modified"), "selector": data.get("selector")}
     return {"last_polled_at": at, "last_error": data["reason"], "last_error_at": at,
             "consecutive_failures": data["consecutive_failures"], "next_poll": data.get("next_poll")}
 

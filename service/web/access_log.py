@@ -1,4 +1,6 @@
-"""The access log without query strings: a token or key passed as ``?token=`` must never be logged."""
+"""The access log without query strings (a token or key passed as ``?token=`` must never be logged) and
+without the WebSub callback's token (``/websub/…``): it names a hub subscription.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +11,16 @@ ACCESS_LOGGER = "uvicorn.access"
 
 
 class PathOnlyFilter(logging.Filter):
-    """Rewrites each access record's path to leave out its query string."""
+    """Rewrites each access record's path to leave out its query string and any WebSub callback token."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Drop the query from the record's path argument; never drops the record."""
+        """Drop the query and callback token from the record's path argument; never drops the record."""
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
-            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = args[2].split("?", 1)[0] + "?…" if "?" in args[2] else args[2]
+            if path.startswith("/websub/"):
+                path = "/websub/…" + ("?…" if path.endswith("?…") else "")
+            record.args = (*args[:2], path, *args[3:])
         return True
 
 

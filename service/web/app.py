@@ -20,6 +20,7 @@ from service.web.headers import DefaultHeadersMiddleware
 from service.web.health import health_router
 from service.web.metrics import metrics_router
 from service.web.subscribers_api import subscribers_router
+from service.web.websub import websub_router
 
 log = logging.getLogger("vigil.web")
 
@@ -44,6 +45,7 @@ def create_app(context: WebContext) -> FastAPI:
     if context.api_token:
         app.include_router(subscribers_router(context, context.api_token))
     app.include_router(atom_router(context))
+    app.include_router(websub_router(context))
     app.include_router(dashboard_router(context))
     return app
 

@@ -14,6 +14,10 @@ def _always_running() -> bool:
     return True
 
 
+def _no_push(_source: str) -> None:
+    """Without a daemon behind the web app, a verified WebSub ping has nothing to wake."""
+
+
 @dataclass(frozen=True)
 class WebContext:
     """What the HTTP layer may read: the daemon's store and its currently loaded rules."""
@@ -30,3 +34,5 @@ class WebContext:
     public_url: str | None = None
     # Signs the digest /api/digest shows (VIGIL_DIGEST_KEY), as the daemon's published ones are.
     digest_key: str | None = None
+    # Called with a source's name when its WebSub hub sends a verified ping: the daemon polls it at once.
+    push_received: Callable[[str], None] = _no_push

@@ -15,6 +15,7 @@ import pytest
 
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
+from tests.sources.texts import EXCHANGE_ITEM
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml
 from tests.support.receivers import JsonReceiver, SmtpReceiver
 
@@ -35,13 +36,7 @@ EVALUATED = "prisoner exchange 49"
 RULES = """\
 sources:
   wire: {{url: "{feed}", every: 1m}}
-items:
-  exchange:
-    title: Prisoner exchange
-    scope: [[ukraine, kyiv], [russia, moscow]]
-    initial: none
-    states:
-      agreed: ['agreed (to|on) (a|an) (new )?prisoner (exchange|swap)']
+""" + EXCHANGE_ITEM + """\
 alerts:
   - name: exchange-news
     when: {{item: exchange}}

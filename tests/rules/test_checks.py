@@ -154,3 +154,35 @@ def test_sources_must_be_http_and_subscribers_must_name_known_items(rule_dir: Ru
         "more.yaml:3:19: source 'relative': url must be an http:// or https:// address",
         "more.yaml:6:62: unknown item 'truce'; expected one of: ceasefire, exchange-date",
     ]
+
+
+def test_a_page_source_needs_a_selector_the_page_parser_reads(rule_dir: RuleDir) -> None:
+    rule_dir.write(
+        "pages.yaml",
+        """\
+        sources:
+          mfa:
+            kind: page
+            url: https://example.org/statements
+            selector: "div.statement["
+          embassy:
+            kind: page
+            url: https://example.org/news
+          wire:
+            url: https://example.org/feed.xml
+            selector: article
+          briefings:
+            kind: page
+            url: https://example.org/briefings
+            selector: "main article.briefing"
+            websub: true
+        """,
+    )
+
+    assert rule_dir.errors() == [
+        "pages.yaml:5:15: source 'mfa': selector 'div.statement[': not a valid CSS selector",
+        "pages.yaml:6:3: source 'embassy' is a page and needs a 'selector' (the CSS selector of its blocks, "
+        "e.g. article)",
+        "pages.yaml:11:5: source 'wire': 'selector' is for web pages: add 'kind: page'",
+        "pages.yaml:16:5: source 'briefings': websub is for feeds (a hub announces a feed's changes, not a page's)",
+    ]

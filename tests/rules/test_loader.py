@@ -308,3 +308,13 @@ def test_a_definition_that_fails_validation_does_not_hide_problems_elsewhere(rul
         "mixed.yaml:9:30: 'severity': should be 'info', 'warning' or 'critical'",
         "mixed.yaml:10:74: unknown subscriber 'desk'",
     ]
+
+
+def test_source_keys_added_later_leave_the_hash_of_rules_that_do_not_use_them_unchanged(rule_dir: RuleDir) -> None:
+    # The hash of this rule set before kind, selector and websub existed: an upgrade records no change.
+    before = "6456132d4d5f9c9e599b461c3291b24e08cd45f608e69d879c21302397daae84"
+    wire = 'sources:\n  wire: {url: "https://news.example/feed.xml", every: 10m%s}\n'
+    rule_dir.write("wire.yaml", wire % "")
+    assert rule_dir.load().hash == before
+    rule_dir.write("wire.yaml", wire % ", websub: true")
+    assert rule_dir.load().hash != before

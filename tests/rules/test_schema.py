@@ -54,3 +54,13 @@ alerts:
             "$.sources.feed.every: does not match ^\\d+(\\.\\d+)?[smhdw]$",
         ]
     )
+
+
+def test_the_schema_tells_editors_that_a_page_source_needs_a_selector() -> None:
+    source = json_schema()["$defs"]["SourceSpec"]
+
+    assert source["properties"]["kind"]["enum"] == ["feed", "page"]
+    assert source["if"] == {"properties": {"kind": {"const": "page"}}, "required": ["kind"]}
+    assert source["then"] == {"required": ["selector"]}
+    page = "sources:\n  mfa: {kind: page, url: 'https://mfa.example/statements', selector: article}\n"
+    assert problems(json_schema(), _yaml(page)) == []

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from service.pipeline.wiring import open_pipeline_store
+from service.store.recorder import EventStore
 from tests.support.feedserver import FeedServer, running_feed_server
 
 
@@ -22,3 +24,20 @@ def client() -> Iterator[httpx.Client]:
     """One client for the test, as the poller shares one across sources."""
     with httpx.Client() as shared:
         yield shared
+
+
+@pytest.fixture
+def pages() -> Iterator[FeedServer]:
+    """A server of web pages (the feed server, serving HTML) for ``kind: page`` sources."""
+    with running_feed_server() as server:
+        yield server
+
+
+@pytest.fixture
+def page_store(sqlite_url: str) -> Iterator[EventStore]:
+    """A SQLite store with every projection, as the daemon opens it."""
+    opened = open_pipeline_store(sqlite_url)
+    try:
+        yield opened
+    finally:
+        opened.engine.dispose()

@@ -36,6 +36,7 @@ from tests.sources.hostile_corpus import (
     Trickle,
     build_corpus,
 )
+from tests.sources.texts import EXCHANGE_RULES
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml
 from tests.support.rawserver import RawServer
 from tests.support.receivers import JsonReceiver
@@ -50,20 +51,7 @@ MEMORY_LIMIT_MB = 250
 RULES = """\
 sources:
   good: {{url: "{good}", every: 1m}}
-{hostile}
-items:
-  exchange:
-    title: Prisoner exchange
-    scope: [[ukraine, kyiv], [russia, moscow]]
-    initial: none
-    states:
-      agreed: ['agreed (to|on) (a|an) (new )?prisoner (exchange|swap)']
-alerts:
-  - name: exchange-news
-    when: {{item: exchange}}
-subscribers:
-  ops: {{urls: ["{hook}"]}}
-"""
+{hostile}""" + EXCHANGE_RULES
 
 
 @pytest.fixture

@@ -27,3 +27,24 @@ DETAINEE_LISTS = FixtureItem(
     guid="wire-1003",
     published=datetime(2025, 6, 8, 7, 15, tzinfo=UTC),
 )
+
+
+
+#: The tracked item of the end-to-end tests: a prisoner exchange between Ukraine and Russia agreed.
+EXCHANGE_ITEM = """\
+items:
+  exchange:
+    title: Prisoner exchange
+    scope: [[ukraine, kyiv], [russia, moscow]]
+    initial: none
+    states:
+      agreed: ['agreed (to|on) (a|an) (new )?prisoner (exchange|swap)']
+"""
+#: ``EXCHANGE_ITEM`` with an alert on it, sent to ``{hook}`` (format the text; its YAML braces are doubled).
+EXCHANGE_RULES = EXCHANGE_ITEM + """\
+alerts:
+  - name: exchange-news
+    when: {{item: exchange}}
+subscribers:
+  ops: {{urls: ["{hook}"]}}
+"""
