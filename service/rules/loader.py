@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -180,9 +181,14 @@ def _without(value: Any, fields: set[Hashable], model: type[BaseModel], defaults
         return None
 
 
-#: Source keys added after rule sets were first recorded, with their defaults: left at the default, they
-#: stay out of the hash, so an upgrade does not record unchanged rules as changed.
-_LATER_SOURCE_KEYS: dict[str, object] = {"kind": "feed", "selector": None, "websub": False}
+#: Keys added after rule sets were first recorded, per section, with their defaults: left at the default,
+#: they stay out of the hash, so an upgrade does not record unchanged rules as changed.
+_LATER_KEYS: Mapping[str, Mapping[str, object]] = MappingProxyType({
+    "sources": MappingProxyType({"kind": "feed", "selector": None, "websub": False, "language": None}),
+    "items": MappingProxyType({"languages": {}}),
+})
+#: Cue lists of the languages added later (``cues: {uk: ..., ru: ...}``), left out of the hash when empty.
+_LATER_CUE_LANGUAGES = ("uk", "ru")
 
 
 def rules_hash(rules: RuleSet) -> str:
@@ -192,10 +198,15 @@ def rules_hash(rules: RuleSet) -> str:
     machine's environment change it.
     """
     dumped = rules.model_dump(mode="json", by_alias=True)
-    for source in dumped["sources"].values():
-        for key, default in _LATER_SOURCE_KEYS.items():
-            if source.get(key) == default:
-                del source[key]
+    for section, later in _LATER_KEYS.items():
+        for entry in dumped[section].values():
+            for key, default in later.items():
+                if key in entry and entry[key] == default:
+                    del entry[key]
+    empty_cues = LanguageCues().model_dump(mode="json", by_alias=True)
+    for language in _LATER_CUE_LANGUAGES:
+        if dumped["cues"].get(language) == empty_cues:
+            del dumped["cues"][language]
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
