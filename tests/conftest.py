@@ -57,4 +57,4 @@ def store(db_url: str) -> Iterator[EventStore]:
     """A migrated, empty store on each backend."""
     opened = open_store(db_url)
     yield opened
-    opened.engine.dispose()
+    opened.close()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from service.alerting.identity import alert_id
 from service.alerting.matching import matches
+from service.alerting.reads import last_raised_at
 from service.alerting.templates import AlertContext, render
 from service.alerting.throttle import is_throttled
 from service.events.catalog import AlertRaised, ItemStateChanged
@@ -27,12 +28,6 @@ log = logging.getLogger("vigil.alerting")
 
 CONSUMER = "alerting"
 TYPES = (ItemStateChanged.TYPE,)
-
-# ORDER BY ... LIMIT 1 rather than MAX(): see service/store/backend.stream_version_sql.
-_LAST_ALERT = text(
-    "SELECT raised_at FROM alerts WHERE rule = :rule AND item = :item ORDER BY raised_at DESC LIMIT 1"
-)
-
 
 class Routes(Protocol):
     """Who hears about an alert: delivery's routing (service/delivery/route.py), handed in by the wiring."""
@@ -86,7 +81,7 @@ class AlertEngine:
     def _throttled(self, conn: Connection, rule: AlertRule, item: str, at: datetime) -> bool:
         if rule.throttle is None:
             return False
-        last = conn.execute(_LAST_ALERT, {"rule": rule.name, "item": item}).scalar()
+        last = last_raised_at(conn, rule.name, item)
         return is_throttled(datetime.fromisoformat(last) if last else None, rule.throttle, at)
 
     def _raise(

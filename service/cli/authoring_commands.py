@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from service.cli.context import EXIT_INPUT, fail, load_rules_or_exit, open_pipeline_or_exit, parse_moment, rules_paths
+from service.cli.context import EXIT_INPUT, fail, load_rules_or_exit, opened_store, parse_moment, rules_paths
 from service.extraction.explaining import format_reports
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText
@@ -49,13 +49,11 @@ def explain(ctx: click.Context, text: str | None, published: str | None, title: 
 
 
 def _explain_entry(ctx: click.Context, key: str, item: str | None, loaded: LoadedRules, matched_only: bool) -> None:
-    store = open_pipeline_or_exit(ctx)
-    try:
-        judgement = judge_entry(store, key, loaded, item)
-    except UnknownEntry as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            judgement = judge_entry(store, key, loaded, item)
+        except UnknownEntry as error:
+            fail(str(error), EXIT_INPUT)
     data = judgement.entry.data
     click.echo(f"entry {data['guid']} from {data['source']} (position {judgement.entry.position}), "
                f"published {data['published']}")

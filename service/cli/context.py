@@ -62,21 +62,30 @@ def refuse_missing_database(ctx: click.Context) -> None:
 
 
 @contextmanager
-def opened_store(ctx: click.Context, *, creates: bool = False, **kwargs: Any) -> Iterator[EventStore]:
-    """Open (and migrate) the store; a database problem becomes one line on stderr and exit 2.
+def opened_store(
+    ctx: click.Context, *, creates: bool = False, pipeline: bool = False, **kwargs: Any
+) -> Iterator[EventStore]:
+    """The one way a command opens the store: migrated, closed when the command is done, and a database
+    problem is one line on stderr and exit 2.
 
     ``creates``: the command may create a store that does not exist yet; other commands refuse one.
+    ``pipeline``: with every projection of the pipeline (commands that write events or read projections).
     """
     if not creates:
         refuse_missing_database(ctx)
     try:
-        store = open_store(db_url(ctx), **kwargs)
+        if pipeline:
+            from service.pipeline.wiring import open_pipeline_store
+
+            store = open_pipeline_store(db_url(ctx))
+        else:
+            store = open_store(db_url(ctx), **kwargs)
     except StoreError as error:
         fail(str(error))
     try:
         yield store
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def store_errors_are_fatal(func: F) -> F:
@@ -140,16 +149,3 @@ def parse_moment(value: str, option: str) -> datetime:
         moment = parsed
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-
-def open_pipeline_or_exit(ctx: click.Context, *, creates: bool = False) -> EventStore:
-    """Open (and migrate) the store with every projection; a database problem is one line and exit 2.
-
-    ``creates``: as for ``opened_store``."""
-    from service.pipeline.wiring import open_pipeline_store
-
-    if not creates:
-        refuse_missing_database(ctx)
-    try:
-        return open_pipeline_store(db_url(ctx))
-    except StoreError as error:
-        fail(str(error))

@@ -3,20 +3,48 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
+from typing import NoReturn
 
 import click
 
-from service.cli.context import EXIT_ENVIRONMENT, EXIT_INPUT, db_url, fail, load_rules_or_exit, rules_paths
+from service.cli.context import (
+    EXIT_ENVIRONMENT,
+    EXIT_INPUT,
+    db_url,
+    fail,
+    load_rules_or_exit,
+    opened_store,
+    rules_paths,
+)
 from service.daemon.logs import configure_logging, remember_rule_secrets
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
-from service.pipeline.wiring import Pipeline, open_pipeline_store
+from service.pipeline.wiring import Pipeline
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
 from service.sources.poller import PollSettings
 from service.store.errors import StoreError
 from service.web.listen import ListenAddress, ListenError, check_api_token, parse_listen_address
+
+
+def interrupted(stage: str, done: list[str]) -> NoReturn:
+    """Ctrl-C during ``run --once``: say what was finished and what is left, and exit 130 at once.
+
+    Every step commits what it finished before it returns, so nothing is lost: a poll still reading its
+    feed has written nothing, processing keeps its checkpoint, a send not yet recorded is sent again. The
+    exit does not wait for a slow poll's thread (``os._exit``), which is what made Ctrl-C hang.
+    """
+    finished = "; ".join(done) if done else "nothing finished"
+    click.echo(
+        f"vigil: interrupted while {stage} ({finished}); nothing is lost: the next `vigil run --once` "
+        "picks up the rest",
+        err=True,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -155,19 +183,24 @@ def run_command(
             raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
         remember_rule_secrets(loaded.rules, os.environ)
-        try:
-            store = open_pipeline_store(db_url(ctx))
-        except StoreError as error:
-            fail(str(error))
-        pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
-        try:
-            pipeline.record_configuration()
-            polls = pipeline.poll_all(force=True)
-            outcome = pipeline.process()
-            sent = pipeline.deliver()
-        finally:
-            pipeline.close()
-            store.engine.dispose()
+        done: list[str] = []
+        stage = "recording the rules"
+        with opened_store(ctx, creates=True, pipeline=True) as store:
+            pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
+            try:
+                pipeline.record_configuration()
+                stage = "polling sources"
+                polls = pipeline.poll_all(force=True)
+                done.append(f"polled {len(polls)} sources")
+                stage = "processing entries"
+                outcome = pipeline.process()
+                done.append(f"processed {outcome.entries} entries ({outcome.changes} state changes)")
+                stage = "delivering alerts"
+                sent = pipeline.deliver()
+            except KeyboardInterrupt:
+                interrupted(stage, done)
+            finally:
+                pipeline.close()
         failed = sum(1 for p in polls if p.status == "failed")
         click.echo(
             f"polled {len(polls)} sources ({failed} failed), processed {outcome.entries} entries, "

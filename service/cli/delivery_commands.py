@@ -6,7 +6,7 @@ import os
 
 import click
 
-from service.cli.context import EXIT_INPUT, fail, open_pipeline_or_exit
+from service.cli.context import EXIT_INPUT, fail, opened_store
 from service.delivery.retry import RetryPolicy
 from service.delivery.sender import send
 from service.delivery.status import alert_statuses
@@ -52,13 +52,11 @@ def subscribe_add(
 
     Write secrets as ${ENV} references to keep them out of the database: 'json://${HOOK_HOST}/alerts'.
     """
-    store = open_pipeline_or_exit(ctx)
-    try:
-        add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity)
-    except SubscriptionError as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity)
+        except SubscriptionError as error:
+            fail(str(error), EXIT_INPUT)
     click.echo(f"subscriber {name} added: {', '.join(redact(u) for u in urls)}")
 
 
@@ -66,11 +64,8 @@ def subscribe_add(
 @click.pass_context
 def subscribe_list(ctx: click.Context) -> None:
     """List subscribers with their URLs redacted."""
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         subscribers = list_subscribers(store)
-    finally:
-        store.engine.dispose()
     if not subscribers:
         click.echo("no subscribers")
     for sub in subscribers:
@@ -91,13 +86,11 @@ def subscribe_list(ctx: click.Context) -> None:
 @click.pass_context
 def subscribe_remove(ctx: click.Context, name: str) -> None:
     """Remove subscriber NAME."""
-    store = open_pipeline_or_exit(ctx)
-    try:
-        remove_subscriber(store, name)
-    except SubscriptionError as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            remove_subscriber(store, name)
+        except SubscriptionError as error:
+            fail(str(error), EXIT_INPUT)
     click.echo(f"subscriber {name} removed")
 
 
@@ -106,16 +99,14 @@ def subscribe_remove(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def subscribe_test(ctx: click.Context, name: str) -> None:
     """Send a test message to every URL of subscriber NAME and report each result."""
-    store = open_pipeline_or_exit(ctx)
-    try:
-        found = {s.name: s for s in list_subscribers(store)}
-        if name not in found:
-            fail(f"no subscriber named {name!r}", EXIT_INPUT)
-        urls = sendable_urls(store, found[name])
-    except SubscriptionError as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            found = {s.name: s for s in list_subscribers(store)}
+            if name not in found:
+                fail(f"no subscriber named {name!r}", EXIT_INPUT)
+            urls = sendable_urls(store, found[name])
+        except SubscriptionError as error:
+            fail(str(error), EXIT_INPUT)
     results = send(
         urls,
         "Vigil test message",
@@ -133,10 +124,9 @@ def subscribe_test(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
     """Send every delivery that is due now; with --retry, first requeue an alert's failed deliveries."""
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         if retry_alert:
-            with store.engine.connect() as conn:
+            with store.reading() as conn:
                 status = alert_statuses(conn, [retry_alert]).get(retry_alert)
             if status is None:
                 fail(f"no alert with id {retry_alert!r}", EXIT_INPUT)
@@ -155,11 +145,9 @@ def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
             sent += attempted
         click.echo(f"{sent} deliveries attempted")
         if retry_alert:
-            with store.engine.connect() as conn:
+            with store.reading() as conn:
                 status = alert_statuses(conn, [retry_alert]).get(retry_alert)
             click.echo(f"alert {retry_alert}: {status}")
-    finally:
-        store.engine.dispose()
 
 
 commands = [subscribe_group, deliver_command]

@@ -13,7 +13,7 @@ from service.cli.context import (
     EXIT_INPUT,
     fail,
     load_rules_or_exit,
-    open_pipeline_or_exit,
+    opened_store,
     parse_moment,
     rules_paths,
 )
@@ -30,27 +30,25 @@ from service.store.errors import MalformedEvent
 @click.pass_context
 def replay_command(ctx: click.Context) -> None:
     """Drop and rebuild every projection from the log (atomically; memory stays flat)."""
-    store = open_pipeline_or_exit(ctx)
-    try:
-        total = store.last_position()
-        started = datetime.now(UTC)
-        if sys.stderr.isatty():
-            columns = (
-                TextColumn("replaying"),
-                BarColumn(),
-                TaskProgressColumn(),
-                TextColumn("{task.completed:,.0f}/{task.total:,.0f} events · {task.speed} ev/s"),
-                TimeRemainingColumn(),
-            )
-            with Progress(*columns, console=None, transient=True) as progress:
-                task = progress.add_task("replay", total=total)
-                report = replay(store, PROJECTIONS, progress=lambda n: progress.advance(task, n))
-        else:
-            report = replay(store, PROJECTIONS)
-    except MalformedEvent as error:
-        fail(f"{error}; nothing was replayed", EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            total = store.last_position()
+            started = datetime.now(UTC)
+            if sys.stderr.isatty():
+                columns = (
+                    TextColumn("replaying"),
+                    BarColumn(),
+                    TaskProgressColumn(),
+                    TextColumn("{task.completed:,.0f}/{task.total:,.0f} events · {task.speed} ev/s"),
+                    TimeRemainingColumn(),
+                )
+                with Progress(*columns, console=None, transient=True) as progress:
+                    task = progress.add_task("replay", total=total)
+                    report = replay(store, PROJECTIONS, progress=lambda n: progress.advance(task, n))
+            else:
+                report = replay(store, PROJECTIONS)
+        except MalformedEvent as error:
+            fail(f"{error}; nothing was replayed", EXIT_INPUT)
     seconds = max((datetime.now(UTC) - started).total_seconds(), 1e-6)
     click.echo(
         f"replayed {report.events:,} events into {report.tables} projection tables "
@@ -72,9 +70,8 @@ def export_command(ctx: click.Context, fmt: str, output: str | None, with_secret
     Subscriber URLs that hold a secret are sealed outside the log and are not written unless --with-secrets
     is given; without them, an import of the file cannot send to those URLs until they are added again.
     """
-    store = open_pipeline_or_exit(ctx)
-    try:
-        with store.engine.connect() as conn:
+    with opened_store(ctx, pipeline=True) as store:
+        with store.reading() as conn:
             secrets = all_sealed(conn)
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 - stdout is not closed
         try:
@@ -84,8 +81,6 @@ def export_command(ctx: click.Context, fmt: str, output: str | None, with_secret
         finally:
             if output:
                 out.close()
-    finally:
-        store.engine.dispose()
     if output:
         click.echo(f"exported {count:,} events to {output}", err=True)
     if secrets and with_secrets:
@@ -102,16 +97,14 @@ def export_command(ctx: click.Context, fmt: str, output: str | None, with_secret
 @click.pass_context
 def import_command(ctx: click.Context, path: str, append: bool) -> None:
     """Import an export file; its chain is verified before anything is written."""
-    store = open_pipeline_or_exit(ctx, creates=True)
-    try:
-        count = import_events(store, Path(path), append=append)
-        restored = sealed_secrets(Path(path))
-        with store.transaction() as tx:
-            restore_sealed(tx.connection, restored)
-    except (ImportRefused, ValueError) as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True, creates=True) as store:
+        try:
+            count = import_events(store, Path(path), append=append)
+            restored = sealed_secrets(Path(path))
+            with store.transaction() as tx:
+                restore_sealed(tx.connection, restored)
+        except (ImportRefused, ValueError) as error:
+            fail(str(error), EXIT_INPUT)
     click.echo(f"imported {count:,} events; chain verified"
                + (f"; {len(restored)} subscriber secrets restored" if restored else ""))
 
@@ -121,13 +114,11 @@ def import_command(ctx: click.Context, path: str, append: bool) -> None:
 @click.pass_context
 def why_command(ctx: click.Context, alert_id: str) -> None:
     """The chain behind ALERT_ID: feed entry, evidence, state change, alert, delivery attempts."""
-    store = open_pipeline_or_exit(ctx)
-    try:
-        chain = explain_alert(store, alert_id)
-    except UnknownAlert as error:
-        fail(str(error), EXIT_INPUT)
-    finally:
-        store.engine.dispose()
+    with opened_store(ctx, pipeline=True) as store:
+        try:
+            chain = explain_alert(store, alert_id)
+        except UnknownAlert as error:
+            fail(str(error), EXIT_INPUT)
     click.echo("\n".join(format_chain(chain)))
 
 
@@ -144,11 +135,8 @@ def backtest_command(
     loaded = load_rules_or_exit(rules_paths(rules))
     start = parse_moment(since, "--since") if since else None
     end = parse_moment(until, "--until") if until else None
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         report = backtest(store, loaded, since=start, until=end)
-    finally:
-        store.engine.dispose()
     earlier = f" (and {report.earlier} earlier ones, for the state they left)" if report.earlier else ""
     click.echo(
         f"{report.entries} entries replayed{earlier}: the rules would raise {len(report.would_raise)} alerts"

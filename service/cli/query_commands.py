@@ -12,7 +12,7 @@ from service.cli.context import (
     EXIT_INPUT,
     fail,
     load_rules_or_exit,
-    open_pipeline_or_exit,
+    opened_store,
     parse_moment,
     rules_are_absent,
     rules_paths,
@@ -35,14 +35,11 @@ def state_command(ctx: click.Context, rules: tuple[str, ...], at: str | None, as
     moment = parse_moment(at, "--at") if at else None
     # The store knows its items: without a rule file at hand, the rules it recorded last name them.
     loaded = None if not rules and rules_are_absent() else load_rules_or_exit(rules_paths(rules))
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         rule_set = loaded.rules if loaded else recorded_rules(store)
         if rule_set is None:
             fail("no rules/ folder here and no rules recorded in the store: give --rules FILE_OR_DIR", EXIT_INPUT)
         reports = states_at(store, rule_set, moment) if moment else current_states(store, rule_set)
-    finally:
-        store.engine.dispose()
     if moment and not as_json:
         click.echo(f"as known at {moment.isoformat()} (recorded by then):")
     for report in reports:
@@ -107,11 +104,8 @@ def timeline_command(
         fail(f"unknown item {item!r} (known: {known})", EXIT_INPUT)
     start = parse_moment(since, "--since") if since else None
     end = parse_moment(until, "--until") if until else None
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         rows = item_timeline(store, item, start, end)
-    finally:
-        store.engine.dispose()
     click.echo("\n".join(_timeline_lines(item, rows, fmt)))
 
 
@@ -120,12 +114,13 @@ def timeline_command(
 @click.pass_context
 def sources_command(ctx: click.Context, rules: tuple[str, ...]) -> None:
     """Each source: last success, last error, entries seen, next poll (feed URLs shown without secrets)."""
-    loaded = load_rules_or_exit(rules_paths(rules))
-    store = open_pipeline_or_exit(ctx)
-    try:
-        sources = source_health(store, loaded.rules)
-    finally:
-        store.engine.dispose()
+    # The store knows its sources: without a rule file at hand, the rules it recorded last name them.
+    loaded = None if not rules and rules_are_absent() else load_rules_or_exit(rules_paths(rules))
+    with opened_store(ctx, pipeline=True) as store:
+        rule_set = loaded.rules if loaded else recorded_rules(store)
+        if rule_set is None:
+            fail("no rules/ folder here and no rules recorded in the store: give --rules FILE_OR_DIR", EXIT_INPUT)
+        sources = source_health(store, rule_set)
     for source in sources:
         click.echo("\n".join(_source_lines(source)))
 
@@ -153,11 +148,8 @@ def _source_lines(source: SourceView) -> list[str]:
 @click.pass_context
 def alerts_command(ctx: click.Context, failed: bool, limit: int) -> None:
     """Alerts raised, newest last, with their delivery status (targets shown redacted)."""
-    store = open_pipeline_or_exit(ctx)
-    try:
+    with opened_store(ctx, pipeline=True) as store:
         alerts = recent_alerts(store, limit=limit, failed_only=failed)
-    finally:
-        store.engine.dispose()
     if not alerts:
         click.echo("no failed alerts" if failed else "no alerts")
     for alert in reversed(alerts):

@@ -26,6 +26,8 @@ def check(paths: tuple[str, ...]) -> None:
             click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(summary(loaded))
+    for note in broad_subscriber_notes(loaded):
+        click.echo(note)
 
 
 @click.command("schema")
@@ -48,6 +50,27 @@ def summary(loaded: LoadedRules) -> str:
         )
     )
     return f"{where}: {counts} — OK"
+
+
+def broad_subscriber_notes(loaded: LoadedRules) -> list[str]:
+    """A note (not an error) for each subscriber without filters when the items come from several files.
+
+    Such a subscriber hears every alert without a ``notify:`` list, from every file: that surprised a user
+    who declared it in one file for that file's items.
+    """
+    rules, where = loaded.rules, loaded.source_map
+    files = sorted({where.where(("items", name)).file for name in rules.items})
+    if len(files) < 2:
+        return []
+    notes = []
+    for name, subscriber in rules.subscribers.items():
+        if not subscriber.items and not subscriber.tags:
+            at = where.where(("subscribers", name))
+            notes.append(
+                f"{at.file}:{at.line}: note: subscriber '{name}' has no items: or tags: filter, so it hears alerts "
+                f"about the items of all {len(files)} rule files (add items: or tags: to narrow it)"
+            )
+    return notes
 
 
 def _count(number: int, noun: str) -> str:

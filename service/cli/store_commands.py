@@ -126,7 +126,7 @@ def verify_command(ctx: click.Context, digests: tuple[str, ...], no_projections:
             fail(str(error), EXIT_INPUT)
         if not report.ok:
             fail(f"chain broken at position {report.broken_at}: {report.reason}", EXIT_INPUT)
-        problems = [problem for digest in saved if (problem := digest_mismatch(store.engine, digest))]
+        problems = [problem for digest in saved if (problem := digest_mismatch(store, digest))]
         problems += _checkpoints_past_the_end(store, report.last_position)
         if problems:
             fail(problems[0], EXIT_INPUT)
@@ -156,12 +156,10 @@ def _saved_digests(values: tuple[str, ...]) -> list[Digest]:
 
 def _checkpoints_past_the_end(store: EventStore, last_position: int) -> list[str]:
     """A consumer that processed events the log no longer holds: the log lost its end."""
-    with store.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT consumer, position FROM checkpoints ORDER BY consumer").fetchall()
     return [
         f"checkpoint {consumer} is at position {position}, past the end of the log ({last_position}): "
         "events were deleted from its end"
-        for consumer, position in rows
+        for consumer, position in store.checkpoints().items()
         if position > last_position
     ]
 
@@ -190,7 +188,7 @@ def digest_command(ctx: click.Context) -> None:
     `vigil verify --digest` later proves the log still extends it: nothing deleted from the end, nothing
     rewritten. Signed with an HMAC when VIGIL_DIGEST_KEY is set."""
     with opened_store(ctx) as store:
-        click.echo(head_digest(store.engine, os.environ.get(KEY_VARIABLE) or None).text())
+        click.echo(head_digest(store, os.environ.get(KEY_VARIABLE) or None).text())
 
 
 commands = [db_group, events_command, verify_command, digest_command]

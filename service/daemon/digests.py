@@ -48,7 +48,7 @@ class DigestPublishing:
 
 def publish_digest(store: EventStore, publishing: DigestPublishing, env: Mapping[str, str]) -> Digest:
     """Take the digest now and publish it everywhere configured; a failing target is logged, not raised."""
-    digest = head_digest(store.engine, publishing.key)
+    digest = head_digest(store, publishing.key)
     log.info("log digest %s", digest.text(), extra={"position": digest.position})
     if publishing.file is not None:
         try:

@@ -132,7 +132,7 @@ class Daemon:
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
         self._guarded(self._digest_job)()  # the head as the daemon leaves it
         self.pipeline.close()
-        self.store.engine.dispose()
+        self.store.close()
         log.info("daemon stopped")
         return 0
 

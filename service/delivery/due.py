@@ -23,7 +23,7 @@ _STILL_DUE = text(
 
 def due_deliveries(store: EventStore, now: datetime, limit: int) -> list[Delivery]:
     """Up to ``limit`` deliveries due at ``now``, the longest waiting first (another daemon may hold some)."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         rows = conn.execute(_DUE, {"now": timestamp_text(now), "limit": limit}).fetchall()
     return [Delivery(*row) for row in rows]
 

@@ -15,7 +15,7 @@ from service.events.catalog import AlertRaised
 from service.masking.log_filter import remember_secrets
 from service.store.recorder import EventStore
 
-#: ``service.delivery.sender.send`` or a stand-in with its signature (urls, title, body, env=, timeout=).
+#: ``service.delivery.sender.send`` or a stand-in with its signature (urls, title, body, env=, timeout=, severity=).
 Sender = Callable[..., list[TargetResult]]
 
 
@@ -33,12 +33,13 @@ class SendStage:
         first = self.store.read_stream(f"alert:{attempt.delivery.alert_id}")[0]
         raised = AlertRaised.from_data(first.data)
         try:
-            with self.store.engine.connect() as conn:
+            with self.store.reading() as conn:
                 [url] = unseal(conn, [attempt.delivery.url])
         except SealedSecretMissing as missing:
             result = TargetResult(attempt.delivery.target, False, str(missing), retryable=False)
             return replace(attempt, result=result)
         if url != attempt.delivery.url:  # a sealed URL: the log's masking must know its pieces before apprise runs
             remember_secrets(apprise_urls=[url])
-        [result] = self.sender([url], raised.title, raised.body, env=self.env, timeout=self.timeout)
+        [result] = self.sender([url], raised.title, raised.body, env=self.env, timeout=self.timeout,
+                               severity=raised.severity)
         return replace(attempt, result=result)

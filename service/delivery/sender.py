@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import apprise
 from apprise.manager_plugins import NotificationManager
 
+from service.delivery.severity import mark_mail, notify_type
 from service.masking.apprise_urls import redact, scrub
 from service.rules.env import UnsetVariableError, expand, unresolved
 
@@ -42,14 +43,15 @@ class TargetResult:
 
 
 def send(urls: Sequence[str], title: str, body: str, *, env: Mapping[str, str],
-         timeout: float = DEFAULT_TIMEOUT) -> list[TargetResult]:
+         timeout: float = DEFAULT_TIMEOUT, severity: str = "info") -> list[TargetResult]:
     """Send ``title`` and ``body`` (plain text) to each URL; one ``TargetResult`` per URL, in order.
 
-    ``env`` fills ``${VAR}`` references. A URL that cannot be expanded or that apprise cannot load is a
-    failed result that may not be retried, and nothing is sent to it; "no service matched" and timeouts
-    are (retryable) failures too. Never raises for a bad URL or a failed send.
+    ``env`` fills ``${VAR}`` references; ``severity`` (info, warning, critical) becomes apprise's notify
+    type, and the priority of an e-mail (service/delivery/severity.py). A URL that cannot be expanded or
+    that apprise cannot load is a failed result that may not be retried, and nothing is sent to it; "no
+    service matched" and timeouts are (retryable) failures too. Never raises for a bad URL or a failed send.
     """
-    return [_send_one(url, title, body, env, timeout) for url in urls]
+    return [_send_one(url, title, body, env, timeout, severity) for url in urls]
 
 
 def check_url(url: str, env: Mapping[str, str] | None = None) -> str | None:
@@ -70,19 +72,24 @@ def check_url(url: str, env: Mapping[str, str] | None = None) -> str | None:
     return None if problem is None else f"invalid apprise URL: {redact(url)} ({problem})"
 
 
-def _send_one(url: str, title: str, body: str, env: Mapping[str, str], timeout: float) -> TargetResult:
+def _send_one(url: str, title: str, body: str, env: Mapping[str, str], timeout: float,
+              severity: str = "info") -> TargetResult:
     target = redact(url)
     try:
         expanded = expand(url, env)
     except UnsetVariableError as error:  # the message names the variable, never a value
         return TargetResult(target, False, f"cannot expand {target}: {error}", retryable=False)
+    if expanded != url:  # the URL as sent names its channel; ``${HOOK_URL}`` alone does not
+        target = redact(expanded)
     plugin, problem = _load(expanded)
     if plugin is None:
         return TargetResult(target, False, f"invalid apprise URL: {target} ({problem})", retryable=False)
+    mark_mail(plugin, severity)
     notifier = apprise.Apprise()
     notifier.add(plugin)
     try:
-        result = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT, timeout=timeout)
+        result = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT, timeout=timeout,
+                                 notify_type=notify_type(severity))
     except Exception as error:  # a plugin bug must become a failed result, not a crashed worker
         return TargetResult(target, False, scrub(f"{type(error).__name__}: {error}", expanded))
     with result:

@@ -8,18 +8,21 @@ abandoned, failed, pending, delivered; ``none`` for an alert nobody was to hear 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import Connection, bindparam, text
 
+from service.alerting.reads import newest_alerts
 from service.store.recorder import EventStore
+
+_SCHEME_IN = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 #: Alert ids per ``IN (...)`` query: far below every backend's limit on bound parameters.
 _IDS_PER_QUERY = 500
 
-#: The status of the ``alerts`` row in the enclosing query (the delivery projection keeps it).
-_STATUS_OF_ALERT = "(SELECT s.status FROM alert_status s WHERE s.alert_id = alerts.alert_id)"
-_FAILED = f"{_STATUS_OF_ALERT} IN ('failed', 'abandoned')"
+#: The alerts whose deliveries failed or were abandoned, as a subquery for the alerts reader.
+_FAILED_IDS = "SELECT alert_id FROM alert_status WHERE status IN ('failed', 'abandoned')"
 _STATUSES = text("SELECT alert_id, status FROM alert_status WHERE alert_id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
@@ -71,23 +74,16 @@ def recent_alerts(
 
     ``failed_only`` keeps the alerts with failed or abandoned deliveries; ``item`` those of one item.
     """
-    with store.engine.connect() as conn:
-        alerts = conn.execute(
-            newest_alerts_query(failed_only=failed_only, of_item=item is not None), {"limit": limit, "item": item}
-        ).fetchall()
-        deliveries = _deliveries_of(conn, [row[0] for row in alerts])
-    return [AlertView(*row, deliveries=deliveries.get(row[0], [])) for row in alerts]
-
-
-def newest_alerts_query(*, failed_only: bool = False, of_item: bool = False) -> TextClause:
-    """The newest ``:limit`` alerts (of ``:item`` with ``of_item``), newest first: an index walk
-    (migration 0003), so it costs the same however many alerts were ever raised."""
-    conditions = ([_FAILED] if failed_only else []) + (["item = :item"] if of_item else [])
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    return text(
-        f"SELECT alert_id, raised_at, rule, item, severity, {_STATUS_OF_ALERT}, title FROM alerts {where} "
-        "ORDER BY raised_position DESC LIMIT :limit"
-    )
+    with store.reading() as conn:
+        alerts = newest_alerts(conn, limit=limit, item=item, among=_FAILED_IDS if failed_only else None)
+        ids = [alert.alert_id for alert in alerts]
+        statuses = alert_statuses(conn, ids)
+        deliveries = _deliveries_of(conn, ids)
+    return [
+        AlertView(a.alert_id, a.raised_at, a.rule, a.item, a.severity, statuses.get(a.alert_id, "none"), a.title,
+                  deliveries=deliveries.get(a.alert_id, []))
+        for a in alerts
+    ]
 
 
 def alert_statuses(conn: Connection, alert_ids: list[str]) -> dict[str, str]:
@@ -106,9 +102,12 @@ def status_counts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def channel_of(target: str) -> str:
-    """The scheme of a (redacted) apprise URL, e.g. ``mailto``: enough to tell channels apart, nothing more."""
-    scheme, sep, _ = target.partition("://")
-    return scheme.lower() if sep and scheme.isalnum() else "?"
+    """The scheme of a (redacted) apprise URL, e.g. ``mailto``: enough to tell channels apart, nothing more.
+
+    A URL kept in the environment (``${HOOK_URL}``) has its channel once it has been sent to (the attempt
+    records the URL it sent to, redacted), or from its default (``${HOOK_URL:-json://…}``) before that."""
+    found = _SCHEME_IN.search(target)
+    return found.group(1).lower() if found else "?"
 
 
 def _deliveries_of(conn: Connection, alert_ids: list[str]) -> dict[str, list[DeliveryView]]:

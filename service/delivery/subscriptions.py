@@ -25,13 +25,13 @@ class SubscriptionError(ValueError):
 
 def list_subscribers(store: EventStore) -> list[Subscriber]:
     """Every subscriber the log knows, by name."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         return list(read_subscribers(conn).values())
 
 
 def sendable_urls(store: EventStore, subscriber: Subscriber) -> list[str]:
     """The subscriber's URLs ready for apprise (sealed secrets unsealed; ``${ENV}`` still to expand)."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         try:
             return unseal(conn, subscriber.urls)
         except SealedSecretMissing as missing:

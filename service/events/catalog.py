@@ -40,8 +40,10 @@ class DomainEvent:
 class RulesLoaded(DomainEvent):
     """The daemon (or a command) loaded and checked a rule set; ``rules_hash`` identifies it.
 
-    v2 added ``extraction``: the items and cue lists as loaded (no sources or subscribers, so no secret),
-    which ``vigil explain --entry`` judges a recorded entry with. None for v1 events.
+    v2 added ``extraction``: the items and cue lists as loaded, which ``vigil explain --entry`` judges a
+    recorded entry with (None for v1 events), and (from 2026-12-03, absent before) ``sources``: each
+    source with its URL as shown (password and query values masked), for ``vigil sources`` without rules.
+    No subscriber and no secret.
     """
 
     TYPE: ClassVar[str] = "RulesLoaded"

@@ -104,6 +104,11 @@ class Extractor:
         return [*split_sentences(normalise(strip_html(entry.title)), entry.language),
                 *split_sentences(normalise(strip_html(entry.text)), entry.language)]
 
+    def might_match(self, entry: EntryText) -> bool:
+        """Whether any pattern could match the entry: a keyword of one is in its raw title or text (a
+        quick, conservative test on the unsplit text, for callers that scan many entries)."""
+        return bool(self._prefilter.unfiltered) or bool(self._prefilter.candidates(f"{entry.title}\n{entry.text}"))
+
     def extract(self, entry: EntryText) -> list[Finding]:
         """The evidence in an entry, in reading order (``read``'s findings)."""
         return self.read(entry).findings

@@ -74,7 +74,7 @@ Rows = tuple[tuple[str, ...], list[tuple[object, ...]]]
 
 
 def _rows(store: EventStore, table: str) -> Rows:
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         result = conn.exec_driver_sql(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
         columns = tuple(result.keys())
         return columns, sorted((tuple(row) for row in result), key=repr)
@@ -120,24 +120,24 @@ def _scratch_store(store: EventStore) -> Iterator[EventStore]:
             try:
                 yield scratch
             finally:
-                scratch.engine.dispose()
+                scratch.close()
         return
     schema = f"vigil_verify_{uuid.uuid4().hex[:12]}"
     try:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             _execute(conn, f"CREATE SCHEMA {schema}")
     except DBAPIError as error:
         raise NotCompared(f"cannot create a scratch schema ({first_line(error)})") from None
     try:
-        url = store.engine.url
+        url = store.url
         options = f"{url.query.get('options', '')} -csearch_path={schema}".strip()
         scratch = open_store(url.update_query_dict({"options": options}).render_as_string(hide_password=False))
         try:
             yield scratch
         finally:
-            scratch.engine.dispose()
+            scratch.close()
     finally:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             _execute(conn, f"DROP SCHEMA {schema} CASCADE")
 
 

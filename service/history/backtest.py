@@ -124,7 +124,7 @@ def backtest(live: EventStore, loaded: LoadedRules, *, since: datetime | None = 
             consume_all(scratch, alert_engine.CONSUMER, alert_engine.TYPES, on_change)
             would = alerts_in(scratch, since, until)
         finally:
-            scratch.engine.dispose()
+            scratch.close()
     actual = alerts_in(live, since, until)
     return _compare(entries, earlier, would, actual)
 

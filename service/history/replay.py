@@ -101,7 +101,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def snapshot(store: EventStore, tables: Sequence[str]) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, sorted: for comparing a rebuilt projection with the live one."""
     rows: dict[str, list[tuple[object, ...]]] = {}
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         for table in tables:
             rows[table] = sorted((tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table}")), key=repr)
     return rows

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-
+from service.alerting.reads import alerts_of_item_since
 from service.delivery.status import alert_statuses
 from service.events.catalog import ItemStateChanged
 from service.store.recorder import EventStore
@@ -24,28 +23,28 @@ class TimelineRow:
     links: list[str]
     sources: list[str]
     alerts: list[dict[str, str]]
+    #: The change's place in the item's stream: the cursor of the page of changes older than it.
+    version: int = 0
 
 
 def item_timeline(
-    store: EventStore, item: str, since: datetime | None, until: datetime | None, *, last: int | None = None
+    store: EventStore, item: str, since: datetime | None, until: datetime | None, *, last: int | None = None,
+    before: int | None = None,
 ) -> list[TimelineRow]:
     """Every state change of ``item`` whose evidence was published within [since, until], oldest first;
-    with ``last``, only the newest ``last`` changes are read."""
-    events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last)
+    with ``last``, only the newest ``last`` changes are read, and with ``before`` (a change's ``version``)
+    only changes older than that one: a page costs what it shows, however long the story."""
+    events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last, before_version=before)
     if not events:
         return []
-    with store.engine.connect() as conn:
-        alerts = conn.execute(
-            text(
-                "SELECT trigger_position, alert_id, rule FROM alerts "
-                "WHERE item = :item AND trigger_position >= :first"
-            ),
-            {"item": item, "first": events[0].position},
-        ).fetchall()
-        statuses = alert_statuses(conn, [row[1] for row in alerts])
+    with store.reading() as conn:
+        alerts = alerts_of_item_since(conn, item, events[0].position)
+        statuses = alert_statuses(conn, [alert.alert_id for alert in alerts])
     by_trigger: dict[int, list[dict[str, str]]] = {}
-    for trigger, alert_id, rule in alerts:
-        by_trigger.setdefault(trigger, []).append({"alert_id": alert_id, "rule": rule, "status": statuses[alert_id]})
+    for alert in alerts:
+        by_trigger.setdefault(alert.trigger_position, []).append(
+            {"alert_id": alert.alert_id, "rule": alert.rule, "status": statuses.get(alert.alert_id, "none")}
+        )
     rows = []
     for event in events:
         change = ItemStateChanged.from_data(event.data)
@@ -62,6 +61,7 @@ def item_timeline(
                 list(change.links),
                 list(change.sources),
                 by_trigger.get(event.position, []),
+                event.stream_version,
             )
         )
     return rows

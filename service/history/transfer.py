@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from service.store.hashing import canonical_json, holds_nul, timestamp_text
+from service.store.hashing import holds_nul, timestamp_text
 from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
 from service.store.verify import ChainReport, verify_chain
@@ -110,23 +110,11 @@ def import_events(store: EventStore, path: Path, *, append: bool = False) -> int
     """Import an export file with its original positions, times and hashes; projections are applied."""
     report = check_import(store, path, append=append)
     with store.transaction() as tx:
-        cursor = tx.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         batch: list[RecordedEvent] = []
         for event in read_lines(path):
             batch.append(event)
             if len(batch) >= BATCH:
-                _write(tx.connection, cursor, store, batch)
+                tx.append_recorded(batch)
                 batch = []
-        _write(tx.connection, cursor, store, batch)
+        tx.append_recorded(batch)
     return report.checked
-
-
-def _write(connection: Any, cursor: Any, store: EventStore, events: Iterable[RecordedEvent]) -> None:
-    rows = [(e.position, e.stream_id, e.stream_version, e.type, e.schema_version, canonical_json(e.data),
-             canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
-    if not rows:
-        return
-    cursor.executemany(store.backend.insert_sql, rows)
-    upcast = [store.upcast(event) for event in events]
-    for projection in store.projections:
-        projection.apply(connection, upcast)

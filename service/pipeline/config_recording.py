@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.secret_urls import forget_unused, seal, unsealed_or_refs
 from service.events.catalog import RulesLoaded, SubscriberAdded, SubscriberRemoved
+from service.masking.feed_urls import public_feed_url
 from service.rules.loader import LoadedRules
 from service.rules.models import SubscriberSpec
 from service.store.recorder import EventStore
@@ -16,19 +15,10 @@ from service.store.records import NewEvent
 
 CONFIG_STREAM = "config"
 
-_LAST_RULES = text(
-    "SELECT data FROM events WHERE stream_id = 'config' AND event_type = 'RulesLoaded' "
-    "ORDER BY position DESC LIMIT 1"
-)
-
-
-def last_rules_hash(conn: Connection) -> str | None:
+def last_rules_hash(store: EventStore) -> str | None:
     """The hash of the rules most recently recorded, if any."""
-    raw = conn.execute(_LAST_RULES).scalar()
-    if raw is None:
-        return None
-    data = raw if isinstance(raw, dict) else json.loads(raw)
-    return str(data["rules_hash"])
+    last = store.read_stream(CONFIG_STREAM, types=[RulesLoaded.TYPE], last=1)
+    return str(last[0].data["rules_hash"]) if last else None
 
 
 def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
@@ -39,7 +29,9 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
     rules = loaded.rules
     with store.transaction() as tx:
         events: list[NewEvent] = []
-        if last_rules_hash(tx.connection) != loaded.hash:
+        # Read beside the transaction: it holds the append lock, so no other writer can record rules
+        # between this read and the append.
+        if last_rules_hash(store) != loaded.hash:
             loaded_event = RulesLoaded(
                 rules_hash=loaded.hash,
                 files=list(loaded.files),
@@ -48,7 +40,11 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                 sources=sorted(rules.sources),
                 extraction={"items": {name: spec.model_dump(mode="json", by_alias=True)
                                       for name, spec in rules.items.items()},
-                            "cues": rules.cues.model_dump(mode="json", by_alias=True)},
+                            "cues": rules.cues.model_dump(mode="json", by_alias=True),
+                            # As shown (password and query values masked): what `vigil sources` lists
+                            # when no rule file is at hand. Never the URL itself: it may hold a secret.
+                            "sources": {name: {**spec.model_dump(mode="json"), "url": public_feed_url(spec.url)}
+                                        for name, spec in rules.sources.items()}},
             )
             events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
         recorded = read_subscribers(tx.connection)

@@ -45,9 +45,27 @@ class SourceView:
         return self.consecutive_failures >= DOWN_AFTER_FAILURES or not self.last_success_at
 
 
+@dataclass(frozen=True)
+class FailureCount:
+    """A source's consecutive failed polls and its last success (for the metrics)."""
+
+    source: str
+    consecutive_failures: int
+    last_success_at: str | None
+
+
+def failure_counts(store: EventStore) -> list[FailureCount]:
+    """Every source the ``source_status`` projection knows, by name, with its failures in a row."""
+    with store.reading() as conn:
+        rows = conn.execute(
+            text("SELECT source, consecutive_failures, last_success_at FROM source_status ORDER BY source")
+        ).fetchall()
+    return [FailureCount(str(source), int(failures or 0), last) for source, failures, last in rows]
+
+
 def source_health(store: EventStore, rules: RuleSet) -> list[SourceView]:
     """Every source of ``rules``, by name, with what the ``source_status`` projection knows of it."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         rows = {
             row[0]: row
             for row in conn.execute(

@@ -29,7 +29,7 @@ class ItemReport:
 
 def current_states(store: EventStore, rules: RuleSet) -> list[ItemReport]:
     """Every item of ``rules``, in name order, with the evidence behind its current value."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         rows = {
             r[0]: r
             for r in conn.execute(

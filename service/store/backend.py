@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
@@ -27,6 +28,19 @@ class Backend(Protocol):
     @property
     def insert_sql(self) -> str:
         """The INSERT of one event row (JSON passed as canonical text), in the driver's paramstyle."""
+
+    @staticmethod
+    def driver_sql(sql: str) -> str:
+        """``sql`` written with ``:name`` parameters, in the form the driver takes."""
+
+    @staticmethod
+    def insert_many(cursor: Any, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> None:
+        """``insert`` (``INSERT INTO t (a, b)``) of every row, then ``tail``, in as few round trips as the
+        driver allows; ``types`` are the columns' PostgreSQL types."""
+
+
+#: The execution option that marks a connection's transaction as a write (SQLite begins it IMMEDIATE).
+WRITE_OPTION = "vigil_write"
 
 
 INSERT_COLUMNS = (

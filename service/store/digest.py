@@ -16,10 +16,12 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-
-from sqlalchemy import Engine, text
+from typing import TYPE_CHECKING
 
 from service.store.hashing import GENESIS
+
+if TYPE_CHECKING:  # the recorder does not import digests; only the type is needed here
+    from service.store.recorder import EventStore
 
 KEY_VARIABLE = "VIGIL_DIGEST_KEY"
 _PREFIX = "vigil-digest:1"
@@ -56,11 +58,11 @@ def _mac(key: str, body: str) -> str:
     return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 
-def head_digest(engine: Engine, key: str | None = None) -> Digest:
+def head_digest(store: EventStore, key: str | None = None) -> Digest:
     """The digest of the log now (signed when ``key`` is given)."""
-    with engine.connect() as conn:
-        row = conn.exec_driver_sql("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").first()
-    digest = Digest(int(row[0]), str(row[1])) if row else Digest(0, GENESIS)
+    last = store.last_position()
+    head = store.read_event(last) if last else None
+    digest = Digest(head.position, head.hash) if head else Digest(0, GENESIS)
     return digest.signed(key) if key else digest
 
 
@@ -69,7 +71,7 @@ def parse_digests(text: str) -> list[Digest]:
     return [Digest(int(m[1]), m[2], m[3]) for m in _PATTERN.finditer(text)]
 
 
-def digest_mismatch(engine: Engine, digest: Digest) -> str | None:
+def digest_mismatch(store: EventStore, digest: Digest) -> str | None:
     """Why the log does not extend ``digest``, or None when it does.
 
     Only the event at the digest's position is compared: checking the chain up to it (``verify_chain``)
@@ -77,10 +79,8 @@ def digest_mismatch(engine: Engine, digest: Digest) -> str | None:
     """
     if digest.position == 0:
         return None if digest.hash == GENESIS else "a digest of position 0 must hold the genesis hash"
-    with engine.connect() as conn:
-        stored = conn.execute(
-            text("SELECT hash FROM events WHERE position = :position"), {"position": digest.position}
-        ).scalar()
+    event = store.read_event(digest.position)
+    stored = event.hash if event else None
     if stored is None:
         return (
             f"the log ends before position {digest.position}, which a saved digest holds: "

@@ -7,19 +7,24 @@ directly, inside the same transaction. sqlite3 takes ``:name`` as it is; psycopg
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection
 
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+from service.store.backend import Backend
+from service.store.postgres import PostgresBackend
+from service.store.sqlite import SqliteBackend
+
+# What differs between the drivers lives in the backends; this only finds the connection's one.
+_BACKENDS: Mapping[str, type[Backend]] = MappingProxyType(
+    {SqliteBackend.name: SqliteBackend, PostgresBackend.name: PostgresBackend}  # type: ignore[dict-item]
+)
 
 
-@lru_cache(maxsize=512)
 def _for_driver(sql: str, dialect: str) -> str:
-    return sql if dialect == "sqlite" else _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+    return _BACKENDS[dialect].driver_sql(sql)
 
 
 def run(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -47,20 +52,13 @@ def insert_rows(conn: Connection, insert: str, types: Sequence[str], rows: Seque
                 tail: str = "") -> None:
     """``insert`` (``INSERT INTO t (a, b)``) of every row of ``rows``, then ``tail`` (an ON CONFLICT clause).
 
-    ``types`` are the columns' PostgreSQL types. SQLite runs ``executemany`` over ``VALUES (?, ?)``, a row
-    at a time in C. On PostgreSQL that costs ~60 µs of psycopg's Python per row even pipelined, so the
-    rows go in one statement instead, as one array per column expanded by ``unnest`` (the rows' conflict
-    keys must then be distinct: one statement cannot change a row twice).
+    ``types`` are the columns' PostgreSQL types; each backend inserts in its fastest way (see
+    ``Backend.insert_many``): the rows' conflict keys must be distinct.
     """
     if not rows:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    if conn.dialect.name == "sqlite":
-        cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(types))}) {tail}", rows)
-        return
-    arrays = ", ".join(f"%b::{kind}[]" for kind in types)
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {tail}", columns)
+    _BACKENDS[conn.dialect.name].insert_many(cursor, insert, types, rows, tail)
 
 
 def placeholders(name: str, count: int) -> tuple[str, list[str]]:

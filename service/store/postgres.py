@@ -7,6 +7,9 @@ same serialization anyway (each event's hash covers the previous one's).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -41,6 +44,28 @@ class PostgresBackend:
     insert_sql = (
         f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
     )
+
+    @staticmethod
+    def driver_sql(sql: str) -> str:
+        """psycopg wants ``%(name)s`` for ``:name`` (and ``%%`` for a literal ``%``)."""
+        return _named_for_psycopg(sql)
+
+    @staticmethod
+    def insert_many(cursor: Any, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> None:
+        """One statement, one array per column expanded by ``unnest``: ``executemany`` costs ~60 µs of
+        psycopg's Python per row even pipelined (the rows' conflict keys must then be distinct: one
+        statement cannot change a row twice)."""
+        arrays = ", ".join(f"%b::{kind}[]" for kind in types)
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {tail}", columns)
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@lru_cache(maxsize=512)
+def _named_for_psycopg(sql: str) -> str:
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def _decode_json_with_orjson(dbapi_connection: Any, _record: object) -> None:

@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL
 
 from service.events.upcasting import Upcaster, default_upcaster
-from service.store.backend import Backend, stream_version_sql
+from service.store.backend import WRITE_OPTION, Backend, stream_version_sql
 from service.store.errors import ConcurrencyError, UnstorableEvent
 from service.store.hashing import GENESIS, canonical_json, chain_hash, holds_nul, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
-from service.store.sqlite import WRITE_OPTION
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -49,6 +49,25 @@ class EventStore:
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reading projection tables through their owners' reader modules.
+
+        Events are read with the ``read_*`` methods; nothing is written on this connection (writes go
+        through ``transaction``), so no module outside the store needs the engine itself.
+        """
+        with self.engine.connect() as conn:
+            yield conn
+
+    @property
+    def url(self) -> URL:
+        """The database's URL (for a scratch store beside it; never printed: it may hold a password)."""
+        return self.engine.url
+
+    def close(self) -> None:
+        """Close every pooled connection; the store is not used afterwards."""
+        self.engine.dispose()
+
     # --- writing -----------------------------------------------------------------------------------
 
     @contextmanager
@@ -74,15 +93,22 @@ class EventStore:
         *,
         types: Sequence[str] | None = None,
         last: int | None = None,
+        before_version: int | None = None,
     ) -> list[RecordedEvent]:
-        """Every event of one stream from ``from_version``, in stream order.
+        """Every event of one stream from ``from_version`` (and before ``before_version``), in stream order.
 
         ``types`` keeps those event types (filtered in SQL, so the others are never decoded); ``last``
-        keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story).
+        keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story;
+        ``before_version`` is the cursor of the page before it).
         """
         mark = self.backend.mark
-        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}{_type_filter(mark, types)}"
-        params: tuple[Any, ...] = (stream_id, from_version, *(types or ()))
+        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}"
+        params: tuple[Any, ...] = (stream_id, from_version)
+        if before_version is not None:
+            sql += f" AND stream_version < {mark}"
+            params += (before_version,)
+        sql += _type_filter(mark, types)
+        params += tuple(types or ())
         if last is None:
             sql += " ORDER BY stream_version"
         else:
@@ -148,6 +174,29 @@ class EventStore:
                 return
             position = rows[-1][0]
 
+    def count_events(self, after: int, types: Sequence[str], upto: int | None = None) -> int:
+        """How many events of ``types`` lie after position ``after`` (and up to ``upto``)."""
+        return sum(count for _, _, count in self.count_by_type_and_stream(after, types, upto, by_stream=False))
+
+    def count_by_type_and_stream(
+        self, after: int, types: Sequence[str], upto: int | None = None, *, by_stream: bool = True
+    ) -> list[tuple[str, str, int]]:
+        """(event type, stream, count) of the events of ``types`` in (``after``, ``upto``]; the stream is ""
+        when ``by_stream`` is False."""
+        if not types:
+            return []
+        mark = self.backend.mark
+        stream = "stream_id" if by_stream else "''"
+        sql = f"SELECT event_type, {stream}, COUNT(*) FROM events WHERE position > {mark}"
+        params: tuple[Any, ...] = (after,)
+        if upto is not None:
+            sql += f" AND position <= {mark}"
+            params += (upto,)
+        sql += f"{_type_filter(mark, types)} GROUP BY event_type" + (", stream_id" if by_stream else "")
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(sql, (*params, *types)).fetchall()
+        return [(str(kind), str(stream_id), int(count)) for kind, stream_id, count in rows]
+
     def read_event(self, position: int) -> RecordedEvent | None:
         """The event at ``position``, upcast; None when there is none."""
         return self.read_events([position]).get(position)
@@ -179,6 +228,12 @@ class EventStore:
             return _checkpoint(conn, self.backend.mark, consumer)
 
     # --- helpers -----------------------------------------------------------------------------------
+
+    def checkpoints(self) -> dict[str, int]:
+        """Every consumer's checkpoint, by consumer name."""
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT consumer, position FROM checkpoints ORDER BY consumer").fetchall()
+        return {str(consumer): int(position) for consumer, position in rows}
 
     def upcast(self, event: RecordedEvent) -> RecordedEvent:
         """The event with its data in the current shape of its type."""
@@ -279,6 +334,22 @@ class Transaction:
         for projection in self.store.projections:
             projection.apply(self.connection, records)
         return records
+
+    def append_recorded(self, events: Sequence[RecordedEvent]) -> None:
+        """Write events recorded elsewhere (an export being imported) with their own positions, times and
+        hashes, and apply the projections to them: the store's one other way into ``events``.
+
+        The caller has verified that they continue this store's chain (``verify_chain``); the store's
+        unique positions refuse any overlap, and the database's triggers any replacement.
+        """
+        if not events:
+            return
+        rows = [(e.position, e.stream_id, e.stream_version, e.type, e.schema_version, canonical_json(e.data),
+                 canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
+        self._cursor().executemany(self.store.backend.insert_sql, rows)
+        upcast = [self.store.upcast(event) for event in events]
+        for projection in self.store.projections:
+            projection.apply(self.connection, upcast)
 
     def checkpoint(self, consumer: str) -> int:
         """The consumer's checkpoint as this transaction sees it."""

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
-from service.store.backend import INSERT_COLUMNS, head_sql
+from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, head_sql
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
 #: ``VIGIL_SQLITE_SYNCHRONOUS=NORMAL`` trades that for ~5x faster single-event commits.
 DEFAULT_SYNCHRONOUS = "FULL"
 BUSY_TIMEOUT_MS = 30_000
-WRITE_OPTION = "vigil_write"
 
 
 class SqliteBackend:
@@ -58,3 +58,13 @@ class SqliteBackend:
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
     #: recorded_at, prev_hash, hash), JSON as canonical text.
     insert_sql = f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+    @staticmethod
+    def driver_sql(sql: str) -> str:
+        """sqlite3 takes ``:name`` parameters as they are."""
+        return sql
+
+    @staticmethod
+    def insert_many(cursor: Any, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> None:
+        """``executemany`` over ``VALUES (?, ?)``: a row at a time, in C."""
+        cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(types))}) {tail}", rows)

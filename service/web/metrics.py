@@ -17,12 +17,12 @@ from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import __version__
 from service.alerting import engine as alert_engine
 from service.delivery.status import status_counts
+from service.sources.health import failure_counts
 from service.state import tracker as item_tracker
 from service.store.errors import StoreError
 from service.store.recorder import EventStore
@@ -55,22 +55,18 @@ class EventCounts:
     def current(self) -> Counter[tuple[str, str]]:
         """Counts of every counted event type up to the newest event, per stream where a label needs it."""
         types = [*_COUNTED, *_DELIVERY_OUTCOMES]
-        query = text(
-            "SELECT event_type, stream_id, COUNT(*) FROM events WHERE position > :after AND position <= :upto "
-            "AND event_type IN :types GROUP BY event_type, stream_id"
-        ).bindparams(bindparam("types", expanding=True))
         with self._lock:
             newest = self._store.last_position()
             if newest < self._counted_to:  # a different (or recreated) database: count from the start
                 self._counted_to, self._counts = 0, Counter()
             if newest > self._counted_to:
-                with self._store.engine.connect() as conn:
-                    rows = conn.execute(query, {"after": self._counted_to, "upto": newest, "types": types})
-                    for event_type, stream_id, count in rows:
-                        # Only per-source and per-item counts keep their stream: one key per alert would
-                        # grow without bound.
-                        labelled = event_type in _COUNTED and _COUNTED[event_type][2] is not None
-                        self._counts[(event_type, stream_id if labelled else "")] += int(count)
+                for event_type, stream_id, count in self._store.count_by_type_and_stream(
+                    self._counted_to, types, newest
+                ):
+                    # Only per-source and per-item counts keep their stream: one key per alert would
+                    # grow without bound.
+                    labelled = event_type in _COUNTED and _COUNTED[event_type][2] is not None
+                    self._counts[(event_type, stream_id if labelled else "")] += count
                 self._counted_to = newest
             return Counter(self._counts)
 
@@ -147,16 +143,12 @@ def _lag_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
         "Age of the oldest event a consumer has still to handle (0 when it has caught up).",
         labels=["consumer"],
     )
-    query = text("SELECT COUNT(*) FROM events WHERE position > :after AND event_type IN :types").bindparams(
-        bindparam("types", expanding=True)
-    )
     now = datetime.now(UTC)
     for consumer, types in sorted(_CONSUMERS.items()):
         checkpoint = store.checkpoint(consumer)
         # Counted per handled type: a consumer's checkpoint stops at the last event it handles, so events
         # of other types after it are not lag.
-        with store.engine.connect() as conn:
-            pending = int(conn.execute(query, {"after": checkpoint, "types": list(types)}).scalar() or 0)
+        pending = store.count_events(checkpoint, list(types))
         oldest = next(iter(store.read_all(checkpoint, types=types, batch_size=1)), None)
         events.add_metric([consumer], pending)
         seconds.add_metric([consumer], max(0.0, (now - oldest.recorded_at).total_seconds()) if oldest else 0.0)
@@ -165,7 +157,7 @@ def _lag_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
 
 
 def _status_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         alerts, deliveries = status_counts(conn)
     alert_family = GaugeMetricFamily("vigil_alerts", "Alerts by current delivery status.", labels=["status"])
     for status in sorted({"pending", "delivered", "failed", "abandoned", "none"} | set(alerts)):
@@ -180,20 +172,16 @@ def _status_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
 
 
 def _source_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT source, consecutive_failures, last_success_at FROM source_status ORDER BY source")
-        ).fetchall()
     failures = GaugeMetricFamily(
         "vigil_source_consecutive_failures", "Failed polls in a row, per source.", labels=["source"]
     )
     success = GaugeMetricFamily(
         "vigil_source_last_success_timestamp_seconds", "When a source was last polled successfully.", labels=["source"]
     )
-    for source, failed, last_success in rows:
-        failures.add_metric([source], int(failed))
-        if last_success:
-            success.add_metric([source], datetime.fromisoformat(last_success).timestamp())
+    for count in failure_counts(store):
+        failures.add_metric([count.source], count.consecutive_failures)
+        if count.last_success_at:
+            success.add_metric([count.source], datetime.fromisoformat(count.last_success_at).timestamp())
     yield failures
     yield success
 

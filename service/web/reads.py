@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
+from service.alerting.reads import newest_alerts
 from service.events.catalog import AlertRaised, ItemStateChanged
 from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
@@ -31,23 +30,18 @@ class AlertStory:
 
 def alert_stories(store: EventStore, *, limit: int = 50) -> list[AlertStory]:
     """The newest ``limit`` alerts, newest first, with the body they were sent with and the evidence link."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT alert_id, raised_at, item, severity, title, raised_position, trigger_position FROM alerts "
-                "ORDER BY raised_position DESC LIMIT :limit"
-            ),
-            {"limit": limit},
-        ).fetchall()
+    with store.reading() as conn:
+        rows = newest_alerts(conn, limit=limit)
     # One read for every alert's two events: a feed reader polls this, and 50 alerts made 100 queries.
-    events = store.read_events([position for row in rows for position in (row[5], row[6])])
+    events = store.read_events([position for row in rows for position in (row.raised_position, row.trigger_position)])
     stories = []
-    for alert_id, raised_at, item, severity, title, raised_position, trigger_position in rows:
-        raised = _event_data(events, raised_position, AlertRaised.TYPE)
-        change = _event_data(events, trigger_position, ItemStateChanged.TYPE)
+    for row in rows:
+        raised = _event_data(events, row.raised_position, AlertRaised.TYPE)
+        change = _event_data(events, row.trigger_position, ItemStateChanged.TYPE)
         links = change.get("links") if change else None
         body = raised.get("body", "") if raised else ""
-        stories.append(AlertStory(alert_id, raised_at, item, severity, title, body, links[0] if links else None))
+        stories.append(AlertStory(row.alert_id, row.raised_at, row.item, row.severity, row.title, body,
+                                  links[0] if links else None))
     return stories
 
 

@@ -78,7 +78,7 @@ def delivered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[JsonRe
             pipeline.run_once()
         finally:
             pipeline.close()
-            pipeline.store.engine.dispose()
+            pipeline.store.close()
         yield hook, smtp
 
 

@@ -185,7 +185,7 @@ def _bench(label: str, fresh: Callable[[], str], events: int, rounds: int) -> No
     with tempfile.TemporaryDirectory() as folder:
         young_store = open_pipeline_store(fresh())
         young = _measure(young_store, Path(folder), rounds)
-        young_store.engine.dispose()
+        young_store.close()
         aged_url = fresh()
         started = time.perf_counter()
         _generate(aged_url, events)
@@ -196,7 +196,7 @@ def _bench(label: str, fresh: Callable[[], str], events: int, rounds: int) -> No
                 tx.advance_checkpoint(consumer, tx.checkpoint(consumer), aged_store.last_position())
         print(f"{label}: aged store of {events:,} events built in {time.perf_counter() - started:.0f}s", flush=True)
         aged = _measure(aged_store, Path(folder), rounds)
-        aged_store.engine.dispose()
+        aged_store.close()
     _report(label, young, aged, events)
 
 

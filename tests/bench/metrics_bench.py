@@ -76,7 +76,7 @@ def main() -> None:
         idle = _scrape_ms(registry)
         _fill(store, 1000)
         after = _scrape_ms(registry)
-        store.engine.dispose()
+        store.close()
     print(
         f"{args.backend}, {args.events} events: first scrape {first:.0f} ms, nothing new {idle:.1f} ms, "
         f"1000 new events {after:.1f} ms"

@@ -77,7 +77,7 @@ def main() -> None:
         sent = pipeline.deliver()
         finished = time.perf_counter()
         pipeline.close()
-        store.engine.dispose()
+        store.close()
         received = len(receiver.take())
 
     total = finished - started

@@ -84,7 +84,7 @@ def _generate(url: str, count: int) -> None:
                 by_stream.setdefault(stream, []).append(event)
             for stream, events in by_stream.items():
                 tx.append(stream, events)
-    store.engine.dispose()
+    store.close()
 
 
 def _bench(label: str, url: str, count: int, runs: int) -> None:
@@ -105,7 +105,7 @@ def _bench(label: str, url: str, count: int, runs: int) -> None:
         print(f"  replay {run}: {report.events:,} events in {seconds:.1f}s = {report.events / seconds:,.0f} "
               f"events/s; peak RSS {peak_mb:,.0f} MB   (targets: >= 100,000 events/s on SQLite, < 300 MB)",
               flush=True)
-    store.engine.dispose()
+    store.close()
 
 
 def main() -> None:

@@ -257,7 +257,7 @@ def recorded_entries(db: str) -> dict[str, float]:
     try:
         return {e.data["guid"]: e.recorded_at.timestamp() for e in store.read_all(types=["EntryObserved"])}
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def guid_of(ref: str) -> str:

@@ -81,7 +81,7 @@ def bench_vigil(url: str, appends: int) -> Figures:
     figures = Figures(_rate(appends, single), _rate(appends // 10 * BATCH, batched), 0.0)
     total = store.last_position()
     figures.read = _rate(total, read)
-    store.engine.dispose()
+    store.close()
     return figures
 
 
@@ -171,7 +171,7 @@ INSERT = ("INSERT INTO events (position, stream_id, stream_version, event_type, 
 
 
 def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
-    open_store(path).engine.dispose()  # Vigil's schema, migrated
+    open_store(path).close()  # Vigil's schema, migrated
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
@@ -202,7 +202,7 @@ def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
 
 
 def bench_raw_postgres(url: str, appends: int) -> Figures:
-    open_store(url).engine.dispose()
+    open_store(url).close()
     conn = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=False)
     sql = INSERT.format(marks="%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s")
     single_rows = _rows(appends, 1)

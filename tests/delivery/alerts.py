@@ -9,13 +9,15 @@ from service.store.records import NewEvent
 ITEM = "exchange"
 
 
-def raise_alerts(store: EventStore, url: str, count: int) -> list[str]:
-    """Subscriber ``ops`` at ``url``, then ``count`` alerts to it; returns their titles, in order."""
+def raise_alerts(store: EventStore, url: str, count: int, severities: tuple[str, ...] = ("info",)) -> list[str]:
+    """Subscriber ``ops`` at ``url``, then ``count`` alerts to it (severities taken in turn); returns their
+    titles, in order."""
     store.append("config", [NewEvent(SubscriberAdded.TYPE, SubscriberAdded(name="ops", urls=[url]).to_data())])
     titles = []
     for number in range(1, count + 1):
+        severity = severities[(number - 1) % len(severities)]
         raised = AlertRaised(
-            alert_id=f"al-{number:03d}", rule="exchange-news", item=ITEM, severity="info", title=f"Alert {number}",
+            alert_id=f"al-{number:03d}", rule="exchange-news", item=ITEM, severity=severity, title=f"Alert {number}",
             body=f"Body of alert {number}", subscribers=["ops"], trigger_position=number, rules_hash="h",
         )  # fmt: skip
         store.append(f"alert:{raised.alert_id}", [NewEvent(AlertRaised.TYPE, raised.to_data())], expected_version=0)

@@ -46,6 +46,6 @@ def test_two_workers_deliver_every_alert_exactly_once_to_a_target_slower_than_a_
                 thread.join()
         received = Counter(request.json()["title"] for request in hook.requests())
     recorded = Counter(delivered(store))
-    store.engine.dispose()
+    store.close()
     assert received == Counter(titles), received  # each alert arrived, and arrived once
     assert set(recorded.values()) == {1} and len(recorded) == ALERTS, recorded

@@ -38,7 +38,7 @@ def _dashboard(db: str, tmp_path: Path) -> str:
         with TestClient(create_app(WebContext(store, rules=lambda: loaded, started_at=datetime.now(UTC)))) as client:
             page = client.get("/")
     finally:
-        store.engine.dispose()
+        store.close()
     assert page.status_code == 200
     return page.text
 
@@ -64,7 +64,7 @@ def test_a_permanent_failure_is_abandoned_at_the_first_attempt_with_its_reason(
         later = DeliveryWorker(store, "daemon-a", {}, clock=lambda: now + timedelta(days=1))
         assert later.run_due() == 0  # nothing left to try: no retry an hour later, nor a day later
         assert hook.requests() == []
-    store.engine.dispose()
+    store.close()
 
     listed = CliRunner().invoke(cli, ["--db", sqlite_url, "alerts", "--failed"])
     assert listed.exit_code == 0, listed.output
@@ -91,4 +91,4 @@ def test_a_transient_failure_is_retried_on_the_schedule(sqlite_url: str) -> None
         assert worker.run_due() == 1
         assert [r.status for r in hook.requests()] == [500, 200]
     assert stream_types(store, "al-001")[-1] == "AlertDelivered"
-    store.engine.dispose()
+    store.close()

@@ -24,7 +24,7 @@ def _now() -> datetime:
 
 
 def _until(store: EventStore, name: str) -> list[str]:
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         return list(conn.execute(text("SELECT until FROM leases WHERE name = :name"), {"name": name}).scalars())
 
 
@@ -36,7 +36,7 @@ def test_a_delivery_sent_since_it_was_read_is_not_claimed_again(db_url: str) -> 
         assert DeliveryWorker(store, "daemon-b", {}).run_due() == 1  # ...sent and recorded by another
         assert LeaseStage(store, "daemon-a", SHORT, _now)(Attempt(stale)) is None
         assert len(hook.requests()) == 1
-    store.engine.dispose()
+    store.close()
 
 
 def test_a_held_lease_is_renewed_until_stopped_and_nobody_else_takes_it_meanwhile(db_url: str) -> None:
@@ -58,4 +58,4 @@ def test_a_held_lease_is_renewed_until_stopped_and_nobody_else_takes_it_meanwhil
     taken = poll(lambda: [LeaseStage(store, "daemon-b", SHORT, _now)(Attempt(delivery))], bool, 10, "lease lapsed")
     assert taken is not None and taken.lease is not None
     taken.lease.stop()
-    store.engine.dispose()
+    store.close()

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from service.delivery.status import newest_alerts_query, recent_alerts
+from service.alerting.reads import newest_alerts_query
+from service.delivery.status import recent_alerts
 from service.store.recorder import EventStore
 
 ALERTS = 3000
@@ -50,7 +51,7 @@ def test_the_newest_alerts_are_an_index_walk_not_a_sort_of_every_alert(store: Ev
     _fill(store)
     query = newest_alerts_query(of_item=item is not None)
     params = {"limit": 5, "item": item}
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         if store.backend.name == "sqlite":
             plan = " | ".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {query.text}"), params))
             assert "TEMP B-TREE" not in plan and "USING INDEX ix_alerts_" in plan, plan

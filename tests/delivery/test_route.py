@@ -55,12 +55,12 @@ def test_the_reader_gives_the_subscribers_as_the_log_has_them(db_url: str) -> No
                        min_severity="info")
         remove_subscriber(store, "ops")
         add_subscriber(store, "ops", ["json://127.0.0.1/c"], items=[], tags=[], min_severity="info")
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             everyone = read_subscribers(conn)
             named = read_subscribers(conn, ["ops", "nobody"])
             nobody = read_subscribers(conn, [])
     finally:
-        store.engine.dispose()
+        store.close()
     assert list(everyone) == ["desk", "ops"]
     assert everyone["desk"].urls == ["json://127.0.0.1/b", "json://127.0.0.1/c"]
     assert everyone["desk"].tags == ["ukraine"]

@@ -87,10 +87,10 @@ def test_no_subscriber_secret_reaches_the_log_an_export_or_any_output(sqlite_url
     run("subscribe", "remove", "desk")
     store = open_pipeline_store(sqlite_url)
     try:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             assert sealed_count(conn) == 1
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def test_a_v1_event_that_recorded_a_literal_url_is_shown_redacted(sqlite_url: str) -> None:
@@ -100,7 +100,7 @@ def test_a_v1_event_that_recorded_a_literal_url_is_shown_redacted(sqlite_url: st
                "items": [], "tags": [], "min_severity": "info", "origin": "cli"}
         store.append("config", [NewEvent(SubscriberAdded.TYPE, old, schema_version=1)])
     finally:
-        store.engine.dispose()
+        store.close()
     for args in (("events", "--json"), ("events",), ("subscribe", "list")):
         shown = vigil(sqlite_url, *args)
         assert shown.returncode == 0, shown.stderr

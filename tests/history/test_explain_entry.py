@@ -55,7 +55,7 @@ def _store(tmp_path: Path, recorded: str | None) -> tuple[str, Path]:
     store.append("source:wire", [NewEvent("EntryObserved", {
         "source": "wire", "guid": "g-1", "link": "", "title": "", "text": TEXT,
         "published": "2025-06-07T11:00:00+00:00", "content_hash": "x", "published_offset_minutes": 0})])
-    store.engine.dispose()
+    store.close()
     later = tmp_path / "later.yaml"
     later.write_text(LATER_RULES, encoding="utf-8")
     return db, later

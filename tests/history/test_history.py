@@ -66,7 +66,7 @@ def test_replay_rebuilds_every_projection_row_for_row(db_url: str, tmp_path: Pat
     report = replay(store, PROJECTIONS, batch_size=7)
     assert report.events == store.last_position()
     assert snapshot(store, PROJECTION_TABLES) == before
-    store.engine.dispose()
+    store.close()
     result = vigil(db_url, "replay")
     assert result.returncode == 0 and "replayed" in result.stdout
 
@@ -186,7 +186,7 @@ def test_why_says_so_when_an_alerts_recorded_cause_is_no_state_change(tmp_path: 
     store.append("alert:al-odd", [NewEvent("AlertRaised", {
         "alert_id": "al-odd", "rule": "r", "item": "ceasefire", "severity": "info", "title": "Odd", "body": "",
         "subscribers": [], "trigger_position": 1, "rules_hash": "h"}, {"causation_id": 1})])
-    store.engine.dispose()
+    store.close()
 
     result = vigil(db, "why", "al-odd")
 
@@ -254,7 +254,7 @@ def _record_news(db: Path, rules: Path, throttle: str, news: list[tuple[str, str
                 pipeline.run_once()
         finally:
             pipeline.close()
-            pipeline.store.engine.dispose()
+            pipeline.store.close()
 
 
 def test_backtest_throttles_on_the_live_timeline_and_counts_repeated_alerts(tmp_path: Path) -> None:

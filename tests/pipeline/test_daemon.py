@@ -45,7 +45,7 @@ def _wait_for_recorded(db: str, count: int) -> None:
             f"{count} recorded deliveries",
         )
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def test_sigkill_between_steps_loses_nothing_and_repeats_nothing(sqlite_url: str, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_sigkill_between_steps_loses_nothing_and_repeats_nothing(sqlite_url: str
         assert stop(daemon) == 0
         assert len(_titles(hook)) == delivered == 3
         assert len(set(_titles(hook))) == 3
-        store.engine.dispose()
+        store.close()
 
 
 def test_one_worker_still_polls_processes_and_delivers_and_zero_is_refused(sqlite_url: str, tmp_path: Path) -> None:
@@ -123,7 +123,7 @@ def test_a_receiver_failing_twice_gets_the_alert_once_after_retries(sqlite_url: 
         for e in store.read_all()
         if e.type in ("AlertDeliveryFailed", "AlertDelivered")
     ]
-    store.engine.dispose()
+    store.close()
     assert attempts == [("AlertDeliveryFailed", 1), ("AlertDeliveryFailed", 2), ("AlertDelivered", 3)]
 
 
@@ -162,7 +162,7 @@ def test_sighup_reloads_rules_and_refuses_invalid_ones(sqlite_url: str, tmp_path
             assert daemon.poll() is None  # still running on the old rules
         finally:
             assert stop(daemon) == 0
-            store.engine.dispose()
+            store.close()
 
 
 @pytest.mark.postgres
@@ -170,7 +170,7 @@ def test_two_daemons_on_one_postgresql_deliver_every_alert_exactly_once(pg_url: 
     with FeedServer() as feeds, JsonReceiver() as hook:
         rules = write_rules(tmp_path, feeds, hook.url("/hook"))
         timeline = Timeline(feeds)
-        open_store(pg_url).engine.dispose()  # migrate once, so the daemons do not race to create the schema
+        open_store(pg_url).close()  # migrate once, so the daemons do not race to create the schema
         daemons = [start_daemon(pg_url, rules, tmp_path / f"daemon{i}.log") for i in range(2)]
         try:
             delivered = 0
@@ -187,7 +187,7 @@ def test_two_daemons_on_one_postgresql_deliver_every_alert_exactly_once(pg_url: 
                 DEADLINE,
                 "another poll round",
             )
-            store.engine.dispose()
+            store.close()
         finally:
             for daemon in daemons:
                 assert stop(daemon) == 0

@@ -76,7 +76,7 @@ REPORTS = (
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated empty pipeline store, copied for each run (migrating each time would be slow)."""
     path = tmp_path_factory.mktemp("template") / "vigil.db"
-    open_pipeline_store(str(path)).engine.dispose()
+    open_pipeline_store(str(path)).close()
     return path
 
 
@@ -101,7 +101,7 @@ def _daemon_states(template: Path, folder: Path, arrivals: Sequence[Report]) -> 
         consume_all(store, item_tracker.CONSUMER, item_tracker.TYPES, tracker.handle)
         return {state.item: state.value for state in current_states(store, loaded.rules)}
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def _vigil_test(folder: Path, arrivals: Sequence[Report], expect: dict[str, str]) -> tuple[int, str]:

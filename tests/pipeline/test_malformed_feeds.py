@@ -41,7 +41,7 @@ def test_bad_sources_are_recorded_and_good_ones_still_alert(sqlite_url: str, tmp
         failures = {
             e.data["source"]: e.data["reason"] for e in store.read_all() if e.type == "SourcePollFailed"
         }
-        store.engine.dispose()
+        store.close()
         assert set(failures) == {f"bad-{name}" for name in failing}
         assert all(reason for reason in failures.values())
 
@@ -56,7 +56,7 @@ def test_bad_sources_are_recorded_and_good_ones_still_alert(sqlite_url: str, tmp
                 "the good sources polled again",
             )
             assert daemon.poll() is None
-            store.engine.dispose()
+            store.close()
         finally:
             assert stop(daemon) == 0
 
@@ -76,7 +76,7 @@ def test_a_pass_that_reads_no_feed_exits_2_and_records_why(sqlite_url: str, tmp_
         assert "Traceback" not in down.stderr
         store = open_store(sqlite_url)
         assert [e.data["source"] for e in store.read_all() if e.type == "SourcePollFailed"] == ["wire"]
-        store.engine.dispose()
+        store.close()
 
         feeds.set_feed("/wire.xml", rss_xml([FixtureItem("Quiet day", "Nothing happened.", guid="q1")]))
         back = run_once(sqlite_url, rules)

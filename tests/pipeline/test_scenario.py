@@ -37,7 +37,7 @@ def test_each_step_delivers_exactly_its_alerts_with_the_evidence(db_url: str, tm
 
     store = open_store(db_url)
     types = [e.type for e in store.read_all()]
-    store.engine.dispose()
+    store.close()
     assert types.count("AlertRaised") == 3 and types.count("AlertDelivered") == 3
     assert types.count("EntryRevised") == 1
     assert types.count("EntryObserved") == 3
@@ -75,5 +75,5 @@ def test_a_template_failing_on_the_news_still_delivers_its_alert_and_every_later
     assert "[Vigil: alert rule 'exchange-news': title template" in got[0]["message"]
     store = open_store(sqlite_url)
     [raised] = [e for e in store.read_all() if e.type == "AlertRaised" and e.data["rule"] == "exchange-news"]
-    store.engine.dispose()
+    store.close()
     assert "larger than a template may" in raised.data["template_errors"][0]

@@ -62,4 +62,4 @@ def test_an_abandoned_alert_is_listed_and_resent_on_request(sqlite_url: str, tmp
         assert hook.requests()[-1].json()["title"] == expected_title(1)
         assert _types(store)[-2:] == ["AlertRetryRequested", "AlertDelivered"]
         print(f"\n{errors[0]}\n{listed.stdout}{retried.stdout}")
-        store.engine.dispose()
+        store.close()

@@ -28,7 +28,7 @@ def test_a_dead_holder_on_this_machine_loses_its_lease_at_once(sqlite_url: str) 
     with store.transaction() as tx:
         assert claim(tx.connection, "delivery:a", dead, now=NOW, until=UNTIL)
         assert claim(tx.connection, "delivery:a", process_owner(), now=NOW, until=UNTIL)
-    store.engine.dispose()
+    store.close()
 
 
 def test_live_remote_and_unreadable_holders_keep_their_lease(sqlite_url: str) -> None:
@@ -43,4 +43,4 @@ def test_live_remote_and_unreadable_holders_keep_their_lease(sqlite_url: str) ->
                 assert not claim(tx.connection, f"source:{index}", process_owner(), now=NOW, until=UNTIL)
         assert alive.stdin is not None
         alive.stdin.close()
-    store.engine.dispose()
+    store.close()

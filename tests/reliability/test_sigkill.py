@@ -88,15 +88,19 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
             assert stop(daemon, signal.SIGKILL) == -signal.SIGKILL
             position_after.append(store.last_position())
 
+        starts = _starts(log)
         daemon = start()
         try:
+            # Started first: the earlier runs may have delivered everything already, and a SIGTERM that
+            # comes while Python is still importing (before the daemon's handlers exist) kills it outright.
+            poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
             poll(lambda: [_delivered_count(store)], lambda n: n >= len(expected), DEADLINE, "every AlertDelivered")
         finally:
             assert stop(daemon) == 0
         position_after.append(store.last_position())
         received = [(run, request) for run, hook in enumerate(hooks) for request in hook.requests()]
         events = list(store.read_all())
-        store.engine.dispose()
+        store.close()
 
     verified = subprocess.run(
         [sys.executable, "-m", "service.cli", "verify"], capture_output=True, text=True, env=vigil_env(sqlite_url)

@@ -82,7 +82,7 @@ def _first_run(db: Path, rules: Path) -> None:
         pipeline.run_once()
     finally:
         pipeline.close()
-        store.engine.dispose()  # the last connection closed: SQLite folds the WAL back and removes it
+        store.close()  # the last connection closed: SQLite folds the WAL back and removes it
 
 
 def _messages(log: Path) -> list[str]:

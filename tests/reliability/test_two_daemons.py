@@ -56,7 +56,7 @@ def test_two_daemons_deliver_every_alert_exactly_once_to_a_slow_webhook(pg_url: 
             codes = [stop(daemon) for daemon in daemons]
         received = Counter(request.json()["title"] for request in hook.requests())
     recorded = Counter(event.data["alert_id"] for event in store.read_all(types=["AlertDelivered"]))
-    store.engine.dispose()
+    store.close()
     assert codes == [0, 0]
     assert received == Counter(titles), received  # each alert arrived, and arrived once
     assert len(recorded) == ALERTS and set(recorded.values()) == {1}, recorded

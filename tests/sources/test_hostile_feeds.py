@@ -166,7 +166,7 @@ def test_every_hostile_input_is_a_failed_poll_or_a_partial_read(
         pipeline.close()
 
     events = list(store.read_all())
-    store.engine.dispose()
+    store.close()
     polled = {e.data["source"]: e.data for e in events if e.type in ("SourcePolled", "SourcePollFailed")}
     results = [_judge(case, outcomes[f"h-{case.name}"].status, polled[f"h-{case.name}"]) for case in corpus]
     print(
@@ -214,6 +214,6 @@ def test_control_characters_from_a_feed_are_dropped_so_postgresql_can_record_it(
         spec = SourceSpec(url=feeds.url("/nul.xml"), every="10m")
         outcome = poll_source(store, "nul", spec, owner="test", now=datetime.now(UTC), client=client, force=True)
     entries = [e.data for e in store.read_all() if e.type == "EntryObserved"]
-    store.engine.dispose()
+    store.close()
     assert outcome.status == "ok", outcome.detail
     assert [(e["title"], e["text"]) for e in entries] == [("Talks resume", "Negotiators met again.")]

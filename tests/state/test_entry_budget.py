@@ -35,7 +35,7 @@ def test_a_hostile_entry_is_recorded_skipped_and_the_next_entry_is_read(sqlite_u
 
         events = [e for e in store.read_all() if e.stream_id.startswith("item:")]
     finally:
-        store.engine.dispose()
+        store.close()
     skipped = {e.data["item"]: e.data for e in events if e.type == "EntrySkipped"}
     assert set(skipped) == {"slow"}  # "talks" is not in the hostile entry's scope: nothing of it was skipped
     assert skipped["slow"]["guid"] == "hostile" and "time budget (0.3s) ran out" in skipped["slow"]["reason"]

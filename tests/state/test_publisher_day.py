@@ -41,7 +41,7 @@ def pipeline(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Pipeline, FeedSe
             yield running, feeds
         finally:
             running.close()
-            store.engine.dispose()
+            store.close()
 
 
 def _date(running: Pipeline) -> str:

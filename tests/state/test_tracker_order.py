@@ -40,7 +40,7 @@ def _running(url: str, rules: Path) -> Iterator[Pipeline]:
         yield running
     finally:
         running.close()
-        store.engine.dispose()
+        store.close()
 
 
 @pytest.fixture

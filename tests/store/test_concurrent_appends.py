@@ -23,7 +23,7 @@ def _write(url: str, writer: int, per_writer: int) -> None:
     for i in range(per_writer):
         # Overlapping streams: every writer touches every stream.
         store.append(f"stream:{i % 7}", [NewEvent("EntryObserved", {"writer": writer, "i": i})], ANY_VERSION)
-    store.engine.dispose()
+    store.close()
 
 
 def _run(url: str, per_writer: int) -> None:
@@ -51,7 +51,7 @@ def _run(url: str, per_writer: int) -> None:
         versions = [e.stream_version for e in store.read_stream(f"stream:{stream}")]
         assert versions == list(range(1, len(versions) + 1))
     assert verify_chain(store.read_all(upcast=False)).ok
-    store.engine.dispose()
+    store.close()
 
 
 def test_four_writer_processes_and_a_tailing_reader_on_postgresql(pg_url: str) -> None:

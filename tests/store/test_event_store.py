@@ -158,7 +158,7 @@ def test_projections_run_inside_the_appending_transaction(db_url: str) -> None:
         assert seen == [1, 3, 4]  # given only the types it reads
         assert store.last_position() == 3  # the failing projection rolled its event back
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def test_an_old_schema_version_is_upcast_on_read(store: EventStore) -> None:

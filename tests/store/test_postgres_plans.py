@@ -23,7 +23,7 @@ def test_an_append_reads_one_index_entry_however_long_the_stream_under_a_plan_ma
     # that long. With MAX(stream_version) that plan read every event of the stream on every append.
     store = open_store(pg_url)
     try:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
             raw.execute("SET plan_cache_mode = force_generic_plan")
@@ -38,7 +38,7 @@ def test_an_append_reads_one_index_entry_however_long_the_stream_under_a_plan_ma
                 assert _most_rows(explained[0][0]["Plan"]) == 1, name
             assert raw.execute("EXECUTE version('source:wire')").fetchone() == (3000,)
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def test_an_items_newest_changes_are_read_from_one_index_range_not_sorted_from_all(pg_url: str) -> None:
@@ -54,7 +54,7 @@ def test_an_items_newest_changes_are_read_from_one_index_range_not_sorted_from_a
             store.append(f"source:s{block}", [
                 NewEvent("ItemStateChanged" if n == 0 else "EntryObserved", {}) for n in range(2000)
             ])
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
             raw.execute("ANALYZE events")  # fresh statistics: the plan is the planner's best, not a stale one
@@ -69,4 +69,4 @@ def test_an_items_newest_changes_are_read_from_one_index_range_not_sorted_from_a
         newest = store.read_stream("item:truce", types=["ItemStateChanged"], last=2)
         assert [e.data["n"] for e in newest] == [1992, 1996]
     finally:
-        store.engine.dispose()
+        store.close()

@@ -34,7 +34,7 @@ def _fill(url: str, n: int) -> None:
     store = open_store(url)
     for i in range(n):
         store.append(f"source:s{i % 3}", [NewEvent("EntryObserved", {"i": i})])
-    store.engine.dispose()
+    store.close()
 
 
 def test_version() -> None:
@@ -144,7 +144,7 @@ def test_paging_a_stream_keeps_its_filter_and_ends_where_the_stream_ends(sqlite_
     store = open_store(sqlite_url)
     for i in range(9):
         store.append("config" if i % 3 == 0 else f"source:s{i}", [NewEvent("EntryObserved", {"i": i})])
-    store.engine.dispose()
+    store.close()
     # The config stream holds positions 1, 4 and 7; the log goes on to 9.
     newest = vigil("events", "--stream", "config", db=sqlite_url)
     assert [line.split()[0] for line in newest.stdout.splitlines()] == ["1", "4", "7"]

@@ -153,7 +153,7 @@ def _run_machine(url: str, chosen: settings = SETTINGS) -> None:
         runner.runTest()
     finally:
         for store in stores:
-            store.engine.dispose()
+            store.close()
 
 
 def test_random_interleavings_match_the_model_on_sqlite(sqlite_url: str) -> None:

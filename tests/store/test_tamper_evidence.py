@@ -47,7 +47,7 @@ def demo_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     store = open_pipeline_store(str(path))
     with open(folder / "log.jsonl", "w", encoding="utf-8") as out:
         export_events(store, out)
-    store.engine.dispose()
+    store.close()
     return path, folder / "log.jsonl"
 
 
@@ -58,7 +58,7 @@ def log_url(db_url: str, demo_log: tuple[Path, Path]) -> str:
     if db_url.startswith("postgresql"):
         store = open_pipeline_store(db_url)
         import_events(store, export)
-        store.engine.dispose()
+        store.close()
         return db_url
     shutil.copy(demo_db, db_url)
     return db_url
@@ -90,7 +90,7 @@ def _last_position(url: str) -> int:
     try:
         return store.last_position()
     finally:
-        store.engine.dispose()
+        store.close()
 
 
 def _one_line_exit_1(result: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -148,7 +148,7 @@ def test_a_digest_exposes_a_deleted_tail(log_url: str, as_superuser: Execute, tm
 def test_a_truncated_postgresql_log_no_longer_verifies(pg_url: str, demo_log: tuple[Path, Path]) -> None:
     store = open_pipeline_store(pg_url)
     import_events(store, demo_log[1])
-    store.engine.dispose()
+    store.close()
     digest = vigil(pg_url, "digest").stdout.strip()
     with psycopg.connect(make_url(pg_url).set(drivername="postgresql").render_as_string(False),
                          autocommit=True) as conn:
@@ -163,7 +163,7 @@ def test_a_digest_exposes_a_rewrite_with_recomputed_hashes(log_url: str, as_supe
     digest = vigil(log_url, "digest").stdout.strip()
     store = open_pipeline_store(log_url)
     events = list(store.read_all(0, upcast=False))
-    store.engine.dispose()
+    store.close()
     prev = events[0].prev_hash
     for event in events:
         data = {**event.data, "forged": True} if event.position == 2 else event.data
@@ -221,4 +221,4 @@ def _first_position_of(url: str, event_type: str) -> int:
     try:
         return next(e.position for e in store.read_all(types=[event_type]))
     finally:
-        store.engine.dispose()
+        store.close()

@@ -234,7 +234,7 @@ def test_subscribing_needs_the_right_token(scene: Scene) -> None:
         [bob] = [s for s in list_subscribers(store) if s.name == "bob"]
         unsealed = sendable_urls(store, bob)
     finally:
-        store.engine.dispose()
+        store.close()
     # The URL holds a password: the log has a sealed reference, the secret lives outside it.
     assert bob.urls[0].startswith("${VIGIL_SECRET_") and unsealed == [secret_url]
     assert (bob.shown, bob.items, bob.min_severity, bob.origin) == (
@@ -255,7 +255,7 @@ def test_subscribing_needs_the_right_token(scene: Scene) -> None:
     try:
         types = [event.type for event in store.read_stream("config") if event.data.get("name") == "bob"]
     finally:
-        store.engine.dispose()
+        store.close()
     assert types == ["SubscriberAdded", "SubscriberRemoved"]
 
 

@@ -228,7 +228,7 @@ def serving_story(db: str, folder: Path) -> Iterator[Served]:
                 pipeline.run_once()
         finally:
             pipeline.close()
-            store.engine.dispose()
+            store.close()
         assert len(hook.requests()) == 4  # the four state changes reached the receiver
 
         daemon = start_served(vigil_command(rules), folder / "daemon.log", vigil_env(db), readiness="/")

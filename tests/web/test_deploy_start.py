@@ -162,4 +162,4 @@ def test_unusable_http_settings_are_one_line_errors(sqlite_url: str, tmp_path: P
     try:
         assert store.last_position() == 0  # refused before anything was recorded
     finally:
-        store.engine.dispose()
+        store.close()
