@@ -17,7 +17,6 @@ from service.rules.word_patterns import words_source
 Severity = Literal["info", "warning", "critical"]
 #: The languages Vigil reads (ISO 639-1): English, Ukrainian, Russian.
 LanguageCode = Literal["en", "uk", "ru"]
-LANGUAGE_CODES: tuple[LanguageCode, ...] = ("en", "uk", "ru")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 
 #: The value a ``date`` item has before any date is announced (and after an announcement is withdrawn).
