@@ -74,6 +74,8 @@ def test_a_signed_ping_from_the_hub_polls_the_feed_at_once(tmp_path: Path) -> No
             assert wrong.status_code == 404
             assert daemon.request("POST", "/websub/not-a-token", content=b"<rss/>").status_code == 410
 
+            # The start's scheduled poll has read the feed as it was; the next is an hour away.
+            poll(lambda: [daemon.log_text()], lambda text: "polled wire" in text, DEADLINE, "first poll in the log")
             updated = feed_with_hub([AGREED, TALKS], hub.url, topic).encode()
             feeds.set_feed("/wire.xml", updated)
             # A forged ping (signed with another secret) is acknowledged and ignored: no poll.

@@ -34,9 +34,9 @@ def pages() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def page_store(sqlite_url: str) -> Iterator[EventStore]:
-    """A SQLite store with every projection, as the daemon opens it."""
-    opened = open_pipeline_store(sqlite_url)
+def page_store(db_url: str) -> Iterator[EventStore]:
+    """A store with every projection, as the daemon opens it, on each backend."""
+    opened = open_pipeline_store(db_url)
     try:
         yield opened
     finally:
