@@ -92,10 +92,12 @@ class EntryObserved(DomainEvent):
     """A feed entry was seen for the first time.
 
     v2 added ``published_offset_minutes``: the publisher's own UTC offset, which "on Monday" is read in.
+    v3 added ``language`` ("en", "uk", "ru"): the source's declared language, else the one detected from the
+    text when it was recorded. None for older events (readers detect it from the text, as v3 would have).
     """
 
     TYPE: ClassVar[str] = "EntryObserved"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     source: str
     guid: str
     link: str
@@ -104,17 +106,18 @@ class EntryObserved(DomainEvent):
     published: str  # ISO-8601 UTC; the poll time when the feed gave none
     content_hash: str
     published_offset_minutes: int | None = None  # east of UTC, as the feed dated it; None: no date (or v1)
+    language: str | None = None  # "en", "uk" or "ru"; None: recorded before v3
 
 
 @dataclass(frozen=True)
 class EntryRevised(DomainEvent):
     """A known entry (same guid) came back with different content; it is examined again.
 
-    v2 added ``published_offset_minutes``, as ``EntryObserved`` v2 did.
+    v2 added ``published_offset_minutes`` and v3 ``language``, as ``EntryObserved`` did.
     """
 
     TYPE: ClassVar[str] = "EntryRevised"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     source: str
     guid: str
     link: str
@@ -124,6 +127,7 @@ class EntryRevised(DomainEvent):
     content_hash: str
     previous_hash: str
     published_offset_minutes: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,14 @@ class SourcePollFailed(DomainEvent):
 
 @dataclass(frozen=True)
 class EvidenceFound(DomainEvent):
-    """A sentence of an entry is evidence that an item has a value (a state, a date, or unannounced)."""
+    """A sentence of an entry is evidence that an item has a value (a state, a date, or unannounced).
+
+    v2 added ``language``, the language of the entry the sentence is quoted from ("en", "uk", "ru");
+    v1 evidence was all English (Vigil read no other language then).
+    """
 
     TYPE: ClassVar[str] = "EvidenceFound"
+    VERSION: ClassVar[int] = 2
     evidence_id: str
     item: str
     value: str
@@ -173,6 +182,7 @@ class EvidenceFound(DomainEvent):
     link: str
     guid: str
     published: str
+    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,24 @@
 """Vigil's built-in English cue lists, and the merged, compiled lists an item is judged with.
 
-Rule files extend these lists (``cues:`` at the top level and per item); they never replace them.
+Ukrainian and Russian lists are in ``cues_uk.py`` and ``cues_ru.py``; in those languages each word of
+four letters or more of a cue phrase (built-in or a rule file's) matches in any of its forms.
+Rule files extend these lists (``cues:`` at the top level and per item, ``uk:`` and ``ru:`` inside for
+those languages); they never replace them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 import ahocorasick
 
+from service.extraction import cues_ru, cues_uk
 from service.extraction.folding import fold_keeping_length
-from service.rules.models import CueLists
+from service.extraction.word_forms import INFLECTED, forms
+from service.rules.models import CueLists, LanguageCues
 
 #: Words that deny the predicate that follows them.
 NEGATION = (
@@ -155,32 +162,75 @@ def _word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] in "_'")
 
 
+#: Cue words shorter than this are matched as written (short function words: "не", "ні", "би").
+INFLECT_FROM_LETTERS = 4
+#: At most this many spellings of one cue phrase (every form of each of its words, combined).
+MAX_PHRASE_FORMS = 400
+
+
 @dataclass(frozen=True)
 class CueSet:
-    """Compiled cue lists for one item: built-ins plus the rule files' additions."""
+    """Compiled cue lists for one item in one language: built-ins plus the rule files' additions."""
 
     before: PhraseIndex  # kinds: hedge, negation, temporal, terminator
     negation_after: PhraseIndex
     hedge_after: PhraseIndex
     pseudo: PhraseIndex
     reporting: PhraseIndex
+    language: str = "en"
 
 
-def build_cues(*extensions: CueLists) -> CueSet:
-    """The built-in lists extended by each of ``extensions`` (top-level, then the item's own).
+def _builtin(language: str) -> ModuleType | None:
+    return {"uk": cues_uk, "ru": cues_ru}.get(language)
+
+
+def _additions(extension: CueLists, language: str) -> LanguageCues:
+    if language == "en":
+        return extension
+    return getattr(extension, language, None) or LanguageCues()
+
+
+def _inflected(phrases: Iterable[str], language: str) -> Iterator[str]:
+    """Each phrase in every form of its words (for an inflected language), else as written."""
+    for phrase in phrases:
+        words = phrase.split()
+        if language not in INFLECTED or not words:
+            yield phrase
+            continue
+        options = [sorted(forms(w, language, any_tense=True)) if len(w) >= INFLECT_FROM_LETTERS else [w]
+                   for w in words]
+        yield from (" ".join(combination)
+                    for combination in itertools.islice(itertools.product(*options), MAX_PHRASE_FORMS))
+
+
+def build_cues(*extensions: CueLists, language: str = "en") -> CueSet:
+    """The built-in lists of ``language`` extended by each of ``extensions`` (top-level, then the item's own).
 
     A rule file's negations and hedges count on both sides of the predicate ("... was called off",
     "... in selected shops"), as its authors write phrases, not grammar.
     """
+    lists = _builtin(language)
 
     def merged(builtin: tuple[str, ...], field: str) -> list[str]:
-        return [*builtin, *(p for ext in extensions for p in getattr(ext, field))]
+        own = getattr(lists, field.upper(), builtin) if lists is not None else builtin
+        added = (p for ext in extensions for p in getattr(_additions(ext, language), field_of(field)))
+        return list(_inflected([*own, *added], language))
+
+    def field_of(name: str) -> str:
+        return {"negation_after": "negation", "hedge_after": "hedge", "pseudo_negation": "pseudo_negation"}.get(
+            name, name)
+
+    def plain(builtin: tuple[str, ...], name: str) -> list[str]:
+        own = getattr(lists, name, builtin) if lists is not None else builtin
+        return list(_inflected(own, language))
 
     return CueSet(
         before=PhraseIndex([("hedge", merged(HEDGE, "hedge")), ("negation", merged(NEGATION, "negation")),
-                            ("temporal", TEMPORAL), ("terminator", merged(TERMINATORS, "terminators"))]),
-        negation_after=PhraseIndex([("negation", merged(NEGATION_AFTER, "negation"))]),
-        hedge_after=PhraseIndex([("hedge", merged(HEDGE_AFTER, "hedge"))]),
+                            ("temporal", plain(TEMPORAL, "TEMPORAL")),
+                            ("terminator", merged(TERMINATORS, "terminators"))]),
+        negation_after=PhraseIndex([("negation", merged(NEGATION_AFTER, "negation_after"))]),
+        hedge_after=PhraseIndex([("hedge", merged(HEDGE_AFTER, "hedge_after"))]),
         pseudo=PhraseIndex([("pseudo", merged(PSEUDO_NEGATION, "pseudo_negation"))]),
-        reporting=PhraseIndex([("reporting", REPORTING)]),
+        reporting=PhraseIndex([("reporting", plain(REPORTING, "REPORTING"))]),
+        language=language,
     )

@@ -7,22 +7,24 @@ matched, but scope, a cue, the date or the time limit said no), which ``vigil ex
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
+from service.extraction import lemmas, word_forms
 from service.extraction.cues import CueSet, build_cues
 from service.extraction.dates import AnnouncedDate, no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
-from service.extraction.lemmas import forms
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
 from service.extraction.sentences import split_sentences
 from service.extraction.text import normalise, strip_html
 from service.extraction.types import EntryText, Extraction, Finding, SentenceReport, Skipped, Veto
-from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
+from service.extraction.word_forms import expand_pattern
+from service.rules.models import UNANNOUNCED, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
+from service.rules.word_patterns import Forms, is_words_pattern
 
 #: Shown as the value of a vetoed date match whose span names no day.
 NO_DAY = "(no day)"
@@ -34,24 +36,41 @@ NARROW_ITEMS = 32
 
 @dataclass(frozen=True)
 class _Evidence:
-    """One pattern of one item, and the value its match is evidence for (None: the {date} it captures)."""
+    """One pattern of one item in one language, and the value its match is evidence for (None: the {date}
+    it captures)."""
 
     item: str
     value: str | None
     pattern: CompiledPattern
     own_words: frozenset[str]
+    language: str = "en"
 
 
 def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
-    def evidence(value: str | None, source: str, date: bool) -> _Evidence:
-        pattern = compile_pattern(source, date=date, forms=forms)
-        own = pattern.spelled if pattern.spelled is not None else pattern_words(source)
-        return _Evidence(item_id, value, pattern, own)
+    def evidence(value: str | None, source: str, date: bool, language: str) -> _Evidence:
+        if is_words_pattern(source):  # its words are expanded into their forms as it compiles
+            pattern = compile_pattern(source, date=date, forms=_forms_in(language))
+            return _Evidence(item_id, value, pattern, pattern.spelled or frozenset(), language)
+        # Ukrainian and Russian words match in any of their forms: the pattern is expanded before it is
+        # compiled, and keeps the author's text as its source (what explain and the evidence show).
+        compiled = compile_pattern(expand_pattern(source, language), date=date)
+        return _Evidence(item_id, value, replace(compiled, source=source), pattern_words(source), language)
 
+    blocks: list[tuple[str, ItemSpec | LanguagePatterns]] = [("en", spec), *spec.languages.items()]
     if spec.kind == "date":
-        return ([evidence(None, p, True) for p in spec.set]
-                + [evidence(UNANNOUNCED, p, False) for p in spec.unset])
-    return [evidence(state, p, False) for state, patterns in spec.states.items() for p in patterns]
+        return [found for language, block in blocks
+                for found in ([evidence(None, p, True, language) for p in block.set]
+                              + [evidence(UNANNOUNCED, p, False, language) for p in block.unset])]
+    return [evidence(state, p, False, language) for language, block in blocks
+            for state, patterns in block.states.items() for p in patterns]
+
+
+def _forms_in(language: str) -> Forms:
+    """Where a words pattern's words get their forms: Ukrainian and Russian from their morphology (a verb in
+    its own tense only), other languages from the lemma dictionary."""
+    if language in word_forms.INFLECTED:
+        return lambda word: word_forms.forms(word, language)
+    return lambda word: lemmas.forms(word, language)
 
 
 class _EntryScope:
@@ -77,14 +96,15 @@ class Extractor:
     def __init__(self, rules: RuleSet, *, budget: float = ENTRY_SECONDS) -> None:
         self._budget = budget
         self._evidence: list[_Evidence] = []
-        self._cues: dict[str, CueSet] = {}
-        shared: dict[str, CueSet] = {}  # items with the same cue additions share one compiled set
+        self._cues: dict[tuple[str, str], CueSet] = {}
+        shared: dict[tuple[str, str], CueSet] = {}  # items with the same cue additions share one compiled set
         for item_id, spec in rules.items.items():
             self._evidence.extend(_evidence_of(item_id, spec))
-            key = spec.cues.model_dump_json()
-            if key not in shared:
-                shared[key] = build_cues(rules.cues, spec.cues)
-            self._cues[item_id] = shared[key]
+            for language in ("en", *spec.languages):
+                key = (spec.cues.model_dump_json(), language)
+                if key not in shared:
+                    shared[key] = build_cues(rules.cues, spec.cues, language=language)
+                self._cues[(item_id, language)] = shared[key]
         self._scope = ScopeIndex({item_id: spec.scope for item_id, spec in rules.items.items()})
         self._prefilter = Prefilter([e.pattern.regex.pattern for e in self._evidence])
         indexes: dict[str, list[int]] = {item_id: [] for item_id in rules.items}
@@ -94,7 +114,13 @@ class Extractor:
 
     def sentences(self, entry: EntryText) -> list[str]:
         """The entry's title and text as normalised sentences, title first."""
-        return split_sentences(normalise(strip_html(entry.title))) + split_sentences(normalise(strip_html(entry.text)))
+        return [*split_sentences(normalise(strip_html(entry.title)), entry.language),
+                *split_sentences(normalise(strip_html(entry.text)), entry.language)]
+
+    def might_match(self, entry: EntryText) -> bool:
+        """Whether any pattern could match the entry: a keyword of one is in its raw title or text (a
+        quick, conservative test on the unsplit text, for callers that scan many entries)."""
+        return bool(self._prefilter.unfiltered) or bool(self._prefilter.candidates(f"{entry.title}\n{entry.text}"))
 
     def extract(self, entry: EntryText) -> list[Finding]:
         """The evidence in an entry, in reading order (``read``'s findings)."""
@@ -166,6 +192,8 @@ class Extractor:
         report = SentenceReport(sentence=sentence)
         for index in self._prefilter.candidates(sentence, scope.among):
             evidence = self._evidence[index]
+            if evidence.language != entry.language:
+                continue  # a pattern reads entries of its own language only
             missing = scope.missing(evidence.item)
             if missing is not None and not explain:
                 continue  # extraction need not even run the patterns of an item the entry is not about
@@ -194,7 +222,7 @@ class Extractor:
             day = _day_in(match, evidence.pattern, entry, timeout)
             if day is None:
                 report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
-                                                no_day_reason(match.group("date"))))
+                                                no_day_reason(match.group("date"), entry.language)))
                 return
             announced, date_start = day
             value = announced.day.isoformat()
@@ -205,7 +233,7 @@ class Extractor:
                                             f"the entry never mentions any of: {missing}"))
             return
         predicate = Predicate(match.start(), end, after, evidence.own_words, announces_date=evidence.value is None)
-        verdict = judge(sentence, predicate, self._cues[evidence.item], entry.published.year)
+        verdict = judge(sentence, predicate, self._cues[(evidence.item, evidence.language)], entry.published.year)
         if verdict is not None:
             report.vetoes.append(self._veto(evidence, value, sentence, verdict.guard, verdict.cue, verdict.reason))
             return
@@ -233,7 +261,7 @@ def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
     captured, else (a free-word part before ``{date}`` took words of the day) the longest span from an
     earlier word of the match (a later one, after a gap of a words pattern, which is as short as it can be)
     that the pattern also allows and that names a day."""
-    announced = parse_announced_date(match.group("date"), entry.published)
+    announced = parse_announced_date(match.group("date"), entry.published, entry.language)
     if announced is not None:
         return announced, match.start("date")
     split = pattern.date_split
@@ -248,7 +276,7 @@ def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
         rest = split.rest.match(sentence, word.start(), timeout=timeout)
         if rest is None:
             continue
-        announced = parse_announced_date(rest.group("date"), entry.published)
+        announced = parse_announced_date(rest.group("date"), entry.published, entry.language)
         if announced is not None:
             return announced, word.start()
     return None

@@ -26,7 +26,9 @@ _BREAK = "\x00"  # anything that is not a known letter: it ends a word
 def pattern_words(source: str) -> frozenset[str]:
     """The lower-cased words a pattern asks for: its words outside lookarounds ("(?! talks)" refuses one),
     in every spelling its optional letters and alternatives allow."""
-    plain = frozenset(word.lower() for word in regex.findall(r"[A-Za-z']+", _without_lookarounds(source)))
+    # Letters of any script: "не" in "дату не оголошено" is asked for as much as "not" is.
+    plain = frozenset(word.lower() for word in regex.findall(r"[^\W\d_']+(?:'[^\W\d_']+)*|'",
+                                                            _without_lookarounds(source)) if word != "'")
     return plain | _spelled_words(source.replace("{date}", " "))
 
 
@@ -40,7 +42,7 @@ def _spelled_words(source: str) -> frozenset[str]:
     spellings = _spellings(list(parsed))
     if spellings is None:
         return frozenset()
-    return frozenset(word.lower() for text in spellings for word in re.findall(r"[A-Za-z']+", text))
+    return frozenset(word.lower() for text in spellings for word in re.findall(r"[^\W\d_']+(?:'[^\W\d_']+)*", text))
 
 
 def _spellings(items: list[tuple[Any, Any]]) -> set[str] | None:

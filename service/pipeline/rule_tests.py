@@ -30,6 +30,7 @@ from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, SentenceReport
 from service.rules.loader import LoadedRules, is_rule_test_file, load_rules
 from service.rules.models import RuleSet
+from service.sources.language import detect_language
 from service.state.decision import Evidence, initial_state
 from service.state.fold import fold
 
@@ -91,7 +92,10 @@ def case_entries(number: int, case: dict[str, Any]) -> list[EntryText]:
     raw_entries = case.get("entries") or [{"text": case.get("text", ""), "title": case.get("title", "")}]
     return [EntryText(source=str(raw.get("source", "test")), guid=f"{number}-{index}",
                       link=f"test://{number}/{index}", title=str(raw.get("title", "")),
-                      text=str(raw.get("text", "")), published=_when(raw.get("published"), published))
+                      text=str(raw.get("text", "")), published=_when(raw.get("published"), published),
+                      # an entry's own "language:", else the case's, else detected as a feed's would be
+                      language=detect_language(str(raw.get("title", "")), str(raw.get("text", "")),
+                                               raw.get("language") or case.get("language")))
             for index, raw in enumerate(raw_entries)]
 
 

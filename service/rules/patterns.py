@@ -20,7 +20,8 @@ from service.rules.word_patterns import Forms, WordsError, is_words_pattern, tra
 DATE_PLACEHOLDER = "{date}"
 #: What ``{date}`` expands to: up to six words (digits, month names, weekdays, "next", ordinals, "10:00").
 #: Extraction trims the span from the right until a date parses, so a generous span is safe.
-DATE_GROUP = r"(?P<date>\w+(?:[ ,./:-]+\w+){0,5})"
+#: An apostrophe between two Cyrillic letters belongs to the word ("п'ятницю").
+DATE_GROUP = r"(?P<date>\w+(?:(?:[ ,./:-]+|(?<=[\u0400-\u04ff])'(?=[\u0400-\u04ff]))\w+){0,5})"
 #: Seconds one pattern may spend on one sentence before extraction gives up on it (and says so).
 MATCH_TIMEOUT = 0.05
 #: Seconds a pattern may take on one of the probe texts ``probe_pattern`` tries it on.
