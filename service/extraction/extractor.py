@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from functools import partial
 
 import regex
 
+from service.extraction import lemmas, word_forms
 from service.extraction.cues import CueSet, build_cues
 from service.extraction.dates import AnnouncedDate, no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
-from service.extraction.lemmas import forms
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
@@ -25,7 +24,7 @@ from service.extraction.types import EntryText, Extraction, Finding, SentenceRep
 from service.extraction.word_forms import expand_pattern
 from service.rules.models import UNANNOUNCED, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
-from service.rules.word_patterns import is_words_pattern
+from service.rules.word_patterns import Forms, is_words_pattern
 
 #: Shown as the value of a vetoed date match whose span names no day.
 NO_DAY = "(no day)"
@@ -49,15 +48,13 @@ class _Evidence:
 
 def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
     def evidence(value: str | None, source: str, date: bool, language: str) -> _Evidence:
-        # A words pattern matches any form of its words (simplemma's lemmas for the pattern's language).
-        # A Ukrainian or Russian regex is expanded before it is compiled, so its plain words match any of
-        # their forms too, and keeps the author's text as its source (what explain and the evidence show).
-        if is_words_pattern(source):
-            compiled = compile_pattern(source, date=date, forms=partial(forms, language=language))
-        else:
-            compiled = replace(compile_pattern(expand_pattern(source, language), date=date), source=source)
-        own = compiled.spelled if compiled.spelled is not None else pattern_words(source)
-        return _Evidence(item_id, value, compiled, own, language)
+        if is_words_pattern(source):  # its words are expanded into their forms as it compiles
+            pattern = compile_pattern(source, date=date, forms=_forms_in(language))
+            return _Evidence(item_id, value, pattern, pattern.spelled or frozenset(), language)
+        # Ukrainian and Russian words match in any of their forms: the pattern is expanded before it is
+        # compiled, and keeps the author's text as its source (what explain and the evidence show).
+        compiled = compile_pattern(expand_pattern(source, language), date=date)
+        return _Evidence(item_id, value, replace(compiled, source=source), pattern_words(source), language)
 
     blocks: list[tuple[str, ItemSpec | LanguagePatterns]] = [("en", spec), *spec.languages.items()]
     if spec.kind == "date":
@@ -66,6 +63,14 @@ def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
                               + [evidence(UNANNOUNCED, p, False, language) for p in block.unset])]
     return [evidence(state, p, False, language) for language, block in blocks
             for state, patterns in block.states.items() for p in patterns]
+
+
+def _forms_in(language: str) -> Forms:
+    """Where a words pattern's words get their forms: Ukrainian and Russian from their morphology (a verb in
+    its own tense only), other languages from the lemma dictionary."""
+    if language in word_forms.INFLECTED:
+        return lambda word: word_forms.forms(word, language)
+    return lambda word: lemmas.forms(word, language)
 
 
 class _EntryScope:

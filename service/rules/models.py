@@ -91,21 +91,6 @@ class CueLists(LanguageCues):
     ru: LanguageCues = Field(default_factory=LanguageCues, description="Russian cue additions.")
 
 
-class WordsPattern(_Strict):
-    """A words pattern: the predicate's words in order within one clause, gaps allowed, any form of each word."""
-
-    words: str | list[str] = Field(
-        description="'vote ... offer ... {date}': '...' a gap of up to 6 words in the clause; 'a|b' either word; "
-                    "'(take place|be held)' either phrase; '[now]' optional; '\"held\"' only as written; "
-                    "'!talks' the next word is not 'talks'. Every word matches any of its forms (votes, voted). "
-                    "A list of parts is the parts joined by '...'."
-    )
-
-
-#: A pattern: a regex (a string), or a words pattern ({words: ...}), kept as the string "words: ...".
-Pattern = Annotated[str, BeforeValidator(words_source, json_schema_input_type=str | WordsPattern)]
-
-
 class LanguagePatterns(_Strict):
     """An item's patterns in one more language, tried on entries in that language only.
 
@@ -116,8 +101,24 @@ class LanguagePatterns(_Strict):
         default_factory=dict, description="State name -> patterns (status items); the state may be new."
     )
     set: list[Pattern] = Field(default_factory=list, description="Patterns containing {date} (date items).")
-    unset: list[Pattern] = Field(default_factory=list, description="Patterns saying the date is not set (date items).")
+    unset: list[Pattern] = Field(default_factory=list,
+                                 description="Patterns saying the date is not set (date items).")
 
+
+class WordsPattern(_Strict):
+    """A words pattern: the predicate's words in order within one clause, gaps allowed, any form of each word."""
+
+    words: str | list[str] = Field(
+        description="'vote ... offer ... {date}': '...' a gap of up to 8 words in the clause; 'a|b' either word; "
+                    "'(take place|be held)' either phrase; '[now]' optional; '\"held\"' only as written; "
+                    "'!talks' or '!(of fire|of views)': not followed by these. "
+                    "Every word matches any of its forms (votes, voted). "
+                    "A list of parts is the parts joined by '...'."
+    )
+
+
+#: A pattern: a regex (a string), or a words pattern ({words: ...}), kept as the string "words: ...".
+Pattern = Annotated[str, BeforeValidator(words_source, json_schema_input_type=str | WordsPattern)]
 
 
 class ItemSpec(_Strict):

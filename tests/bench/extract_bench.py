@@ -74,6 +74,37 @@ def shared_rules(items: int) -> RuleSet:
         } for i in range(items)}})
 
 
+def distinct_words_rules(items: int) -> RuleSet:
+    """The distinct-vocabulary items, written as words patterns (any form of each word, gaps in the clause)."""
+    return RuleSet.model_validate({"items": {
+        f"project{i:04d}": {
+            "title": f"Project {i}",
+            "scope": [[f"region{i % 50:02d}", "capital"]],
+            "states": {
+                "approved": [{"words": f'project{i:04d} ... "was"|"has been" approved'},
+                             {"words": f"approve ... project{i:04d}"}],
+                "halted": [{"words": f'project{i:04d} ... "was"|"has been" halted|suspended'},
+                           {"words": f"halt|suspend ... project{i:04d}"}],
+                "finished": [{"words": f'project{i:04d} ... "was"|"has been" finished|completed'},
+                             {"words": f"complete ... project{i:04d}"}],
+            },
+        } for i in range(items)}})
+
+
+def shared_words_rules(items: int) -> RuleSet:
+    """The shared-vocabulary items, written as words patterns."""
+    return RuleSet.model_validate({"items": {
+        f"brand{i:04d}-recall": {
+            "title": f"Brand {i} recall",
+            "scope": [[f"brand{i:04d}"], ["yoghurt", "yogurt"]],
+            "states": {
+                "announced": [{"words": '("has recalled"|"is recalling"|"recalled") ... yoghurt|yogurt'},
+                              {"words": 'yoghurt|yogurt ... "was"|"has been"|"is being" "recalled"'}],
+                "ended": [{"words": 'recall ... "was"|"has been" lifted|ended'}],
+            },
+        } for i in range(items)}})
+
+
 def shared_sentences(items: int, rng: random.Random, n: int) -> str:
     """One sentence of the shared-vocabulary mix."""
     i, roll = rng.randrange(items), n % 10
@@ -192,6 +223,12 @@ def main() -> None:
         ratio = figures[10][0] / figures[1000][0]
         print(f"  1,000 items cost {ratio:.2f}x what 10 items cost (100x the items)")
         print(f"  100 items: {'meets' if figures[100][0] >= 20_000 else 'MISSES'} the target")
+    print("the same items as words patterns ({words: ...}):")
+    for name, rules, sentence in (("distinct vocabulary", distinct_words_rules, distinct_sentences),
+                                  ("shared vocabulary", shared_words_rules, shared_sentences)):
+        rate, findings = measure(rules(100), sentence, 100)
+        print(f"  {name}, 100 items: {rate:10,.0f} sentences/s  ({findings:,} findings in 20,000 sentences)"
+              f"  {'meets' if rate >= 20_000 else 'MISSES'} the target")
     for language in SLAVIC:
         rate, findings = measure(slavic_rules(100, language), slavic_sentences(language), 100, language=language)
         print(f"{language}, 100 items: {rate:10,.0f} sentences/s  ({findings:,} findings in 20,000 sentences)")

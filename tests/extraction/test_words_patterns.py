@@ -104,3 +104,12 @@ def test_lemmas_and_forms_come_from_the_dictionary_in_the_wheel() -> None:
     assert {"hold", "holds", "held", "holding"} <= forms("held")
     assert forms("Zelensky") == {"zelensky"}  # unknown to the dictionary: as written
     assert "обміну" in forms("обмін", "uk") and lemma("договорились", "ru").startswith("договор")
+
+
+def test_a_words_pattern_in_a_ukrainian_block_takes_that_languages_forms() -> None:
+    rules = Extractor(RuleSet.model_validate({"items": {"swap": {
+        "title": "Swap", "states": {"agreed": ["agreed to a swap"]},
+        "languages": {"uk": {"states": {"agreed": [{"words": "домовилися ... обмін"}]}}}}}}))
+    found = rules.extract(EntryText("wire", "1", "", "", "Сторони домовились про новий обмін полоненими.", MONDAY,
+                                    language="uk"))
+    assert [(f.item, f.value, f.pattern) for f in found] == [("swap", "agreed", "words: домовилися ... обмін")]
