@@ -160,6 +160,13 @@ def test_a_story_months_long_keeps_its_newest_burst_inside(
     page, errors, _ = open_page(browser, months_story.base_url + path, width=width, height=height)
     figure = page.locator("figure.timeline").first
     _check(page, figure, months_story.reports)
+    if screen == "desktop":  # room enough: the reports weeks apart sit at their moment, only the burst moves
+        picture = box(figure.locator("svg.timeline-svg"))
+        for index in range(DAYS_AGO.index(30) + 1):
+            mark = figure.locator(".mark").nth(index)
+            dot = box(mark.locator(".dot"))
+            at = picture["x"] + float(mark.get_attribute("data-x") or "nan") / 100 * picture["width"]
+            assert abs(dot["x"] + dot["width"] / 2 - at) <= 1, f"mark {index} moved off its moment"
     screenshot(page, f"timeline-months-{screen}{'-item' if path != '/' else ''}.png")
     assert errors == []
     page.close()

@@ -146,6 +146,10 @@ class TimelinePicture:
     axis_y: int = AXIS_Y
     mark_radius: int = MARK_RADIUS
     hit_radius: int = HIT_RADIUS
+    mark_centre: int = MARK_CENTRE
+    row_step: int = CLUSTER_STEP_Y
+    mark_gap: int = MARK_GAP
+    mark_edge: int = MARK_EDGE
 
 
 def value_label(spec: ItemSpec, value: str) -> str:
@@ -298,7 +302,7 @@ def _marks(
     anchor_prefix: str,
 ) -> list[Mark]:
     xs = [_percent(found.published, start, end) for found in evidence]
-    rows, shifts = _spread(xs)
+    rows, shifts = spread_marks(xs)
     return [
         Mark(
             anchor=f"{anchor_prefix}-{index}",
@@ -314,12 +318,16 @@ def _marks(
     ]
 
 
-def _spread(xs: list[float]) -> tuple[list[int], list[int]]:
+def spread_marks(xs: list[float], width: float = NARROW_WIDTH_PX) -> tuple[list[int], list[int]]:
     """Rows (0 or 1) and sideways shifts (pixels) that keep marks at ``xs`` (percent, ascending) apart and
-    inside a picture NARROW_WIDTH_PX wide or wider: each mark takes the row where it moves least, then
-    marks pushed past the right edge are pushed back left, keeping their order."""
-    low, high = MARK_EDGE, NARROW_WIDTH_PX - MARK_EDGE
-    wanted = [min(max(x * NARROW_WIDTH_PX / 100, low), high) for x in xs]
+    inside a picture ``width`` pixels wide or wider: each mark takes the row where it moves least, then
+    marks pushed past the right edge are pushed back left, keeping their order.
+
+    The page's script runs the same steps at the picture's real width (static/dashboard.js), so that on a
+    wide screen marks move only where they would touch there; this layout is what shows without it.
+    """
+    low, high = MARK_EDGE, width - MARK_EDGE
+    wanted = [min(max(x * width / 100, low), high) for x in xs]
     placed: list[float] = []
     rows: list[int] = []
     row_ends: list[float] = [-float("inf"), -float("inf")]
@@ -334,7 +342,7 @@ def _spread(xs: list[float]) -> tuple[list[int], list[int]]:
         row = rows[index]
         placed[index] = max(min(placed[index], row_starts[row] - MARK_GAP, high), low)
         row_starts[row] = placed[index]
-    shifts = [round(position - x * NARROW_WIDTH_PX / 100) for position, x in zip(placed, xs, strict=True)]
+    shifts = [round(position - x * width / 100) for position, x in zip(placed, xs, strict=True)]
     return rows, shifts
 
 
