@@ -186,6 +186,12 @@ def test_the_reader_can_show_the_last_week_or_day(browser: Browser, months_story
         _check(page, figure, expected)
         assert f"the newest {expected} of {months_story.reports}" in figure.locator("figcaption").inner_text()
     screenshot(page, f"timeline-months-day{'-item' if path != '/' else ''}.png")
+    if path == "/":  # the item's page opens on the span chosen
+        page.locator("article.item-card h3 a").first.click()
+        page.wait_for_url("**/dashboard/items/exchange?span=day")
+        assert page.locator("nav.span-choice [aria-current]").get_attribute("data-span") == "day"
+        page.go_back()
+        choice = page.locator("nav.span-choice")
     choice.locator('a[data-span="all"]').click()
     page.wait_for_url("**span=all")
     _assert_marks_inside(page.locator("figure.timeline").first, months_story.reports)
