@@ -10,6 +10,7 @@ import click
 
 from service.cli.context import EXIT_INPUT, rules_paths
 from service.pipeline.checked_rules import load_checked_rules
+from service.pipeline.state_overlaps import overlap_notes
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
 from service.rules.schema import json_schema
@@ -19,14 +20,15 @@ from service.rules.schema import json_schema
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def check(paths: tuple[str, ...]) -> None:
     """Validate rule files (default: VIGIL_RULES, else rules/) and print every error as file:line:col: message."""
+    where = rules_paths(paths)
     try:
-        loaded = load_checked_rules(rules_paths(paths), env=os.environ)
+        loaded = load_checked_rules(where, env=os.environ)
     except RuleErrors as failure:
         for error in failure.errors:
             click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(summary(loaded))
-    for note in broad_subscriber_notes(loaded):
+    for note in broad_subscriber_notes(loaded) + overlap_notes(loaded, list(where)):
         click.echo(note)
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 import regex
 
 from service.extraction.cues import CueSet, build_cues
-from service.extraction.dates import no_day_reason, parse_announced_date
+from service.extraction.dates import AnnouncedDate, no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
+from service.extraction.lemmas import forms
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
@@ -23,6 +25,7 @@ from service.extraction.types import EntryText, Extraction, Finding, SentenceRep
 from service.extraction.word_forms import expand_pattern
 from service.rules.models import UNANNOUNCED, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
+from service.rules.word_patterns import is_words_pattern
 
 #: Shown as the value of a vetoed date match whose span names no day.
 NO_DAY = "(no day)"
@@ -46,10 +49,15 @@ class _Evidence:
 
 def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
     def evidence(value: str | None, source: str, date: bool, language: str) -> _Evidence:
-        # Ukrainian and Russian words match in any of their forms: the pattern is expanded before it is
-        # compiled, and keeps the author's text as its source (what explain and the evidence show).
-        compiled = compile_pattern(expand_pattern(source, language), date=date)
-        return _Evidence(item_id, value, replace(compiled, source=source), pattern_words(source), language)
+        # A words pattern matches any form of its words (simplemma's lemmas for the pattern's language).
+        # A Ukrainian or Russian regex is expanded before it is compiled, so its plain words match any of
+        # their forms too, and keeps the author's text as its source (what explain and the evidence show).
+        if is_words_pattern(source):
+            compiled = compile_pattern(source, date=date, forms=partial(forms, language=language))
+        else:
+            compiled = replace(compile_pattern(expand_pattern(source, language), date=date), source=source)
+        own = compiled.spelled if compiled.spelled is not None else pattern_words(source)
+        return _Evidence(item_id, value, compiled, own, language)
 
     blocks: list[tuple[str, ItemSpec | LanguagePatterns]] = [("en", spec), *spec.languages.items()]
     if spec.kind == "date":
@@ -185,29 +193,36 @@ class Extractor:
             if missing is not None and not explain:
                 continue  # extraction need not even run the patterns of an item the entry is not about
             try:
-                match = evidence.pattern.regex.search(sentence, timeout=timeout)
+                end = _content_end(sentence) if evidence.pattern.anchored_end else len(sentence)
+                match = evidence.pattern.regex.search(sentence, 0, end, timeout=timeout)
             except TimeoutError:
                 report.vetoes.append(self._veto(evidence, evidence.value or NO_DAY, sentence, "timeout", "",
                                                 f"the pattern took longer than {MATCH_TIMEOUT}s on this sentence "
                                                 "and was given up (simplify it)"))
                 continue
             if match is not None:
-                self._judge_match(report, evidence, match, entry, missing)
+                try:
+                    self._judge_match(report, evidence, match, entry, missing, timeout)
+                except TimeoutError:
+                    report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "timeout", "",
+                                                    f"the pattern took longer than {MATCH_TIMEOUT}s on this "
+                                                    "sentence and was given up (simplify it)"))
         return report
 
     def _judge_match(self, report: SentenceReport, evidence: _Evidence, match: regex.Match[str],
-                     entry: EntryText, missing: str | None) -> None:
+                     entry: EntryText, missing: str | None, timeout: float) -> None:
         sentence = report.sentence
         value, end, after = evidence.value, match.end(), match.end()
         if value is None:
-            announced = parse_announced_date(match.group("date"), entry.published, entry.language)
-            if announced is None:
+            day = _day_in(match, evidence.pattern, entry, timeout)
+            if day is None:
                 report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
                                                 no_day_reason(match.group("date"), entry.language)))
                 return
+            announced, date_start = day
             value = announced.day.isoformat()
             # The date's own words ("May 9", "Monday or ...") are no cue; what follows them may be one.
-            end, after = match.start("date"), match.start("date") + announced.end
+            end, after = date_start, date_start + announced.end
         if missing is not None:
             report.vetoes.append(self._veto(evidence, value, sentence, "scope", missing,
                                             f"the entry never mentions any of: {missing}"))
@@ -222,3 +237,41 @@ class Extractor:
     @staticmethod
     def _veto(evidence: _Evidence, value: str, sentence: str, guard: str, cue: str, reason: str) -> Veto:
         return Veto(evidence.item, value, sentence, evidence.pattern.source, guard, cue, reason)
+
+
+_WORD_START = regex.compile(r"(?<![\w'’-])\w")
+#: What closes a sentence after its last word: "... on Monday." or "... called off!\"".
+_CLOSING = regex.compile(r"[.!…]+[\"'’”)\]]*\s*$")
+
+
+def _content_end(sentence: str) -> int:
+    """Where the sentence's words end: before its closing full stop (so ``$`` anchors a body sentence)."""
+    closing = _CLOSING.search(sentence)
+    return closing.start() if closing else len(sentence)
+
+
+def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
+            timeout: float) -> tuple[AnnouncedDate, int] | None:
+    """The day a date pattern's match names, and where its words start: the ``{date}`` span the match
+    captured, else (a free-word part before ``{date}`` took words of the day) the longest span from an
+    earlier word of the match (a later one, after a gap of a words pattern, which is as short as it can be)
+    that the pattern also allows and that names a day."""
+    announced = parse_announced_date(match.group("date"), entry.published, entry.language)
+    if announced is not None:
+        return announced, match.start("date")
+    split = pattern.date_split
+    if split is None:
+        return None
+    sentence, start = match.string, match.start()
+    for word in _WORD_START.finditer(sentence, start):
+        if word.start() == match.start("date"):
+            continue
+        if split.before.fullmatch(sentence, start, word.start(), timeout=timeout) is None:
+            continue
+        rest = split.rest.match(sentence, word.start(), timeout=timeout)
+        if rest is None:
+            continue
+        announced = parse_announced_date(rest.group("date"), entry.published, entry.language)
+        if announced is not None:
+            return announced, word.start()
+    return None

@@ -93,6 +93,13 @@ _DETERMINER_BEFORE = regex.compile(
     r"revised|rival|higher|lower|any|every|no|such|insurance|earthquake)|'s|s')\s+$",
     regex.IGNORECASE,
 )
+#: Hedge cues that name a thing when used as nouns ("following a new offer, the union called off the strike"):
+#: a comma between such a noun and the predicate ends its reach, as the offer is the background of the deed.
+_NOMINAL = frozenset({"offer", "offers", "proposal", "proposals", "proposal for", "plan", "plans", "demand",
+                      "demands", "bid"})
+#: ... when a determiner or a preposition shows it is a noun ("they demand, once more, that" is the verb).
+_PREPOSITION_BEFORE = regex.compile(r"\b(?:following|after|amid|amidst|under|despite|with|of|from|over|upon|"
+                                    r"against|before|by|on|in|behind|about)\s+$", regex.IGNORECASE)
 _PROPOSES_AFTER = regex.compile(r"\s+(?:to|for|that|of)\b", regex.IGNORECASE)
 #: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
 _INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
@@ -279,6 +286,14 @@ class _Scan:
             return False
         return bool(grammar.determiner_before.search(self.text, 0, cue.start))
 
+    def _noun_before_comma(self, cue: Cue) -> bool:
+        """"Following demands from commuters, the union called off the strike": a noun cue whose phrase a comma
+        closes before the predicate is the background of the deed, not a proposal of it."""
+        if cue.text.lower() not in _NOMINAL or "," not in self.text[cue.end:self.predicate.start]:
+            return False
+        before = self.text[:cue.start]
+        return bool(_DETERMINER_BEFORE.search(before) or _PREPOSITION_BEFORE.search(before))
+
     def infinitive(self) -> Verdict | None:
         """"Agreed to release", "погодилися обмінятися": a bare verb is an aim, a duty or a refusal, not a deed."""
         predicate = self.predicate
@@ -304,7 +319,8 @@ class _Scan:
                 return Verdict("hedge", cue.text.lower(),
                                f"'{cue.text}' makes it a condition about the future, not a fact")
             if cue.kind == "hedge":
-                if _is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue):
+                if (_is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue)
+                        or self._noun_before_comma(cue)):
                     continue
                 reach = MODAL_WINDOW_WORDS if cue.text.lower() in self.grammar.modals else HEDGE_WINDOW_WORDS
                 if gap <= reach:

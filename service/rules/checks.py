@@ -17,6 +17,7 @@ from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_y
 from service.rules.models import AlertRule, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
 from service.rules.subscriber_limits import name_problem, urls_problem
+from service.rules.word_patterns import PREFIX, is_words_pattern
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,14 @@ def _pattern_errors(pattern: str, path: NodePath, where: SourceMap, *, date: boo
         slow = probe_pattern(compile_pattern(pattern, date=date))
     except PatternError as exc:
         slow = exc
-    if slow is not None:
-        return [where.within(path, slow.column - 1, pattern).error(slow.message)]
-    return []
+    if slow is None:
+        return []
+    node = where.node(path)
+    if is_words_pattern(pattern) and not (node is not None and node.scalar and (node.text or "").startswith(PREFIX)):
+        # Written as {words: ...}: the column is one inside the mapping's 'words' value.
+        inside = where.within((*path, "words"), slow.column - 1 - len(PREFIX), pattern[len(PREFIX):])
+        return [inside.error(slow.message)]
+    return [where.within(path, slow.column - 1, pattern).error(slow.message)]
 
 
 def _check_alerts(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> list[RuleError]:

@@ -7,11 +7,12 @@ These models are the contract between the rule files and every stage that reads 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.rules.durations import Duration
+from service.rules.word_patterns import words_source
 
 Severity = Literal["info", "warning", "critical"]
 #: The languages Vigil reads (ISO 639-1): English, Ukrainian, Russian.
@@ -71,17 +72,33 @@ class CueLists(LanguageCues):
     ru: LanguageCues = Field(default_factory=LanguageCues, description="Russian cue additions.")
 
 
+class WordsPattern(_Strict):
+    """A words pattern: the predicate's words in order within one clause, gaps allowed, any form of each word."""
+
+    words: str | list[str] = Field(
+        description="'vote ... offer ... {date}': '...' a gap of up to 6 words in the clause; 'a|b' either word; "
+                    "'(take place|be held)' either phrase; '[now]' optional; '\"held\"' only as written; "
+                    "'!talks' the next word is not 'talks'. Every word matches any of its forms (votes, voted). "
+                    "A list of parts is the parts joined by '...'."
+    )
+
+
+#: A pattern: a regex (a string), or a words pattern ({words: ...}), kept as the string "words: ...".
+Pattern = Annotated[str, BeforeValidator(words_source, json_schema_input_type=str | WordsPattern)]
+
+
 class LanguagePatterns(_Strict):
     """An item's patterns in one more language, tried on entries in that language only.
 
     Each word written plainly matches in any of its forms ("домовилися" also finds "домовились").
     """
 
-    states: dict[str, list[str]] = Field(
+    states: dict[str, list[Pattern]] = Field(
         default_factory=dict, description="State name -> patterns (status items); the state may be new."
     )
-    set: list[str] = Field(default_factory=list, description="Patterns containing {date} (date items).")
-    unset: list[str] = Field(default_factory=list, description="Patterns saying the date is not set (date items).")
+    set: list[Pattern] = Field(default_factory=list, description="Patterns containing {date} (date items).")
+    unset: list[Pattern] = Field(default_factory=list, description="Patterns saying the date is not set (date items).")
+
 
 
 class ItemSpec(_Strict):
@@ -97,17 +114,18 @@ class ItemSpec(_Strict):
     )
     # status items
     initial: str = Field(default="none", description="State before any evidence (status items).")
-    states: dict[str, list[str]] = Field(
-        default_factory=dict, description="State name -> regex patterns whose match is evidence for it."
+    states: dict[str, list[Pattern]] = Field(
+        default_factory=dict,
+        description="State name -> patterns (regexes, or {words: ...}) whose match is evidence for it.",
     )
     transitions: dict[str, list[str]] | None = Field(
         default=None, description="Optional allowed transitions: from-state -> list of to-states."
     )
     # date items
-    set: list[str] = Field(
+    set: list[Pattern] = Field(
         default_factory=list, description="Patterns containing {date} that announce the date (date items)."
     )
-    unset: list[str] = Field(
+    unset: list[Pattern] = Field(
         default_factory=list, description="Patterns saying the date is not (or no longer) set (date items)."
     )
     confirm: ConfirmPolicy | None = None
