@@ -18,30 +18,27 @@ from service.cli.context import (
     opened_store,
     rules_paths,
 )
+from service.cli.interruption import STAGES, PassReport, count, interruption_lines
 from service.daemon.logs import configure_logging, remember_rule_secrets
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
 from service.pipeline.wiring import Pipeline
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
-from service.sources.poller import PollSettings
+from service.sources.poller import PollOutcome, PollSettings
 from service.store.errors import StoreError
 from service.web.listen import ListenAddress, ListenError, check_api_token, parse_listen_address
 
 
-def interrupted(stage: str, done: list[str]) -> NoReturn:
+def interrupted(report: PassReport) -> NoReturn:
     """Ctrl-C during ``run --once``: say what was finished and what is left, and exit 130 at once.
 
     Every step commits what it finished before it returns, so nothing is lost: a poll still reading its
     feed has written nothing, processing keeps its checkpoint, a send not yet recorded is sent again. The
     exit does not wait for a slow poll's thread (``os._exit``), which is what made Ctrl-C hang.
     """
-    finished = "; ".join(done) if done else "nothing finished"
-    click.echo(
-        f"vigil: interrupted while {stage} ({finished}); nothing is lost: the next `vigil run --once` "
-        "picks up the rest",
-        err=True,
-    )
+    for line in interruption_lines(report):
+        click.echo(line, err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
@@ -183,22 +180,23 @@ def run_command(
             raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
         remember_rule_secrets(loaded.rules, os.environ)
-        done: list[str] = []
-        stage = "recording the rules"
+        polled: list[PollOutcome] = []  # each poll adds its outcome as it finishes
+        processed = None
+        stage = STAGES[0]
         with opened_store(ctx, creates=True, pipeline=True) as store:
             pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
             try:
                 pipeline.record_configuration()
-                stage = "polling sources"
-                polls = pipeline.poll_all(force=True)
-                done.append(f"polled {len(polls)} sources")
-                stage = "processing entries"
+                stage = STAGES[1]
+                polls = pipeline.poll_all(force=True, finished=polled.append)
+                stage = STAGES[2]
                 outcome = pipeline.process()
-                done.append(f"processed {outcome.entries} entries ({outcome.changes} state changes)")
-                stage = "delivering alerts"
+                processed = (f"processed {count(outcome.entries, 'entry', 'entries')} "
+                             f"({count(outcome.changes, 'state change', 'state changes')})")
+                stage = STAGES[3]
                 sent = pipeline.deliver()
             except KeyboardInterrupt:
-                interrupted(stage, done)
+                interrupted(PassReport(stage, list(polled), list(loaded.rules.sources), processed))
             finally:
                 pipeline.close()
         failed = sum(1 for p in polls if p.status == "failed")

@@ -137,7 +137,8 @@ def _vetoes(extractor: Extractor, entries: list[dict[str, object]], base_url: st
                 if veto.item in accepted or veto.item in shown:
                     continue
                 shown.add(veto.item)
-                cue = f" '{veto.cue}'" if veto.cue else ""
+                # A cue the reason already quotes (a scope's whole list of terms) is not said twice.
+                cue = f" '{veto.cue}'" if veto.cue and veto.cue not in veto.reason else ""
                 lines.append(f"   ✗ not evidence: {report.sentence}")
                 lines.append(f"     {veto.item} -> {veto.value} vetoed by {veto.guard}{cue}: {veto.reason}")
     return lines

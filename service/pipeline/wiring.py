@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -121,11 +121,21 @@ class Pipeline:
         )
         return outcome
 
-    def poll_all(self, *, force: bool = False) -> list[PollOutcome]:
-        """Poll every source concurrently; one failing source never stops the others."""
+    def poll_all(
+        self, *, force: bool = False, finished: Callable[[PollOutcome], None] | None = None
+    ) -> list[PollOutcome]:
+        """Poll every source concurrently; one failing source never stops the others. ``finished`` hears
+        each poll's outcome once it is recorded (``run --once`` says which were done when interrupted)."""
+
+        def poll_one(source: str) -> PollOutcome:
+            outcome = self.poll(source, force=force)
+            if finished is not None:
+                finished(outcome)
+            return outcome
+
         pool = ThreadPoolExecutor(max_workers=self.poll_workers)
         try:
-            return list(pool.map(lambda source: self.poll(source, force=force), sorted(self.loaded.rules.sources)))
+            return list(pool.map(poll_one, sorted(self.loaded.rules.sources)))
         finally:
             # Not waiting: after Ctrl-C a slow poll must not hold the process; a poll writes nothing until it
             # has read its feed, so one left behind loses nothing (the next pass polls that source again).

@@ -66,8 +66,9 @@ def test_the_demo_says_why_nothing_fired_and_tells_alerts_in_publication_order(t
     # Its point: a truce the delegations did not agree to is not a ceasefire, and the demo says which guard
     # said so; a Gaza ceasefire is not this one either.
     assert "   ✗ not evidence: The talks ended without a ceasefire: the delegations did not agree to a truce.\n" in out
-    assert "\n     ceasefire -> agreed vetoed by negation 'did not'" in out, out
-    assert "\n     ceasefire -> in_effect vetoed by scope" in out, out
+    assert "\n     ceasefire -> agreed vetoed by negation: 'did not' denies what follows it\n" in out, out
+    assert "\n     ceasefire -> in_effect vetoed by scope: the entry never mentions any of: ukraine / " in out, out
+    assert all(len(line) < 240 for line in out.splitlines() if "vetoed by" in line), out  # each said once
     assert "1 new entries" not in out and "1 state changes" not in out
     assert re.search(r"1 new entry, 0 revised, 0 state changes", out)
     steps = out.split("\n── step ")[1:]

@@ -6,7 +6,6 @@ Screenshots (desktop and phone) are saved under tests/artifacts/.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,21 +22,12 @@ from service.rules.loader import load_rules
 from service.web.dashboard.rendering import http_url
 from tests.pipeline.harness import vigil_env
 from tests.support.receivers import JsonReceiver, free_port
+from tests.web.browsing import box, open_page, screenshot
 from tests.web.served import start_served, vigil_command
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, FloatRect, Locator, Page
+    from playwright.sync_api import Browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 SECRET = "s3cr3t-dashboard-key-0042"
 # Feed text is HTML; entities keep the hostile markup as text so that it reaches a sentence as written.
 HOSTILE_MARKUP = "&lt;script&gt;alert('xss')&lt;/script&gt; \"onmouseover=\"alert(1)"
@@ -164,31 +154,6 @@ class Served:
     states: dict[str, str]
 
 
-def _require_browser() -> bool:
-    # CI sets this: there a missing chromium is a failure, not a skip.
-    return os.environ.get("VIGIL_REQUIRE_BROWSER", "") not in ("", "0")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium driven by playwright; skipped (or failed under VIGIL_REQUIRE_BROWSER) if missing."""
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "python playwright is not installed (pip install -e '.[test]')"
-    if reason is None and not CHROMIUM.exists():
-        reason = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
-    if reason:
-        if _require_browser():
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def _publish(feeds: FeedServer, entries: dict[str, dict[str, Entry]], start: datetime) -> None:
     feeds.publish(
         {
@@ -248,43 +213,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield serving
 
 
-def _open(browser: Browser, url: str, *, width: int = 1280, height: int = 900) -> tuple[Page, list[str], list[str]]:
-    """A fresh page at ``url``, with every console error, page error and dialog it produces recorded."""
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    response = page.goto(url, wait_until="load")
-    assert response is not None and response.status == 200, url
-    return page, errors, dialogs
-
-
-def _screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def _box(locator: Locator) -> FloatRect:
-    box = locator.bounding_box()
-    assert box is not None, "not rendered"
-    return box
-
-
 def test_dashboard_shows_every_item_its_state_and_a_drawn_timeline(browser: Browser, served: Served) -> None:
-    page, errors, dialogs = _open(browser, served.base_url + "/")
+    page, errors, dialogs = open_page(browser, served.base_url + "/")
     for item, state in served.states.items():
         card = page.locator(f'article.item-card[data-item="{item}"]')
         assert card.locator(".item-state").inner_text().strip() == state
         timeline = card.locator("svg.timeline-svg")
-        assert _box(timeline)["width"] > 300
+        assert box(timeline)["width"] > 300
         bands = timeline.locator(".band rect")
-        assert bands.count() >= 1 and all(_box(bands.nth(i))["width"] > 0 for i in range(bands.count()))
+        assert bands.count() >= 1 and all(box(bands.nth(i))["width"] > 0 for i in range(bands.count()))
     exchange = page.locator('article.item-card[data-item="exchange"]')
     assert exchange.locator(".band rect").count() == 3  # none, agreed, completed
     marks = exchange.locator(".mark .dot")
-    assert marks.count() == 3 and all(_box(marks.nth(i))["height"] > 0 for i in range(3))
+    assert marks.count() == 3 and all(box(marks.nth(i))["height"] > 0 for i in range(3))
     assert "since" in exchange.locator(".state-line").inner_text()
     legend = exchange.locator(".legend").inner_text()
     assert "none" in legend and "agreed" in legend and "completed" in legend
@@ -298,13 +239,13 @@ def test_dashboard_shows_every_item_its_state_and_a_drawn_timeline(browser: Brow
     assert "Wire service" in sources.inner_text() and "The Courier" in sources.inner_text()
     assert sources.locator(".status-pill.health-ok").count() == 2
 
-    _screenshot(page, "dashboard-desktop.png")
+    screenshot(page, "dashboard-desktop.png")
     assert errors == [] and dialogs == []
     page.close()
 
 
 def test_clicking_a_mark_shows_its_evidence_and_links_the_source(browser: Browser, served: Served) -> None:
-    page, errors, _ = _open(browser, served.base_url + "/")
+    page, errors, _ = open_page(browser, served.base_url + "/")
     card = page.locator('article.item-card[data-item="exchange"]')
     panel = card.locator(".evidence-panel")
     assert panel.locator(".evidence:visible").count() == 0
@@ -326,7 +267,7 @@ def test_clicking_a_mark_shows_its_evidence_and_links_the_source(browser: Browse
 
 
 def test_hostile_feed_text_is_shown_as_text_and_never_run(browser: Browser, served: Served) -> None:
-    page, errors, dialogs = _open(browser, served.base_url + "/")
+    page, errors, dialogs = open_page(browser, served.base_url + "/")
     card = page.locator('article.item-card[data-item="ceasefire"]')
     assert HOSTILE_SHOWN in card.locator("blockquote.sentence").first.inner_text()
     card.locator(".mark").first.click()
@@ -347,21 +288,21 @@ def test_hostile_feed_text_is_shown_as_text_and_never_run(browser: Browser, serv
     page.close()
 
 
-def test_on_a_phone_the_page_fits_the_screen_and_marks_still_open(browser: Browser, served: Served) -> None:
-    page, errors, _ = _open(browser, served.base_url + "/", width=390, height=844)
+def test_on_a_phone_the_page_fits_the_screen_and_marks_stillopen_page(browser: Browser, served: Served) -> None:
+    page, errors, _ = open_page(browser, served.base_url + "/", width=390, height=844)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow == 0
     card = page.locator('article.item-card[data-item="exchange-date"]')
-    assert _box(card)["width"] <= 390
+    assert box(card)["width"] <= 390
     card.locator(".mark").last.click()
     assert "will take place on" in card.locator(".evidence:visible .sentence").inner_text()
-    _screenshot(page, "dashboard-phone.png")
+    screenshot(page, "dashboard-phone.png")
     assert errors == []
     page.close()
 
 
 def test_an_item_page_lists_each_change_with_its_evidence(browser: Browser, served: Served) -> None:
-    page, errors, _ = _open(browser, served.base_url + "/dashboard/items/exchange")
+    page, errors, _ = open_page(browser, served.base_url + "/dashboard/items/exchange")
     assert page.locator("h1").inner_text() == "Prisoner exchange"
     changes = page.locator("ol.changes > li")
     assert changes.count() == 2
@@ -370,7 +311,7 @@ def test_an_item_page_lists_each_change_with_its_evidence(browser: Browser, serv
     assert page.locator("table.alerts tbody tr").count() == 2
     page.locator(".mark").first.click()
     assert "after talks in Istanbul" in page.locator(".evidence:visible").inner_text()
-    _screenshot(page, "dashboard-item.png")
+    screenshot(page, "dashboard-item.png")
     assert errors == []
     missing = page.goto(served.base_url + "/dashboard/items/nope")
     assert missing is not None and missing.status == 404
@@ -381,7 +322,7 @@ def test_an_item_page_lists_each_change_with_its_evidence(browser: Browser, serv
 def test_an_item_page_shows_its_near_misses_with_guard_and_cue_and_not_as_evidence(
     browser: Browser, served: Served
 ) -> None:
-    page, errors, _ = _open(browser, served.base_url + "/dashboard/items/exchange")
+    page, errors, _ = open_page(browser, served.base_url + "/dashboard/items/exchange")
     misses = page.locator("section.near-misses li.near-miss")
     assert misses.count() == 1
     miss = misses.first
@@ -392,7 +333,7 @@ def test_an_item_page_shows_its_near_misses_with_guard_and_cue_and_not_as_eviden
     # Not evidence: no change or timeline mark quotes it.
     assert "Kyiv hoped" not in page.locator("ol.changes").inner_text()
     assert page.locator("ol.changes > li").count() == 2
-    _screenshot(page, "dashboard-item-near-misses.png")
+    screenshot(page, "dashboard-item-near-misses.png")
     assert errors == []
     page.close()
 

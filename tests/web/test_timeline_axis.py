@@ -19,7 +19,7 @@ from service.web.context import WebContext
 from service.web.listen import ListenAddress
 from service.web.server import WebServer
 from tests.support.receivers import poll
-from tests.web.test_dashboard import _open, browser  # noqa: F401 - browser is the shared chromium fixture
+from tests.web.browsing import open_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -87,12 +87,12 @@ def story(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 @pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize("path", ["/dashboard/items/truce", "/"])
 def test_every_mark_lies_inside_the_picture_and_can_be_clicked(
-    browser: Browser,  # noqa: F811 - the fixture imported above
+    browser: Browser,
     story: str,
     path: str,
     width: int,
 ) -> None:
-    page, errors, _ = _open(browser, story + path, width=width)
+    page, errors, _ = open_page(browser, story + path, width=width)
     svg = page.locator('[data-item="truce"] svg.timeline-svg').first
     box = svg.bounding_box()
     assert box is not None

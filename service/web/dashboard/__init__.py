@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from service.web.dashboard.pages import dashboard_page, item_page
+from service.web.dashboard.picture import SPAN_CHOICES
 from service.web.dashboard.rendering import template_environment
 from service.web.dashboard.static_files import load_static_files
 
@@ -45,18 +46,20 @@ def dashboard_router(context: WebContext) -> APIRouter:
         return HTMLResponse(html, status_code=status_code, headers=dict(PAGE_HEADERS))
 
     @router.get("/", response_class=HTMLResponse)
-    def dashboard() -> HTMLResponse:
-        """Every item with its state and timeline, recent alerts, sources."""
-        view = dashboard_page(context.store, context.rules(), datetime.now(UTC), context.started_at)
+    def dashboard(span: str = "all") -> HTMLResponse:
+        """Every item with its state and timeline (``span``: all, week or day), recent alerts, sources."""
+        view = dashboard_page(context.store, context.rules(), datetime.now(UTC), context.started_at, _span(span))
         return page("index.html", view=view, now=view.now)
 
     @router.get("/dashboard/items/{item}", response_class=HTMLResponse)
-    def item_detail(item: str, before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
-        """One item: its timeline, each change with its evidence (a page of them, newest first; ``before``
-        pages back), its recent evidence, its alerts."""
+    def item_detail(
+        item: str, before: Annotated[int | None, Query(ge=1)] = None, span: str = "all"
+    ) -> HTMLResponse:
+        """One item: its timeline (``span``: all, week or day), each change with its evidence (a page of
+        them, newest first; ``before`` pages back), its recent evidence, its alerts."""
         now = datetime.now(UTC)
         loaded = context.rules()
-        view = item_page(context.store, loaded, item, now, context.started_at, before)
+        view = item_page(context.store, loaded, item, now, context.started_at, before, _span(span))
         if view is None:
             return page("missing.html", status_code=404, item=item, known=sorted(loaded.rules.items), now=now)
         return page("item.html", view=view, now=now)
@@ -74,6 +77,11 @@ def dashboard_router(context: WebContext) -> APIRouter:
         )
 
     return router
+
+
+def _span(asked: str) -> str:
+    # A link edited by hand to an unknown span shows the whole story rather than an error page.
+    return asked if asked in SPAN_CHOICES else "all"
 
 
 __all__ = ["dashboard_router"]

@@ -60,6 +60,7 @@ class DashboardPage:
     cards: list[ItemCard]
     alerts: list[AlertView]
     sources: list[SourceView]
+    span: str = "all"  # the time span the timelines show (picture.SPAN_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,21 @@ class ItemPage:
     card: ItemCard
     alerts: list[AlertView]
     near_misses: list[NearMiss] = field(default_factory=list)  # vetoed matches, newest first; never evidence
+    span: str = "all"  # the time span the timeline shows (picture.SPAN_CHOICES)
+    before: int | None = None  # the cursor this page of changes was asked with
 
 
-def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, started_at: datetime) -> DashboardPage:
-    """Gather the front page."""
+def dashboard_page(
+    store: EventStore, loaded: LoadedRules, now: datetime, started_at: datetime, span: str = "all"
+) -> DashboardPage:
+    """Gather the front page, its timelines over ``span`` (fitted to the evidence, or the last week or day)."""
     reports = current_states(store, loaded.rules)
     histories = [
         item_history(store, report, loaded.rules.items[report.item], MARKS_PER_CARD, CHANGES_PER_CARD)
         for report in reports
     ]
     # One time axis for every card, so that items can be compared at a glance.
-    domain = time_domain(histories, now)
+    domain = time_domain(histories, now, span)
     cards = [
         _card(loaded, report, history, domain, f"ev{index}")
         for index, (report, history) in enumerate(zip(reports, histories, strict=True))
@@ -97,22 +102,22 @@ def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, starte
         sources=len(sources),
         sources_unhealthy=sum(1 for source in sources if source.health == "failing"),  # down ones too
     )
-    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources)
+    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources, span)
 
 
 def item_page(
     store: EventStore, loaded: LoadedRules, item: str, now: datetime, started_at: datetime,
-    before: int | None = None,
+    before: int | None = None, span: str = "all",
 ) -> ItemPage | None:
     """Gather one item's page (its newest ``CHANGES_PER_PAGE`` changes, or those before the cursor
-    ``before``); None when the rules declare no such item."""
+    ``before``; its timeline over ``span``); None when the rules declare no such item."""
     if item not in loaded.rules.items:
         return None
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
     history = item_history(store, report, loaded.rules.items[item], MARKS_ON_ITEM_PAGE, CHANGES_PER_PAGE, before)
-    card = _card(loaded, report, history, time_domain([history], now), "ev")
+    card = _card(loaded, report, history, time_domain([history], now, span), "ev")
     return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item),
-                    near_misses(store, loaded, item))
+                    near_misses(store, loaded, item), span, before)
 
 
 def _card(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 
 from service.rules.models import ItemSpec
 from service.web.dashboard.item_history import EvidenceMark, ItemHistory
@@ -22,17 +23,26 @@ MARK_RADIUS = 7
 #: Band labels sit in the band's top part, marks in its lower part, so a mark never covers a label.
 LABEL_BASELINE = BAND_TOP + 16
 MARK_CENTRE = BAND_TOP + 39
-#: Marks closer than this (in pixels, on a phone-wide picture) form a cluster whose marks are moved apart:
-#: the second one up, the next ones sideways, so that each stays visible and can be clicked.
-NARROW_WIDTH_PX = 340
+#: Marks are laid out for the narrowest picture a page draws (a phone): two rows, each mark at least
+#: MARK_GAP pixels from its row's neighbours and MARK_EDGE pixels inside the picture. A layout that holds
+#: at this width holds at any wider one (marks only move further apart), so every mark stays whole,
+#: visible and clickable however wide the screen. A mark moved aside keeps its order in time.
+NARROW_WIDTH_PX = 300
+MARK_GAP = 2 * MARK_RADIUS + 3
+MARK_EDGE = MARK_RADIUS + 4
 CLUSTER_STEP_Y = -16
-CLUSTER_STEP_X = 2 * MARK_RADIUS + 3
+#: The invisible circle that takes a mark's clicks and taps (28 px across): smaller than the distance
+#: between two marks' centres, so that no mark's target covers another mark's centre.
+HIT_RADIUS = MARK_RADIUS + 7
 #: Bands narrower than this share of the width carry no text label (their colour and legend still do).
 LABEL_MIN_PERCENT = 16.0
 #: The first band of a picture that draws only the newest changes: before them the item changed more
 #: often than is drawn, so that stretch is neutral and says so rather than show one state it did not hold.
 EARLIER_LABEL = "earlier changes"
 TICK_STEPS = (
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
     timedelta(minutes=10),
     timedelta(minutes=15),
     timedelta(minutes=30),
@@ -49,17 +59,17 @@ TICK_STEPS = (
     timedelta(days=365),
 )
 MAX_TICKS = 6
-#: The axis runs to now while now is at most this many times the history's length (or an hour) past it;
-#: beyond, it ends a little after the last moment ("no evidence since"), so a story minutes long from
-#: two days ago is not squeezed into a sliver of an axis days wide.
-NOW_REACH = 3
-MIN_NOW_REACH = timedelta(hours=1)
-#: The shortest axis: a story of a few minutes is drawn over an hour, not over a day.
-MIN_SPAN = timedelta(hours=1)
-#: Room on each side of the first and last moments, as a share of the span: a mark at either end is
-#: drawn whole, inside the picture (a mark at "now" used to sit on the right edge, half cut off).
-LEFT_MARGIN = 0.08
-RIGHT_MARGIN = 0.06
+#: The axis fits the evidence: it spans at least MIN_SPAN (a story minutes long fills the picture instead
+#: of a sliver of an axis a day wide), with EDGE_SHARE of it free before the first moment.
+MIN_SPAN = timedelta(minutes=5)
+EDGE_SHARE = 0.08
+#: The axis runs on to now while the quiet time since the last moment is at most NOW_REACH times the
+#: story's length (or MIN_SPAN); past that it stops after the last moment ("no evidence since", the story
+#: in the middle), so the story keeps at least half the picture.
+NOW_REACH = 1.0
+#: The stretches a reader can choose instead of the fitted axis: the last day or week up to now.
+SPANS = MappingProxyType({"day": timedelta(days=1), "week": timedelta(days=7)})
+SPAN_CHOICES = ("all", "week", "day")
 TICK_MARGIN_PERCENT = 5.0
 
 
@@ -125,6 +135,8 @@ class TimelinePicture:
     ends_now: bool
     evidence_total: int = 0
     earlier_changes: bool = False  # the first band stands for changes not drawn (see EARLIER_LABEL)
+    span: str = "all"  # the stretch chosen (SPAN_CHOICES)
+    before_span: int = 0  # pieces of evidence read but published before the chosen stretch: not drawn
     colours: dict[str, int] = field(default_factory=dict)  # every value of the item: its colour class
     labels: dict[str, str] = field(default_factory=dict)  # every value of the item: as people read it
     height: int = HEIGHT
@@ -133,6 +145,11 @@ class TimelinePicture:
     label_baseline: int = LABEL_BASELINE
     axis_y: int = AXIS_Y
     mark_radius: int = MARK_RADIUS
+    hit_radius: int = HIT_RADIUS
+    mark_centre: int = MARK_CENTRE
+    row_step: int = CLUSTER_STEP_Y
+    mark_gap: int = MARK_GAP
+    mark_edge: int = MARK_EDGE
 
 
 def value_label(spec: ItemSpec, value: str) -> str:
@@ -164,21 +181,30 @@ class TimeDomain:
     start: datetime
     end: datetime
     ends_now: bool
+    span: str = "all"  # one of SPAN_CHOICES: fitted to the evidence, or the last week or day
 
 
-def time_domain(histories: list[ItemHistory], now: datetime) -> TimeDomain | None:
-    """From a little before the first moment (so initial states show) to now, or a little after the last
-    moment when now is far beyond it; None when there is nothing to draw."""
+def time_domain(histories: list[ItemHistory], now: datetime, span: str = "all") -> TimeDomain | None:
+    """The axis of ``histories``' pictures; None when there is nothing to draw.
+
+    ``all`` fits the evidence: from a little before the first moment (so initial states show) to now, or
+    to a little after the last moment when now is far beyond it, and never shorter than MIN_SPAN.
+    ``day`` and ``week`` are that stretch up to now (or up to the last moment, if a source dated it later).
+    """
     moments = [moment for history in histories for moment in _moments(history)]
     if not moments:
         return None
     first, last = min(moments), max(moments)
-    span = max(last - first, MIN_SPAN)
-    start = first - span * LEFT_MARGIN
-    # Up to now, unless now is so far past the last moment that the history would shrink to a sliver.
-    if now >= last and now - last <= max(span * NOW_REACH, MIN_NOW_REACH):
-        return TimeDomain(start, now + (now - start) * RIGHT_MARGIN, ends_now=True)
-    return TimeDomain(start, last + span * RIGHT_MARGIN * 2, ends_now=False)
+    if span in SPANS:
+        end = max(now, last)
+        return TimeDomain(end - SPANS[span], end, ends_now=True, span=span)
+    length = last - first
+    stretch = max(length, MIN_SPAN)
+    if now - last <= stretch * NOW_REACH:
+        end = max(now, last)
+        return TimeDomain(min(first - length * EDGE_SHARE, end - stretch * (1 + EDGE_SHARE)), end, ends_now=True)
+    margin = stretch * EDGE_SHARE + (stretch - length) / 2
+    return TimeDomain(first - margin, last + margin, ends_now=False)
 
 
 def draw_timeline(
@@ -192,9 +218,12 @@ def draw_timeline(
         bands = [Band(current, labels[current], colours[current], 0.0, 100.0, None, None, True, True)]
         marks: list[Mark] = []
         ticks: list[Tick] = []
+        before_span = 0
     else:
         bands = _bands(spec, history, current, colours, domain.start, domain.end)
-        marks = _marks(spec, history.evidence, colours, domain.start, domain.end, anchor_prefix)
+        drawn = [found for found in history.evidence if found.published >= domain.start]
+        before_span = len(history.evidence) - len(drawn)
+        marks = _marks(spec, drawn, colours, domain.start, domain.end, anchor_prefix)
         ticks = _ticks(domain.start, domain.end)
     shown = {band.value for band in bands} | {mark.value for mark in marks}
     return TimelinePicture(
@@ -209,6 +238,8 @@ def draw_timeline(
         ends_now=domain.ends_now if domain else True,
         evidence_total=history.evidence_total,
         earlier_changes=history.earlier_changes,
+        span=domain.span if domain else "all",
+        before_span=before_span,
         colours=colours,
         labels=labels,
     )
@@ -243,6 +274,8 @@ def _bands(
         x = _percent(edges[index], start, end)
         width = round(_percent(edges[index + 1], start, end) - x, 3)
         last = index == len(values) - 1
+        if width <= 0 and not last and edges[index + 1] <= start:
+            continue  # held before the chosen stretch began: nothing of it is in the picture
         elided = index == 0 and history.earlier_changes
         bands.append(
             Band(
@@ -268,40 +301,59 @@ def _marks(
     end: datetime,
     anchor_prefix: str,
 ) -> list[Mark]:
-    min_gap = (2 * MARK_RADIUS + 2) / NARROW_WIDTH_PX * 100
-    cluster_x, in_cluster = -100.0, 0
-    marks = []
-    for index, found in enumerate(evidence):
-        x = _percent(found.published, start, end)
-        in_cluster = in_cluster + 1 if x - cluster_x < min_gap else 0
-        if in_cluster == 0:
-            cluster_x = x
-        marks.append(
-            Mark(
-                anchor=f"{anchor_prefix}-{index}",
-                x=x,
-                y=MARK_CENTRE + CLUSTER_STEP_Y * (in_cluster % 2),
-                # Spread towards the middle: spread rightwards, a cluster near "now" left the picture.
-                dx=CLUSTER_STEP_X * (in_cluster // 2) * (1 if cluster_x < 50 else -1),
-                value=found.value,
-                label=value_label(spec, found.value),
-                colour=colours.get(found.value, 0),
-                evidence=found,
-            )
+    xs = [_percent(found.published, start, end) for found in evidence]
+    rows, shifts = spread_marks(xs)
+    return [
+        Mark(
+            anchor=f"{anchor_prefix}-{index}",
+            x=x,
+            y=MARK_CENTRE + CLUSTER_STEP_Y * row,
+            dx=shift,
+            value=found.value,
+            label=value_label(spec, found.value),
+            colour=colours.get(found.value, 0),
+            evidence=found,
         )
-    return marks
+        for index, (found, x, row, shift) in enumerate(zip(evidence, xs, rows, shifts, strict=True))
+    ]
+
+
+def spread_marks(xs: list[float], width: float = NARROW_WIDTH_PX) -> tuple[list[int], list[int]]:
+    """Rows (0 or 1) and sideways shifts (pixels) that keep marks at ``xs`` (percent, ascending) apart and
+    inside a picture ``width`` pixels wide or wider: each mark takes the row where it moves least, then
+    marks pushed past the right edge are pushed back left, keeping their order.
+
+    The page's script runs the same steps at the picture's real width (static/dashboard.js), so that on a
+    wide screen marks move only where they would touch there; this layout is what shows without it.
+    """
+    low, high = MARK_EDGE, width - MARK_EDGE
+    wanted = [min(max(x * width / 100, low), high) for x in xs]
+    placed: list[float] = []
+    rows: list[int] = []
+    row_ends: list[float] = [-float("inf"), -float("inf")]
+    for position in wanted:
+        candidates = [max(position, row_end + MARK_GAP) for row_end in row_ends]
+        row = 0 if candidates[0] <= candidates[1] else 1
+        placed.append(candidates[row])
+        rows.append(row)
+        row_ends[row] = candidates[row]
+    row_starts = [float("inf"), float("inf")]
+    for index in reversed(range(len(placed))):
+        row = rows[index]
+        placed[index] = max(min(placed[index], row_starts[row] - MARK_GAP, high), low)
+        row_starts[row] = placed[index]
+    shifts = [round(position - x * width / 100) for position, x in zip(placed, xs, strict=True)]
+    return rows, shifts
 
 
 def _ticks(start: datetime, end: datetime) -> list[Tick]:
     span = end - start
     step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
+    midnight = datetime(start.year, start.month, start.day, tzinfo=start.tzinfo or UTC)
     if step >= timedelta(days=1):
-        first = datetime(start.year, start.month, start.day, tzinfo=UTC) + timedelta(days=1)
-    elif step >= timedelta(hours=1):
-        first = datetime(start.year, start.month, start.day, start.hour, tzinfo=UTC) + timedelta(hours=1)
-    else:  # the next whole multiple of the step within the hour (…:10, …:20, or :15, :30, …)
-        hour = datetime(start.year, start.month, start.day, start.hour, tzinfo=UTC)
-        first = hour + step * ((start - hour) // step + 1)
+        first = midnight + timedelta(days=1)
+    else:  # the first whole multiple of the step in the day: 14:05, 14:10 … or 03:00, 06:00 …
+        first = midnight + step * (-(-(start - midnight) // step))
     ticks = []
     moment = first
     while moment < end:
@@ -313,6 +365,8 @@ def _ticks(start: datetime, end: datetime) -> list[Tick]:
 
 
 def _tick_label(moment: datetime, step: timedelta) -> str:
+    if step < timedelta(hours=1):  # the day is in the caption
+        return f"{moment:%H:%M}"
     if step < timedelta(days=1):
         return f"{moment.day} {moment:%b %H:%M}"
     if step >= timedelta(days=365):
