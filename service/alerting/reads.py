@@ -59,3 +59,12 @@ def newest_alerts(conn: Connection, *, limit: int, item: str | None = None, amon
     """The newest ``limit`` alerts, newest first (see ``newest_alerts_query``)."""
     query = newest_alerts_query(of_item=item is not None, among=among)
     return [AlertRow(*row) for row in conn.execute(query, {"limit": limit, "item": item})]
+
+
+_ITEM_OF = text("SELECT item FROM alerts WHERE alert_id = :alert_id")
+
+
+def item_of_alert(conn: Connection, alert_id: str) -> str | None:
+    """The item an alert is about, or None for an alert the log does not have."""
+    value = conn.execute(_ITEM_OF, {"alert_id": alert_id}).scalar()
+    return None if value is None else str(value)

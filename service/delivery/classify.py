@@ -31,7 +31,9 @@ class ClassifyStage:
     clock: Callable[[], datetime]
 
     def __call__(self, attempt: Attempt) -> Attempt:
-        """The attempt with its outcome."""
+        """The attempt with its outcome (one decided before it was sent keeps its own)."""
+        if attempt.outcome is not None:
+            return attempt
         if attempt.result is None:
             raise ValueError("classify needs a send result: the send stage runs first")
         return replace(attempt, outcome=classify(attempt.delivery, attempt.number, attempt.result, self.policy,

@@ -35,7 +35,7 @@ _SUBSCRIBER = (
 )
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
 _COLUMNS = ("alert_id", "subscriber", "target_index", "url", "target", "status", "attempts", "last_error",
-            "next_attempt", "delivered_at")
+            "next_attempt", "delivered_at", "silenced_by")
 _LOAD = f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE alert_id IN "
 _WRITE = (
     f"INSERT INTO deliveries ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
@@ -47,18 +47,22 @@ _ALERT_STATUS = (
     "ON CONFLICT (alert_id) DO UPDATE SET status = excluded.status"
 )
 _DELIVERY_EVENTS = frozenset(
-    {"AlertRaised", "AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned", "AlertRetryRequested"}
+    {"AlertRaised", "AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned", "AlertRetryRequested",
+     "AlertDeliverySilenced"}
 )
 
 Row = dict[str, Any]
 
 
 def alert_status(statuses: list[str]) -> str:
-    """One word for an alert from its deliveries' statuses: the worst outcome wins."""
-    for status in ("abandoned", "failed", "pending"):
+    """One word for an alert from its deliveries' statuses: the worst outcome wins.
+
+    A silenced delivery was not sent on purpose: an alert is ``silenced`` only when every delivery was,
+    and ``delivered`` when the others were delivered."""
+    for status in ("abandoned", "failed", "pending", "delivered", "silenced"):
         if status in statuses:
             return status
-    return "delivered" if statuses else "none"
+    return "none"
 
 
 def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> None:
@@ -89,7 +93,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
                     alert[(subscriber, index)] = {
                         "alert_id": data["alert_id"], "subscriber": subscriber, "target_index": index, "url": url,
                         "target": shown[subscriber][index], "status": "pending", "attempts": 0, "last_error": None,
-                        "next_attempt": at, "delivered_at": None,
+                        "next_attempt": at, "delivered_at": None, "silenced_by": None,
                     }
                     dirty.add((data["alert_id"], subscriber, index))
         else:
@@ -115,6 +119,8 @@ def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], a
         return set()
     if kind == "AlertDelivered":
         row.update(status="delivered", attempts=data["attempt"], delivered_at=at, last_error=None, next_attempt=None)
+    elif kind == "AlertDeliverySilenced":
+        row.update(status="silenced", silenced_by=json.dumps(data["silences"]), last_error=None, next_attempt=None)
     elif kind == "AlertDeliveryFailed":
         row.update(status="failed", attempts=data["attempt"], last_error=data["error"],
                    next_attempt=data["next_attempt"])

@@ -52,7 +52,9 @@ def _log_outcome(attempt: Attempt) -> None:
     assert outcome is not None
     where = f"alert {delivery.alert_id} to {delivery.subscriber} {delivery.target}"
     extra = {"alert_id": delivery.alert_id}
-    if outcome.status == "delivered":
+    if outcome.status == "silenced":
+        log.info("silenced %s: %s; not sent", where, outcome.error, extra=extra)
+    elif outcome.status == "delivered":
         log.info("delivered %s (attempt %d)", where, attempt.number, extra=extra)
     elif outcome.permanent:
         log.error("abandoned %s at once: %s; once fixed, resend with `vigil deliver --retry %s`",

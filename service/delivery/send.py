@@ -29,7 +29,9 @@ class SendStage:
     timeout: float
 
     def __call__(self, attempt: Attempt) -> Attempt:
-        """The attempt with the send's result."""
+        """The attempt with the send's result (an attempt already decided, e.g. silenced, is not sent)."""
+        if attempt.outcome is not None:
+            return attempt
         first = self.store.read_stream(f"alert:{attempt.delivery.alert_id}")[0]
         raised = AlertRaised.from_data(first.data)
         try:

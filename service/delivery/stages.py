@@ -4,10 +4,12 @@ In the manner of Alertmanager's notify pipeline (a ``Stage`` takes what the stag
 ``MultiStage`` runs stages in order and stops at the first that yields nothing), one delivery at a time
 goes through
 
-    lease (lease.py) → send (send.py) → classify (classify.py) → record (record.py)
+    lease (lease.py) → silence (silence_stage.py) → send (send.py) → classify (classify.py) → record (record.py)
 
-each a small unit with one job. What feeds it, the deliveries due now, is read by due.py; routing (who
-hears about an alert, at which URLs) was settled when the alert was raised and projected (route.py).
+each a small unit with one job. An attempt that a stage has already decided (the silence stage gives a
+silenced delivery its outcome) goes through send and classify untouched, to be recorded. What feeds
+it, the deliveries due now, is read by due.py; routing (who hears about an alert, at which URLs) was
+settled when the alert was raised and projected (route.py).
 Retrying is not a stage that loops in memory as Alertmanager's ``RetryStage`` does: a failed attempt is
 recorded with the time of the next one (retry.py), so retries survive restarts and any daemon may make
 them.
@@ -62,10 +64,11 @@ class Lease(Protocol):
 class Outcome:
     """What an attempt comes to, and the events that record it."""
 
-    status: Literal["delivered", "failed", "abandoned"]
+    status: Literal["delivered", "failed", "abandoned", "silenced"]
     events: tuple[NewEvent, ...]
     error: str | None = None
     permanent: bool = False  # abandoned at once: no retry could succeed
+    # For "silenced", ``error`` says which silences held it back.
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The delivery worker: the deliveries due now, each through lease → send → classify → record.
+"""The delivery worker: the deliveries due now, each through lease → silence → send → classify → record.
 
 Guarantee: at least once, and exactly once unless the process dies between a send and its record.
 Each delivery is claimed on its own, right before it is sent, under a lease renewed while the send runs
@@ -20,6 +20,7 @@ from service.delivery.record import RecordStage
 from service.delivery.retry import RetryPolicy
 from service.delivery.send import Sender, SendStage
 from service.delivery.sender import send
+from service.delivery.silence_stage import SilenceStage
 from service.delivery.stages import Attempt, MultiStage
 from service.store.recorder import EventStore
 
@@ -47,6 +48,7 @@ class DeliveryWorker:
         self.pipeline = MultiStage(
             (
                 LeaseStage(self.store, self.owner, self.lease_for, self.clock),
+                SilenceStage(self.store, self.clock),
                 SendStage(self.store, self.env, self.sender, SEND_TIMEOUT),
                 ClassifyStage(self.policy, self.clock),
                 RecordStage(self.store, self.owner),

@@ -6,7 +6,8 @@ Each class is the *current* shape of one event type. ``TYPE`` is the name stored
 JSON is canonical and the hash chain is stable.
 
 Streams: ``source:<id>`` (entries and polls), ``item:<id>`` (evidence and state changes),
-``alert:<id>`` (an alert and its deliveries), ``config`` (rules loaded, subscribers added/removed).
+``alert:<id>`` (an alert and its deliveries), ``config`` (rules loaded, subscribers added/removed),
+``silence:<id>`` (a silence and its early end), ``ack:<item>`` (an item's acknowledgements).
 """
 
 from __future__ import annotations
@@ -270,6 +271,60 @@ class AlertRetryRequested(DomainEvent):
     alert_id: str
 
 
+@dataclass(frozen=True)
+class AlertDeliverySilenced(DomainEvent):
+    """A delivery was not sent because a silence covered it when it was due; it never will be."""
+
+    TYPE: ClassVar[str] = "AlertDeliverySilenced"
+    alert_id: str
+    subscriber: str
+    target_index: int
+    target: str
+    silences: list[str]  # the ids of the silences that covered it
+
+
+# --- silences (stream "silence:<id>") and acknowledgements (stream "ack:<item>") -----------------
+
+
+@dataclass(frozen=True)
+class SilenceAdded(DomainEvent):
+    """Someone silenced the deliveries of an item, of the items with a tag, or to a subscriber, until ``until``.
+
+    ``matcher`` is ``item``, ``tag`` or ``subscriber``; ``value`` is the name it matches.
+    """
+
+    TYPE: ClassVar[str] = "SilenceAdded"
+    silence_id: str
+    matcher: str
+    value: str
+    until: str  # ISO-8601 UTC
+    reason: str
+    origin: str = "cli"  # "cli" or "api"
+
+
+@dataclass(frozen=True)
+class SilenceExpired(DomainEvent):
+    """Someone ended a silence before its ``until`` (a silence whose time has passed needs no event)."""
+
+    TYPE: ClassVar[str] = "SilenceExpired"
+    silence_id: str
+    origin: str = "cli"
+
+
+@dataclass(frozen=True)
+class ItemAcknowledged(DomainEvent):
+    """Someone acknowledged an item's alerts for its current state (``vigil ack``): until the item changes
+    again, its alerts count as seen."""
+
+    TYPE: ClassVar[str] = "ItemAcknowledged"
+    item: str
+    value: str  # the item's state when acknowledged
+    change_position: int  # the ItemStateChanged that state came from
+    alert_ids: list[str]  # the alerts that change raised
+    reason: str = ""
+    origin: str = "cli"
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls
     for cls in (
@@ -288,5 +343,9 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         AlertDeliveryFailed,
         AlertDeliveryAbandoned,
         AlertRetryRequested,
+        AlertDeliverySilenced,
+        SilenceAdded,
+        SilenceExpired,
+        ItemAcknowledged,
     )
 }

@@ -1,0 +1,76 @@
+"""Silences and acknowledgements: ``silences`` and ``rule_items`` (the silences projection's),
+``acknowledgements`` (the alerting projection's), and ``deliveries.silenced_by``.
+
+A silence (``vigil silence add``) keeps the deliveries of an item, of the items with a tag, or to one
+subscriber from being sent until its end; a delivery it covers is recorded as silenced
+(``AlertDeliverySilenced``) and its row names the silences in ``silenced_by``. ``rule_items`` holds the
+items of the rules last recorded, with their tags, which tag silences match against. An acknowledgement
+(``vigil ack``) marks the alerts of an item's current state as seen.
+
+Revision ID: 0011
+Revises: 0013
+Create Date: 2026-12-03
+"""
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "silences",
+        sa.Column("silence_id", sa.Text(), primary_key=True),
+        sa.Column("matcher", sa.Text(), nullable=False),  # item | tag | subscriber
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("until", sa.Text(), nullable=False),  # ISO-8601 UTC
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("origin", sa.Text(), nullable=False),
+        sa.Column("added_at", sa.Text(), nullable=False),
+        sa.Column("expired_at", sa.Text(), nullable=True),  # ended early with `vigil silence expire`
+        sa.Column("added_position", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "rule_items",
+        sa.Column("item", sa.Text(), primary_key=True),
+        sa.Column("tags", sa.Text(), nullable=False),  # JSON list
+    )
+    op.create_table(
+        "acknowledgements",
+        sa.Column("alert_id", sa.Text(), primary_key=True),
+        sa.Column("item", sa.Text(), nullable=False),
+        sa.Column("acknowledged_at", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+    )
+    with op.batch_alter_table("deliveries") as batch:
+        batch.add_column(sa.Column("silenced_by", sa.Text(), nullable=True))  # JSON list of silence ids
+    _fill_rule_items()
+
+
+def _fill_rule_items() -> None:
+    # A store upgraded in place records its rules again only when they change: fill ``rule_items`` from
+    # the newest RulesLoaded, as the projection would have (a replay rebuilds the same rows).
+    bind = op.get_bind()
+    row = bind.execute(sa.text(
+        "SELECT data FROM events WHERE event_type = 'RulesLoaded' ORDER BY position DESC LIMIT 1"
+    )).first()
+    if row is None:
+        return
+    data = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+    specs = (data.get("extraction") or {}).get("items", {})
+    rows = [{"item": item, "tags": json.dumps(list(specs.get(item, {}).get("tags", [])))} for item in data["items"]]
+    if rows:
+        bind.execute(sa.text("INSERT INTO rule_items (item, tags) VALUES (:item, :tags)"), rows)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("silenced_by")
+    for table in ("acknowledgements", "rule_items", "silences"):
+        op.drop_table(table)
