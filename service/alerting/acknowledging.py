@@ -28,6 +28,10 @@ class AcknowledgeError(ValueError):
     """An acknowledgement that cannot be made; the message names the value at fault."""
 
 
+class InvalidReason(AcknowledgeError):
+    """The reason given cannot be recorded (empty of text, too long, or holding a line break)."""
+
+
 @dataclass(frozen=True)
 class Acknowledged:
     """What ``acknowledge_item`` recorded."""
@@ -45,7 +49,7 @@ def acknowledge_item(store: EventStore, item: str, *, known_items: Collection[st
     if reason:
         problem = line_problem("acknowledgement reason", reason, MAX_REASON)
         if problem:
-            raise AcknowledgeError(problem)
+            raise InvalidReason(problem)
     with store.transaction() as tx:
         changes = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=1)
         if not changes:

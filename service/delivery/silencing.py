@@ -29,6 +29,10 @@ class SilenceError(ValueError):
     """A silence that cannot be added or ended; the message names the value at fault."""
 
 
+class SilenceNotFound(SilenceError):
+    """No silence has the id given."""
+
+
 def parse_until(value: str, now: datetime) -> datetime:
     """A silence's end: a duration from ``now`` (``90m``, ``2h``, ``1d``) or an ISO-8601 time (UTC unless it
     carries an offset). SilenceError when it is neither, or not after ``now``."""
@@ -81,7 +85,7 @@ def expire_silence(store: EventStore, silence_id: str, *, now: datetime | None =
     with store.transaction() as tx:
         found = silence(tx.connection, silence_id)
         if found is None:
-            raise SilenceError(f"no silence with id {silence_id!r} (`vigil silence list` shows them)")
+            raise SilenceNotFound(f"no silence with id {silence_id!r} (`vigil silence list` shows them)")
         state = found.state(now)
         if state != "active":
             when = found.expired_at if state == "expired" else found.until

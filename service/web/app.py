@@ -19,14 +19,16 @@ from service.web.dashboard import dashboard_router
 from service.web.headers import DefaultHeadersMiddleware
 from service.web.health import health_router
 from service.web.metrics import metrics_router
+from service.web.silences_api import silences_router
 from service.web.subscribers_api import subscribers_router
 
 log = logging.getLogger("vigil.web")
 
 DESCRIPTION = """\
 Vigil's state, timelines, alerts and sources as JSON, its alerts as an Atom feed (`/alerts.atom`),
-Prometheus metrics (`/metrics`) and probes (`/healthz`, `/readyz`). The subscriber routes exist only
-when the daemon runs with `VIGIL_API_TOKEN` set, and need `Authorization: Bearer <token>`.
+Prometheus metrics (`/metrics`) and probes (`/healthz`, `/readyz`). The subscriber, silence and
+acknowledgement routes exist only when the daemon runs with `VIGIL_API_TOKEN` set, and need
+`Authorization: Bearer <token>`.
 """
 
 
@@ -43,6 +45,7 @@ def create_app(context: WebContext) -> FastAPI:
     app.include_router(api_router(context))
     if context.api_token:
         app.include_router(subscribers_router(context, context.api_token))
+        app.include_router(silences_router(context, context.api_token))
     app.include_router(atom_router(context))
     app.include_router(dashboard_router(context))
     return app

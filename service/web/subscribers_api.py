@@ -7,10 +7,7 @@ through the same code as ``vigil subscribe add|remove``, so the log cannot tell 
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.delivery.route import Subscriber
@@ -22,6 +19,7 @@ from service.delivery.subscriptions import (
 )
 from service.masking.apprise_urls import redact
 from service.rules.models import Severity
+from service.web.bearer import TOKEN_ERRORS, token_required
 from service.web.context import WebContext
 
 
@@ -57,16 +55,8 @@ class SubscriberOut(BaseModel):
 
 def subscribers_router(context: WebContext, token: str) -> APIRouter:
     """The token-protected subscriber routes."""
-
-    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not given.strip():
-            raise HTTPException(401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        if not hmac.compare_digest(given.strip().encode(), token.encode()):
-            raise HTTPException(403, detail="wrong token")
-
-    router = APIRouter(prefix="/api/subscribers", tags=["subscribers"], dependencies=[Depends(require_token)])
-    errors = {401: {"description": "No bearer token"}, 403: {"description": "Wrong token"}}
+    router = APIRouter(prefix="/api/subscribers", tags=["subscribers"], dependencies=[Depends(token_required(token))])
+    errors = TOKEN_ERRORS
 
     @router.get("", summary="Every subscriber, URLs redacted", responses=errors)
     def list_all() -> list[SubscriberOut]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from service.delivery.silences import Silence, active_silences
 from service.delivery.status import AlertView, recent_alerts
 from service.history.near_misses import NearMiss, near_misses
 from service.rules.loader import LoadedRules
@@ -57,6 +58,7 @@ class DashboardPage:
     cards: list[ItemCard]
     alerts: list[AlertView]
     sources: list[SourceView]
+    silences: list[Silence] = field(default_factory=list)  # active now, oldest first
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,9 @@ def dashboard_page(store: EventStore, loaded: LoadedRules, now: datetime, starte
         sources=len(sources),
         sources_unhealthy=sum(1 for source in sources if source.health == "failing"),  # down ones too
     )
-    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources)
+    with store.reading() as conn:
+        silences = active_silences(conn, now)
+    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources, silences)
 
 
 def item_page(
