@@ -8,6 +8,7 @@ Guarded as the subscriber routes are: mounted only when ``VIGIL_API_TOKEN`` is s
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -33,25 +34,16 @@ class SilenceIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class SilenceOut(BaseModel):
+@dataclass(frozen=True)
+class SilenceOut(Silence):
     """A silence as recorded, and its state now (``active``, ``ended`` or ``expired``)."""
 
-    silence_id: str
-    matcher: str
-    value: str
-    until: str
-    reason: str
-    origin: str
-    added_at: str
-    expired_at: str | None
-    state: str
+    state: str = "active"
 
     @classmethod
     def of(cls, silence: Silence, now: datetime) -> SilenceOut:
         """``silence`` as shown at ``now``."""
-        return cls(silence_id=silence.silence_id, matcher=silence.matcher, value=silence.value,
-                   until=silence.until, reason=silence.reason, origin=silence.origin, added_at=silence.added_at,
-                   expired_at=silence.expired_at, state=silence.state(now))
+        return cls(**asdict(silence), state=silence.state(now))
 
 
 class AckIn(BaseModel):
