@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 
 from service.delivery.retry import RetryPolicy
-from service.delivery.silences import all_silences
+from service.delivery.silences import all_silences, rule_items
 from service.delivery.silencing import SilenceError, add_silence, expire_silence
 from service.delivery.status import recent_alerts
 from service.delivery.worker import DeliveryWorker
@@ -20,6 +21,8 @@ from service.events.catalog import AlertDeliverySilenced, AlertRaised, RulesLoad
 from service.history.replay import replay
 from service.pipeline.projections import PROJECTIONS
 from service.pipeline.wiring import open_pipeline_store
+from service.store.database import open_database
+from service.store.migrate import alembic_config
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
 from tests.delivery.alerts import delivered, stream_types
@@ -204,3 +207,24 @@ def test_expiring_an_unknown_or_ended_silence_is_refused(pipeline_store: EventSt
     with pytest.raises(SilenceError, match="has already ended"):
         expire_silence(pipeline_store, added.silence_id)
     assert pipeline_store.last_position() == before
+
+
+def test_a_store_upgraded_in_place_knows_the_items_and_tags_of_its_recorded_rules(db_url: str) -> None:
+    # The daemon records its rules again only when they change: migration 0011 fills rule_items itself.
+    store = open_pipeline_store(db_url)
+    rules = RulesLoaded(rules_hash="h", files=[], items=["exchange"], alerts=[], sources=[],
+                        extraction={"items": {"exchange": {"tags": ["swap"]}}, "cues": {}})
+    store.append("config", [NewEvent(RulesLoaded.TYPE, rules.to_data())])
+    store.close()
+    database = open_database(db_url)
+    try:
+        command.downgrade(alembic_config(database), "0013")
+    finally:
+        database.engine.dispose()
+    store = open_pipeline_store(db_url)
+    try:
+        with store.reading() as conn:
+            assert rule_items(conn) == {"exchange": ["swap"]}
+        assert add_silence(store, {"tag": "swap"}, "1h", "upgraded").matcher == "tag"
+    finally:
+        store.close()
