@@ -1,5 +1,6 @@
-"""Silences and acknowledgements: ``silences`` and ``rule_items`` (the silences projection's),
-``acknowledgements`` (the alerting projection's), and ``deliveries.silenced_by``.
+"""Silences, acknowledgements and grouping: ``silences`` and ``rule_items`` (the silences projection's),
+``acknowledgements`` (the alerting projection's), ``deliveries.silenced_by`` and ``deliveries.group_id``,
+``subscribers.group_seconds``.
 
 A silence (``vigil silence add``) keeps the deliveries of an item, of the items with a tag, or to one
 subscriber from being sent until its end; a delivery it covers is recorded as silenced
@@ -50,6 +51,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("silenced_by", sa.Text(), nullable=True))  # JSON list of silence ids
+        # Deliveries sent together as one message (a subscriber's ``group:`` window): one id per group.
+        batch.add_column(sa.Column("group_id", sa.Text(), nullable=True))
+    op.create_index("ix_deliveries_group", "deliveries", ["group_id"])
+    op.create_index("ix_deliveries_open_group", "deliveries", ["subscriber", "target_index", "status"])
+    with op.batch_alter_table("subscribers") as batch:
+        batch.add_column(sa.Column("group_seconds", sa.Float(), nullable=True))
     _fill_rule_items()
 
 
@@ -70,7 +77,12 @@ def _fill_rule_items() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("subscribers") as batch:
+        batch.drop_column("group_seconds")
+    op.drop_index("ix_deliveries_open_group", "deliveries")
+    op.drop_index("ix_deliveries_group", "deliveries")
     with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("group_id")
         batch.drop_column("silenced_by")
     for table in ("acknowledgements", "rule_items", "silences"):
         op.drop_table(table)

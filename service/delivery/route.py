@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, text
 from service.masking.apprise_urls import redact
 from service.rules.models import SEVERITY_RANK, AlertRule, ItemSpec, SubscriberSpec
 
-_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown FROM subscribers"
+_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown, group_seconds FROM subscribers"
 _ALL = text(f"{_COLUMNS} ORDER BY name")
 _NAMED = text(f"{_COLUMNS} WHERE name IN :names ORDER BY name").bindparams(bindparam("names", expanding=True))
 
@@ -38,6 +38,7 @@ class Subscriber:
     min_severity: str
     origin: str
     shown: list[str] = field(default_factory=list)
+    group_seconds: float | None = None  # alerts within this window go out as one message
 
 
 def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[str, Subscriber]:
@@ -48,7 +49,8 @@ def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[s
         rows = conn.execute(_NAMED, {"names": names}).fetchall() if names else []
     return {
         row[0]: Subscriber(row[0], json.loads(row[1]), json.loads(row[2]), json.loads(row[3]), row[4], row[5],
-                           json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])])
+                           json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])],
+                           row[7])
         for row in rows
     }
 

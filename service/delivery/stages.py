@@ -35,10 +35,13 @@ class Delivery:
     url: str
     target: str  # the URL redacted
     attempts: int  # attempts recorded so far
+    group_id: str | None = None  # sent as one message with the other deliveries of its group
 
     @property
     def lease_name(self) -> str:
-        """The lease that claims this delivery while it is sent."""
+        """The lease that claims this delivery (its whole group, if it has one) while it is sent."""
+        if self.group_id is not None:
+            return f"delivery-group:{self.group_id}"
         return f"delivery:{self.alert_id}:{self.subscriber}:{self.target_index}"
 
 
@@ -79,6 +82,15 @@ class Attempt:
     lease: Lease | None = None
     result: TargetResult | None = None
     outcome: Outcome | None = None
+    #: What is sent: the delivery alone, or every delivery of its group due now (the lease stage reads them).
+    members: tuple[Delivery, ...] = ()
+    #: Events already decided for members left out of the send (silenced ones), recorded with the outcome.
+    settled: tuple[NewEvent, ...] = ()
+
+    @property
+    def sent(self) -> tuple[Delivery, ...]:
+        """The deliveries this attempt sends: its members, or the delivery alone."""
+        return self.members or (self.delivery,)
 
     @property
     def number(self) -> int:

@@ -61,11 +61,12 @@ class SubscriberAdded(DomainEvent):
 
     v2: a URL holding a literal secret is recorded as ``${VIGIL_SECRET_<id>}`` (the secret is sealed in a
     table outside the log, service/delivery/secret_urls.py) and ``shown`` holds every URL redacted. v1
-    events recorded URLs as given; they are shown redacted and were never rewritten.
+    events recorded URLs as given; they are shown redacted and were never rewritten. v3 added
+    ``group_seconds``: the window whose alerts go out as one message (None: each alert on its own).
     """
 
     TYPE: ClassVar[str] = "SubscriberAdded"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     name: str
     urls: list[str]
     items: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ class SubscriberAdded(DomainEvent):
     min_severity: str = "info"
     origin: str = "rules"  # "rules": a rule file; "cli": `vigil subscribe add`; "api": the HTTP API
     shown: list[str] | None = None  # None only for v1 events: readers redact ``urls`` themselves
+    group_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,11 @@ def _subscriber_added_v1_to_v2(data: Data) -> Data:
     return {**data, "shown": None}
 
 
+def _subscriber_added_v2_to_v3(data: Data) -> Data:
+    # v2 had no grouping: each alert went out on its own.
+    return {**data, "group_seconds": None}
+
+
 @dataclass(frozen=True)
 class Upcaster:
     """Chains of single-version steps per event type, and each type's current version."""
@@ -83,6 +88,7 @@ def default_upcaster() -> Upcaster:
             (EntryRevised.TYPE, 1): _entry_v1_to_v2,
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
             (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
+            (SubscriberAdded.TYPE, 2): _subscriber_added_v2_to_v3,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

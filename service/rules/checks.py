@@ -16,7 +16,7 @@ import jinja2
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
 from service.rules.models import AlertRule, ItemSpec, RuleSet
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
-from service.rules.subscriber_limits import name_problem, urls_problem
+from service.rules.subscriber_limits import group_problem, name_problem, urls_problem
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,9 @@ def _check_subscribers(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -
         for problem in (name_problem(name), urls_problem(subscriber.urls)):
             if problem:
                 errors.append(where.where(("subscribers", name)).error(problem))
+        problem = group_problem(subscriber.group)
+        if problem:
+            errors.append(where.where(("subscribers", name, "group")).error(problem))
         for index, item in enumerate(subscriber.items):
             if item not in rules.items and item not in unchecked.items:
                 errors.append(

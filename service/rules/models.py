@@ -125,6 +125,11 @@ class SubscriberSpec(_Strict):
     items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
     tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
     min_severity: Severity = "info"
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Send the alerts that come within this window (from the first) as one message, e.g. 10m "
+        "(at most 1d); the first waits that long.",
+    )
 
 
 class RuleSet(_Strict):

@@ -8,11 +8,14 @@ so that one declaration cannot fan a single alert out into thousands of sends.
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 #: At most this many URLs per subscriber (rule files, ``vigil subscribe add`` and the HTTP API alike).
 MAX_URLS = 20
 #: At most this many characters in a subscriber's name.
 MAX_NAME = 200
+#: A subscriber's ``group:`` window: from one second to one day (longer is a digest, not a group).
+MAX_GROUP = timedelta(days=1)
 
 
 def name_problem(name: str) -> str | None:
@@ -33,6 +36,13 @@ def line_problem(label: str, value: str, limit: int) -> str | None:
         # Zl/Zp: the Unicode line and paragraph separators.
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
             return f"{label} {value!r} holds a control character or line break (U+{ord(char):04X})"
+    return None
+
+
+def group_problem(group: timedelta | None) -> str | None:
+    """Why ``group`` cannot be a subscriber's grouping window, or None if it can (None: no grouping)."""
+    if group is not None and not timedelta(seconds=1) <= group <= MAX_GROUP:
+        return f"group must be from 1s to 1d (got {group.total_seconds():g}s)"
     return None
 
 

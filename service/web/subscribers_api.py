@@ -18,6 +18,7 @@ from service.delivery.subscriptions import (
     remove_subscriber,
 )
 from service.masking.apprise_urls import redact
+from service.rules.durations import Duration
 from service.rules.models import Severity
 from service.web.bearer import TOKEN_ERRORS, token_required
 from service.web.context import WebContext
@@ -33,6 +34,9 @@ class SubscriberIn(BaseModel):
     items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
     tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
     min_severity: Severity = "info"
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None, description="Send the alerts that come within this window as one message (e.g. 10m)."
+    )
 
 
 class SubscriberOut(BaseModel):
@@ -44,13 +48,15 @@ class SubscriberOut(BaseModel):
     tags: list[str]
     min_severity: str
     origin: str
+    group_seconds: float | None = None
 
     @classmethod
     def shown(cls, subscriber: Subscriber) -> SubscriberOut:
         """``subscriber`` with its URLs redacted."""
         shown = subscriber.shown or [redact(u) for u in subscriber.urls]
         return cls(name=subscriber.name, urls=shown, items=subscriber.items,
-                   tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin)
+                   tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin,
+                   group_seconds=subscriber.group_seconds)
 
 
 def subscribers_router(context: WebContext, token: str) -> APIRouter:
@@ -77,12 +83,15 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
                 items=subscriber.items,
                 tags=subscriber.tags,
                 min_severity=subscriber.min_severity,
+                group=subscriber.group,
                 known_items=set(context.rules().rules.items),
                 origin="api",
             )
         except SubscriptionError as error:  # its message shows URLs redacted
             raise HTTPException(422, detail=str(error)) from None
-        return SubscriberOut.shown(Subscriber(**subscriber.model_dump(), origin="api"))
+        fields = subscriber.model_dump(exclude={"group"})
+        window = subscriber.group.total_seconds() if subscriber.group else None
+        return SubscriberOut.shown(Subscriber(**fields, origin="api", group_seconds=window))
 
     @router.delete(
         "/{name}", status_code=204, summary="Remove a subscriber", responses={**errors, 404: {"description": "None"}}

@@ -4,7 +4,6 @@ once the silence ends (expired by hand or by time), the next alert goes through;
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,8 +24,8 @@ from service.store.database import open_database
 from service.store.migrate import alembic_config
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
-from tests.delivery.alerts import delivered, stream_types
-from tests.support.receivers import JsonReceiver, poll
+from tests.delivery.alerts import delivered, run_side_by_side, stream_types
+from tests.support.receivers import JsonReceiver
 
 #: The rules as recorded: two items, one tagged.
 ITEMS = {"exchange": ["ukraine", "swap"], "ceasefire": ["ukraine"], "gaza-talks": []}
@@ -143,7 +142,6 @@ def test_a_silence_added_while_a_delivery_waits_for_its_retry_holds_it_back(pipe
 
 def test_two_workers_decide_each_delivery_once_with_silences_in_force(pipeline_store: EventStore) -> None:
     store = pipeline_store
-    stop = threading.Event()
     with JsonReceiver(delay=0.2) as hook:
         subscribe(store, "ops", hook.url())
         add_silence(store, {"item": "exchange"}, "1h", "quiet")
@@ -151,22 +149,8 @@ def test_two_workers_decide_each_delivery_once_with_silences_in_force(pipeline_s
         for n, alert_id in enumerate(ids):
             raise_alert(store, alert_id, "exchange" if n % 2 else "ceasefire", ["ops"])
         workers = [DeliveryWorker(store, owner, {}, lease_for=timedelta(seconds=2)) for owner in ("a", "b")]
-
-        def work(worker: DeliveryWorker) -> None:
-            while not stop.is_set():
-                worker.run_due()
-                stop.wait(0.02)
-
-        threads = [threading.Thread(target=work, args=(worker,)) for worker in workers]
-        for thread in threads:
-            thread.start()
-        try:
-            poll(lambda: [status_of(store, i) for i in ids], lambda _: all(
-                status_of(store, i) in ("delivered", "silenced") for i in ids), 30, "every alert decided")
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
+        run_side_by_side(workers, lambda: all(status_of(store, i) in ("delivered", "silenced") for i in ids),
+                         "every alert decided")
         received = Counter(titles(hook))
     assert received == Counter(f"{i} ceasefire" for n, i in enumerate(ids) if n % 2 == 0)
     assert Counter(delivered(store)) == Counter(i for n, i in enumerate(ids) if n % 2 == 0)

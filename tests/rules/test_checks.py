@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.rules.models import RuleSet
 from tests.rules.conftest import RuleDir
 
 ITEMS = """\
@@ -154,3 +155,13 @@ def test_sources_must_be_http_and_subscribers_must_name_known_items(rule_dir: Ru
         "more.yaml:3:19: source 'relative': url must be an http:// or https:// address",
         "more.yaml:6:62: unknown item 'truce'; expected one of: ceasefire, exchange-date",
     ]
+
+
+def test_a_subscribers_group_window_is_from_one_second_to_one_day(rule_dir: RuleDir) -> None:
+    rule_dir.write("rules.yaml", """\
+        subscribers:
+          desk: {urls: ['json://localhost/desk'], group: 2d}
+          night: {urls: ['json://localhost/night'], group: 10m}
+        """)
+    assert rule_dir.errors() == ["rules.yaml:2:50: group must be from 1s to 1d (got 172800s)"]
+    assert "group" in RuleSet.model_json_schema()["$defs"]["SubscriberSpec"]["properties"]
