@@ -166,6 +166,8 @@ def _alert_lines(alert: AlertView) -> list[str]:
                          "not sent")
             continue
         line = f"    {delivery.subscriber} {delivery.target}: {delivery.status} after {delivery.attempts} attempt(s)"
+        if delivery.group_id:
+            line += " in a group"
         if delivery.last_error:
             line += f"; last error: {delivery.last_error}"
         if delivery.status == "failed" and delivery.next_attempt:

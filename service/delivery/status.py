@@ -29,7 +29,8 @@ _ALERT_COUNTS = text("SELECT status, COUNT(*) FROM alert_status GROUP BY status"
 _DELIVERY_COUNTS = text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
 
 _DELIVERIES = text(
-    "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at, silenced_by "
+    "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at, group_id, "
+    "silenced_by "
     "FROM deliveries WHERE alert_id IN :ids ORDER BY alert_id, subscriber, target_index"
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -45,6 +46,7 @@ class DeliveryView:
     last_error: str | None
     next_attempt: str | None
     delivered_at: str | None
+    group_id: str | None = None  # sent in one message with the other alerts of its group (``group:``)
     silenced_by: list[str] = field(default_factory=list)  # the silences that held it back (status silenced)
 
     @property

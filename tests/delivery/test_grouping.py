@@ -71,6 +71,7 @@ def test_three_alerts_within_the_window_are_one_message_each_with_its_own_record
         for alert_id in ids:
             assert stream_types(store, alert_id) == ["AlertRaised", "AlertDelivered"]
         assert {a.alert_id: a.status for a in recent_alerts(store)} == dict.fromkeys(ids, "delivered")
+        assert len({a.deliveries[0].group_id for a in recent_alerts(store)}) == 1  # one group, shown as such
 
         later = raise_alert(store, 4, "ceasefire")  # after the group went out: a group of its own
         DeliveryWorker(store, "a", {}, clock=lambda: at(2 * WINDOW)).run_due()
