@@ -53,8 +53,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("silenced_by", sa.Text(), nullable=True))  # JSON list of silence ids
         # Deliveries sent together as one message (a subscriber's ``group:`` window): one id per group.
         batch.add_column(sa.Column("group_id", sa.Text(), nullable=True))
+        # What a new alert's delivery may join: "<url index>:<subscriber>", with ":rule:<rule>" for a rule's window.
+        batch.add_column(sa.Column("group_key", sa.Text(), nullable=True))
     op.create_index("ix_deliveries_group", "deliveries", ["group_id"])
-    op.create_index("ix_deliveries_open_group", "deliveries", ["subscriber", "target_index", "status"])
+    op.create_index("ix_deliveries_open_group", "deliveries", ["group_key", "status"])
     with op.batch_alter_table("subscribers") as batch:
         batch.add_column(sa.Column("group_seconds", sa.Float(), nullable=True))
     _fill_rule_items()
@@ -82,6 +84,7 @@ def downgrade() -> None:
     op.drop_index("ix_deliveries_open_group", "deliveries")
     op.drop_index("ix_deliveries_group", "deliveries")
     with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("group_key")
         batch.drop_column("group_id")
         batch.drop_column("silenced_by")
     for table in ("acknowledgements", "rule_items", "silences"):

@@ -38,7 +38,7 @@ _SUBSCRIBER = (
 )
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
 _COLUMNS = ("alert_id", "subscriber", "target_index", "url", "target", "status", "attempts", "last_error",
-            "next_attempt", "delivered_at", "silenced_by", "group_id")
+            "next_attempt", "delivered_at", "silenced_by", "group_id", "group_key")
 _LOAD = f"SELECT {', '.join(_COLUMNS)} FROM deliveries WHERE alert_id IN "
 _WRITE = (
     f"INSERT INTO deliveries ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
@@ -47,9 +47,8 @@ _WRITE = (
 )
 #: A group of deliveries to one subscriber URL still open to more alerts: nothing sent yet, its time ahead.
 _OPEN_GROUP = (
-    "SELECT alert_id, group_id, next_attempt FROM deliveries WHERE subscriber = :subscriber "
-    "AND target_index = :target_index AND url = :url AND status = 'pending' AND attempts = 0 AND group_id IS NOT NULL "
-    "AND next_attempt > :at ORDER BY next_attempt LIMIT 1"
+    "SELECT alert_id, group_id, next_attempt FROM deliveries WHERE group_key = :group_key AND url = :url "
+    "AND status = 'pending' AND attempts = 0 AND next_attempt > :at ORDER BY next_attempt LIMIT 1"
 )
 _ALERT_STATUS = (
     "INSERT INTO alert_status (alert_id, status) VALUES (:alert_id, :status) "
@@ -83,7 +82,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
     urls: dict[str, list[str]] = {}  # the batch's view of each subscriber's URLs, kept in log order
     shown: dict[str, list[str]] = {}  # and of the same URLs as shown (redacted)
     windows: dict[str, float | None] = {}  # and of its grouping window
-    groups: dict[tuple[str, int], Row] = {}  # (subscriber, URL) -> the first delivery of its newest group
+    groups: dict[str, Row] = {}  # group key -> the first delivery of its newest group
     for event in events:
         data, at = event.data, timestamp_text(event.recorded_at)
         if event.type == "SubscriberAdded":
@@ -107,9 +106,13 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
                         "alert_id": data["alert_id"], "subscriber": subscriber, "target_index": index, "url": url,
                         "target": shown[subscriber][index], "status": "pending", "attempts": 0, "last_error": None,
                         "next_attempt": at, "delivered_at": None, "silenced_by": None, "group_id": None,
+                        "group_key": None,
                     }
-                    window = windows[subscriber]
+                    # The subscriber's window groups every alert to it; a rule's, the alerts of that rule.
+                    window = windows[subscriber] or data.get("group_seconds")
                     if window:
+                        row["group_key"] = f"{index}:{subscriber}" + (
+                            "" if windows[subscriber] else f":rule:{data['rule']}")
                         _join_group(conn, row, event, window, groups, rows)
                     dirty.add((data["alert_id"], subscriber, index))
         else:
@@ -124,13 +127,13 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
 
 
 def _join_group(conn: Connection, row: Row, event: RecordedEvent, window: float,
-                groups: dict[tuple[str, int], Row], rows: dict[str, dict[tuple[str, int], Row]]) -> None:
-    """Put a new delivery in the open group of its subscriber URL (sent at the group's time), or start one
+                groups: dict[str, Row], rows: dict[str, dict[tuple[str, int], Row]]) -> None:
+    """Put a new delivery in the open group of its ``group_key`` (sent at the group's time), or start one
     that is sent ``window`` seconds after this alert."""
     key, at = (row["subscriber"], row["target_index"]), row["next_attempt"]
-    first = groups.get(key)
+    first = groups.get(row["group_key"])
     if first is None:  # no group seen in this batch: one written by an earlier batch may be open
-        params = {"subscriber": key[0], "target_index": key[1], "url": row["url"], "at": at}
+        params = {"group_key": row["group_key"], "url": row["url"], "at": at}
         found = run(conn, _OPEN_GROUP, params).fetchone()
         if found is not None:
             # The batch may have changed that row already (sent it, say): its copy in memory is the truth.
@@ -142,7 +145,7 @@ def _join_group(conn: Connection, row: Row, event: RecordedEvent, window: float,
         return
     row.update(group_id=f"{row['alert_id']}:{key[0]}:{key[1]}",
                next_attempt=timestamp_text(event.recorded_at + timedelta(seconds=window)))
-    groups[key] = row
+    groups[row["group_key"]] = row
 
 
 def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], at: str) -> set[tuple[str, str, int]]:

@@ -210,9 +210,13 @@ class ItemStateChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class AlertRaised(DomainEvent):
-    """An alert rule matched a state change; ``alert_id`` is derived from (rule, triggering event)."""
+    """An alert rule matched a state change; ``alert_id`` is derived from (rule, triggering event).
+
+    v2 added ``group_seconds``: the rule's grouping window (None: no window of its own).
+    """
 
     TYPE: ClassVar[str] = "AlertRaised"
+    VERSION: ClassVar[int] = 2
     alert_id: str
     rule: str
     item: str
@@ -224,6 +228,7 @@ class AlertRaised(DomainEvent):
     rules_hash: str
     #: Failures of the rule's own templates, for which the default text was used (also noted in the body).
     template_errors: list[str] = field(default_factory=list)
+    group_seconds: float | None = None
 
 
 @dataclass(frozen=True)

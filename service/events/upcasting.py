@@ -13,6 +13,7 @@ from typing import Any
 
 from service.events.catalog import (
     EVENT_TYPES,
+    AlertRaised,
     EntryObserved,
     EntryRevised,
     RulesLoaded,
@@ -49,6 +50,11 @@ def _subscriber_added_v1_to_v2(data: Data) -> Data:
 
 def _subscriber_added_v2_to_v3(data: Data) -> Data:
     # v2 had no grouping: each alert went out on its own.
+    return {**data, "group_seconds": None}
+
+
+def _alert_raised_v1_to_v2(data: Data) -> Data:
+    # v1 rules had no grouping window.
     return {**data, "group_seconds": None}
 
 
@@ -89,6 +95,7 @@ def default_upcaster() -> Upcaster:
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
             (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
             (SubscriberAdded.TYPE, 2): _subscriber_added_v2_to_v3,
+            (AlertRaised.TYPE, 1): _alert_raised_v1_to_v2,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

@@ -169,6 +169,9 @@ def _check_alerts(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> lis
             errors.append(name_at.error(f"alert '{alert.name}' is already defined at {first[alert.name]}"))
         else:
             first[alert.name] = name_at
+        problem = group_problem(alert.group)
+        if problem:
+            errors.append(where.where((*base, "group")).error(problem))
         errors += _check_condition(rules, alert, base, where, unchecked)
         subscribers = list(rules.subscribers)
         for position, subscriber in enumerate(alert.notify):

@@ -116,6 +116,11 @@ class AlertRule(_Strict):
     title: str | None = Field(default=None, description="Jinja template for the title.")
     body: str | None = Field(default=None, description="Jinja template for the body.")
     notify: list[str] = Field(default_factory=list, description="Subscriber names.")
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Send this rule's alerts that come within this window (from the first) to a subscriber as "
+        "one message, e.g. 10m (at most 1d); a subscriber's own group window takes precedence.",
+    )
 
 
 class SubscriberSpec(_Strict):

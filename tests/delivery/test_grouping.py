@@ -151,3 +151,18 @@ def test_subscribe_add_takes_a_group_window(sqlite_url: str) -> None:
         refused = vigil(sqlite_url, "subscribe", "add", "night", "json://127.0.0.1:9/night", "--group", wrong)
         assert refused.returncode == 1 and message in refused.stderr and len(refused.stderr.splitlines()) == 1
     assert "night" not in vigil(sqlite_url, "subscribe", "list").stdout
+
+
+def test_a_rules_window_groups_that_rules_alerts_only(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), window=None)
+        for number, (rule, item) in enumerate([("talks-news", "ceasefire"), ("other", "exchange"),
+                                                ("talks-news", "talks")], 1):
+            raised = AlertRaised(alert_id=f"al-{number}", rule=rule, item=item, severity="info", title=f"{item} moved",
+                                 body="moved", subscribers=["desk"], trigger_position=number, rules_hash="h",
+                                 group_seconds=WINDOW.total_seconds() if rule == "talks-news" else None)
+            store.append(f"alert:{raised.alert_id}", [NewEvent(AlertRaised.TYPE, raised.to_data())])
+        DeliveryWorker(store, "a", {}, clock=lambda: at(timedelta(seconds=1))).run_due()
+        assert [r.json()["title"] for r in hook.requests()] == ["exchange moved"]  # not in the rule's window
+        DeliveryWorker(store, "a", {}, clock=lambda: at(WINDOW * 2)).run_due()
+        assert [r.json()["title"] for r in hook.requests()][1:] == ["2 alerts: ceasefire moved (+1 more)"]

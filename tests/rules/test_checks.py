@@ -162,6 +162,12 @@ def test_a_subscribers_group_window_is_from_one_second_to_one_day(rule_dir: Rule
         subscribers:
           desk: {urls: ['json://localhost/desk'], group: 2d}
           night: {urls: ['json://localhost/night'], group: 10m}
+        items:
+          talks: {title: Talks, states: {held: [talks were held]}}
+        alerts:
+          - {name: talks-news, when: {item: talks}, group: 0s}
         """)
-    assert rule_dir.errors() == ["rules.yaml:2:50: group must be from 1s to 1d (got 172800s)"]
-    assert "group" in RuleSet.model_json_schema()["$defs"]["SubscriberSpec"]["properties"]
+    assert rule_dir.errors() == ["rules.yaml:2:50: group must be from 1s to 1d (got 172800s)",
+                                 "rules.yaml:7:52: group must be from 1s to 1d (got 0s)"]
+    schema = RuleSet.model_json_schema()["$defs"]
+    assert "group" in schema["SubscriberSpec"]["properties"] and "group" in schema["AlertRule"]["properties"]
