@@ -59,6 +59,7 @@ def upgrade() -> None:
     op.create_index("ix_deliveries_open_group", "deliveries", ["group_key", "status"])
     with op.batch_alter_table("subscribers") as batch:
         batch.add_column(sa.Column("group_seconds", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("digest", sa.Text(), nullable=True))  # JSON: at, tz, immediate, when_empty
     _fill_rule_items()
 
 
@@ -80,6 +81,7 @@ def _fill_rule_items() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("subscribers") as batch:
+        batch.drop_column("digest")
         batch.drop_column("group_seconds")
     op.drop_index("ix_deliveries_open_group", "deliveries")
     op.drop_index("ix_deliveries_group", "deliveries")

@@ -61,6 +61,17 @@ def newest_alerts(conn: Connection, *, limit: int, item: str | None = None, amon
     return [AlertRow(*row) for row in conn.execute(query, {"limit": limit, "item": item})]
 
 
+_BETWEEN = text(
+    f"SELECT {_COLUMNS} FROM alerts WHERE raised_position > :after AND raised_position <= :upto "
+    "ORDER BY raised_position"
+)
+
+
+def alerts_raised_between(conn: Connection, after: int, upto: int) -> list[AlertRow]:
+    """The alerts raised after log position ``after`` and up to ``upto``, in the order they were raised."""
+    return [AlertRow(*row) for row in conn.execute(_BETWEEN, {"after": after, "upto": upto})]
+
+
 _ITEM_OF = text("SELECT item FROM alerts WHERE alert_id = :alert_id")
 
 

@@ -29,13 +29,16 @@ from service.store.records import RecordedEvent
 TABLES = ("subscribers", "deliveries", "alert_status")
 
 _SUBSCRIBER = (
-    "INSERT INTO subscribers (name, urls, shown, items, tags, min_severity, origin, added_position, group_seconds) "
-    "VALUES (:name, :urls, :shown, :items, :tags, :min_severity, :origin, :position, :group_seconds) "
+    "INSERT INTO subscribers (name, urls, shown, items, tags, min_severity, origin, added_position, group_seconds, "
+    "digest) VALUES (:name, :urls, :shown, :items, :tags, :min_severity, :origin, :position, :group_seconds, "
+    ":digest) "
     "ON CONFLICT (name) DO UPDATE "
     "SET urls = excluded.urls, shown = excluded.shown, items = excluded.items, tags = excluded.tags, "
     "min_severity = excluded.min_severity, origin = excluded.origin, added_position = excluded.added_position, "
-    "group_seconds = excluded.group_seconds"
+    "group_seconds = excluded.group_seconds, digest = excluded.digest"
 )
+#: The rule name of a digest's own AlertRaised starts with this (service/delivery/subscriber_digests.py).
+DIGEST_RULE_PREFIX = "digest:"
 _UNSUBSCRIBE = "DELETE FROM subscribers WHERE name = :name"
 _COLUMNS = ("alert_id", "subscriber", "target_index", "url", "target", "status", "attempts", "last_error",
             "next_attempt", "delivered_at", "silenced_by", "group_id", "group_key")
@@ -66,8 +69,8 @@ def alert_status(statuses: list[str]) -> str:
     """One word for an alert from its deliveries' statuses: the worst outcome wins.
 
     A silenced delivery was not sent on purpose: an alert is ``silenced`` only when every delivery was,
-    and ``delivered`` when the others were delivered."""
-    for status in ("abandoned", "failed", "pending", "delivered", "silenced"):
+    and ``delivered`` when the others were delivered. ``digest``: it goes out only in a digest."""
+    for status in ("abandoned", "failed", "pending", "delivered", "digest", "silenced"):
         if status in statuses:
             return status
     return "none"
@@ -82,6 +85,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
     urls: dict[str, list[str]] = {}  # the batch's view of each subscriber's URLs, kept in log order
     shown: dict[str, list[str]] = {}  # and of the same URLs as shown (redacted)
     windows: dict[str, float | None] = {}  # and of its grouping window
+    digest_only: dict[str, bool] = {}  # and whether it hears of alerts only in its digest
     groups: dict[str, Row] = {}  # group key -> the first delivery of its newest group
     for event in events:
         data, at = event.data, timestamp_text(event.recorded_at)
@@ -90,6 +94,7 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
             urls[data["name"]] = list(data["urls"])
             shown[data["name"]] = shown_urls(data)
             windows[data["name"]] = data.get("group_seconds")
+            digest_only[data["name"]] = bool(data.get("digest")) and not data["digest"].get("immediate", False)
         elif event.type == "SubscriberRemoved":
             run(conn, _UNSUBSCRIBE, {"name": data["name"]})
             urls[data["name"]] = shown[data["name"]] = []
@@ -100,6 +105,8 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
             urls.update({name: known[name].urls if name in known else [] for name in unseen})
             shown.update({name: known[name].shown if name in known else [] for name in unseen})
             windows.update({name: known[name].group_seconds if name in known else None for name in unseen})
+            digest_only.update({name: name in known and known[name].digest_only for name in unseen})
+            is_digest = data["rule"].startswith(DIGEST_RULE_PREFIX)
             for subscriber in data["subscribers"]:
                 for index, url in enumerate(urls[subscriber]):
                     row = alert[(subscriber, index)] = {
@@ -108,6 +115,10 @@ def project_deliveries(conn: Connection, events: Sequence[RecordedEvent]) -> Non
                         "next_attempt": at, "delivered_at": None, "silenced_by": None, "group_id": None,
                         "group_key": None,
                     }
+                    if digest_only[subscriber] and not is_digest:  # it will be listed in the next digest
+                        row.update(status="digest", next_attempt=None)
+                        dirty.add((data["alert_id"], subscriber, index))
+                        continue
                     # The subscriber's window groups every alert to it; a rule's, the alerts of that rule.
                     window = windows[subscriber] or data.get("group_seconds")
                     if window:
@@ -203,6 +214,7 @@ def _subscribe(conn: Connection, event: RecordedEvent) -> None:
             "origin": data.get("origin", "rules"),
             "position": event.position,
             "group_seconds": data.get("group_seconds"),
+            "digest": json.dumps(data["digest"]) if data.get("digest") else None,
         },
     )
 

@@ -102,6 +102,20 @@ def alert_statuses(conn: Connection, alert_ids: list[str]) -> dict[str, str]:
     return found
 
 
+_TO_SUBSCRIBER = text(
+    "SELECT DISTINCT alert_id FROM deliveries WHERE subscriber = :subscriber AND alert_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def alerts_to(conn: Connection, alert_ids: list[str], subscriber: str) -> set[str]:
+    """Which of these alerts were routed to ``subscriber``."""
+    found: set[str] = set()
+    for start in range(0, len(alert_ids), _IDS_PER_QUERY):
+        batch = alert_ids[start : start + _IDS_PER_QUERY]
+        found.update(row[0] for row in conn.execute(_TO_SUBSCRIBER, {"subscriber": subscriber, "ids": batch}))
+    return found
+
+
 def status_counts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
     """How many alerts have each status, and how many deliveries (alert x subscriber URL) have each."""
     alerts = {status: int(count) for status, count in conn.execute(_ALERT_COUNTS)}

@@ -22,6 +22,7 @@ from service.delivery.send import Sender, SendStage
 from service.delivery.sender import send
 from service.delivery.silence_stage import SilenceStage
 from service.delivery.stages import Attempt, MultiStage
+from service.delivery.subscriber_digests import compile_due_digests
 from service.store.recorder import EventStore
 
 SEND_TIMEOUT = 30.0
@@ -57,5 +58,6 @@ class DeliveryWorker:
 
     def run_due(self, limit: int = 50) -> int:
         """Send the deliveries due now (up to ``limit``) that no other daemon holds; return how many."""
+        compile_due_digests(self.store, self.clock())  # a digest due now is sent in this same run
         due = due_deliveries(self.store, self.clock(), limit)
         return sum(1 for delivery in due if self.pipeline(Attempt(delivery)) is not None)

@@ -62,11 +62,12 @@ class SubscriberAdded(DomainEvent):
     v2: a URL holding a literal secret is recorded as ``${VIGIL_SECRET_<id>}`` (the secret is sealed in a
     table outside the log, service/delivery/secret_urls.py) and ``shown`` holds every URL redacted. v1
     events recorded URLs as given; they are shown redacted and were never rewritten. v3 added
-    ``group_seconds``: the window whose alerts go out as one message (None: each alert on its own).
+    ``group_seconds``: the window whose alerts go out as one message (None: each alert on its own). v4
+    added ``digest``: the subscriber's daily digest (at, tz, immediate, when_empty), or None.
     """
 
     TYPE: ClassVar[str] = "SubscriberAdded"
-    VERSION: ClassVar[int] = 3
+    VERSION: ClassVar[int] = 4
     name: str
     urls: list[str]
     items: list[str] = field(default_factory=list)
@@ -75,6 +76,7 @@ class SubscriberAdded(DomainEvent):
     origin: str = "rules"  # "rules": a rule file; "cli": `vigil subscribe add`; "api": the HTTP API
     shown: list[str] | None = None  # None only for v1 events: readers redact ``urls`` themselves
     group_seconds: float | None = None
+    digest: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -332,6 +334,21 @@ class ItemAcknowledged(DomainEvent):
     origin: str = "cli"
 
 
+@dataclass(frozen=True)
+class DigestCompiled(DomainEvent):
+    """A subscriber's digest was put together (stream ``digests:<subscriber>``): the alerts raised between two
+    log positions; the digest itself is the ``AlertRaised`` of stream ``alert:<digest_id>``, delivered as
+    any alert is. Its id is derived from (subscriber, scheduled time), so it is compiled once."""
+
+    TYPE: ClassVar[str] = "DigestCompiled"
+    digest_id: str
+    subscriber: str
+    scheduled_at: str  # ISO-8601 UTC: the digest's time of day, as it fell
+    from_position: int  # alerts raised after this position ...
+    to_position: int  # ... up to this one
+    alert_ids: list[str]
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls
     for cls in (
@@ -354,5 +371,6 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         SilenceAdded,
         SilenceExpired,
         ItemAcknowledged,
+        DigestCompiled,
     )
 }

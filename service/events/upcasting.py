@@ -53,6 +53,11 @@ def _subscriber_added_v2_to_v3(data: Data) -> Data:
     return {**data, "group_seconds": None}
 
 
+def _subscriber_added_v3_to_v4(data: Data) -> Data:
+    # v3 had no digests.
+    return {**data, "digest": None}
+
+
 def _alert_raised_v1_to_v2(data: Data) -> Data:
     # v1 rules had no grouping window.
     return {**data, "group_seconds": None}
@@ -95,6 +100,7 @@ def default_upcaster() -> Upcaster:
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
             (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
             (SubscriberAdded.TYPE, 2): _subscriber_added_v2_to_v3,
+            (SubscriberAdded.TYPE, 3): _subscriber_added_v3_to_v4,
             (AlertRaised.TYPE, 1): _alert_raised_v1_to_v2,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},

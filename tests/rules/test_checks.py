@@ -171,3 +171,16 @@ def test_a_subscribers_group_window_is_from_one_second_to_one_day(rule_dir: Rule
                                  "rules.yaml:7:52: group must be from 1s to 1d (got 0s)"]
     schema = RuleSet.model_json_schema()["$defs"]
     assert "group" in schema["SubscriberSpec"]["properties"] and "group" in schema["AlertRule"]["properties"]
+
+
+def test_a_subscribers_digest_needs_a_time_of_day_and_a_known_zone(rule_dir: RuleDir) -> None:
+    rule_dir.write("rules.yaml", """\
+        subscribers:
+          a: {urls: ['json://localhost/a'], digest: {at: '8am', tz: Europe/Kyiv}}
+          b: {urls: ['json://localhost/b'], digest: {at: '08:00', tz: Europe/Kiyv}}
+          c: {urls: ['json://localhost/c'], digest: {at: '08:00', tz: Europe/Kyiv, when_empty: say}}
+        """)
+    errors = rule_dir.errors()
+    assert len(errors) == 2
+    assert errors[0].startswith("rules.yaml:2:") and "'8am' is not a time of day: write HH:MM" in errors[0]
+    assert errors[1].startswith("rules.yaml:3:") and "unknown time zone 'Europe/Kiyv'" in errors[1]
