@@ -87,6 +87,9 @@ def subscribe_list(ctx: click.Context) -> None:
             filters.append(f"min-severity={sub.min_severity}")
         if sub.group_seconds:
             filters.append(f"group={format_duration(timedelta(seconds=sub.group_seconds))}")
+        if sub.digest:
+            also = "+immediate" if sub.digest.get("immediate") else ""
+            filters.append(f"digest={sub.digest['at']}@{sub.digest.get('tz', 'UTC')}{also}")
         click.echo(f"{sub.name} ({sub.origin})" + (f"  {' '.join(filters)}" if filters else ""))
         for shown in sub.shown:
             click.echo(f"    {shown}")
