@@ -119,5 +119,6 @@ class AlertEngine:
             trigger_position=event.position,
             rules_hash=self.rules_hash,
             template_errors=text.errors,
+            group_seconds=rule.group.total_seconds() if rule.group else None,
         )
 

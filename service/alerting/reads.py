@@ -59,3 +59,23 @@ def newest_alerts(conn: Connection, *, limit: int, item: str | None = None, amon
     """The newest ``limit`` alerts, newest first (see ``newest_alerts_query``)."""
     query = newest_alerts_query(of_item=item is not None, among=among)
     return [AlertRow(*row) for row in conn.execute(query, {"limit": limit, "item": item})]
+
+
+_BETWEEN = text(
+    f"SELECT {_COLUMNS} FROM alerts WHERE raised_position > :after AND raised_position <= :upto "
+    "ORDER BY raised_position"
+)
+
+
+def alerts_raised_between(conn: Connection, after: int, upto: int) -> list[AlertRow]:
+    """The alerts raised after log position ``after`` and up to ``upto``, in the order they were raised."""
+    return [AlertRow(*row) for row in conn.execute(_BETWEEN, {"after": after, "upto": upto})]
+
+
+_ITEM_OF = text("SELECT item FROM alerts WHERE alert_id = :alert_id")
+
+
+def item_of_alert(conn: Connection, alert_id: str) -> str | None:
+    """The item an alert is about, or None for an alert the log does not have."""
+    value = conn.execute(_ITEM_OF, {"alert_id": alert_id}).scalar()
+    return None if value is None else str(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import click
 
@@ -21,6 +22,7 @@ from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRetryRequested
 from service.masking.apprise_urls import redact
 from service.pipeline.wiring import default_owner
+from service.rules.durations import format_duration, parse_duration
 from service.store.records import NewEvent
 
 
@@ -39,6 +41,7 @@ def subscribe_group() -> None:
 @click.option("--items", multiple=True, help="Only these items (comma-separated or repeated).")
 @click.option("--tags", multiple=True, help="Only items with one of these tags.")
 @click.option("--min-severity", default="info", show_default=True, help="info, warning or critical.")
+@click.option("--group", help="Send the alerts that come within this window as one message (e.g. 10m, at most 1d).")
 @click.pass_context
 def subscribe_add(
     ctx: click.Context,
@@ -47,14 +50,20 @@ def subscribe_add(
     items: tuple[str, ...],
     tags: tuple[str, ...],
     min_severity: str,
+    group: str | None,
 ) -> None:
     """Add (or replace) subscriber NAME with one or more apprise URLs.
 
     Write secrets as ${ENV} references to keep them out of the database: 'json://${HOOK_HOST}/alerts'.
     """
+    try:
+        window = parse_duration(group) if group else None
+    except ValueError as error:
+        fail(f"--group: {error}", EXIT_INPUT)
     with opened_store(ctx, pipeline=True) as store:
         try:
-            add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity)
+            add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity,
+                           group=window)
         except SubscriptionError as error:
             fail(str(error), EXIT_INPUT)
     click.echo(f"subscriber {name} added: {', '.join(redact(u) for u in urls)}")
@@ -76,6 +85,11 @@ def subscribe_list(ctx: click.Context) -> None:
             filters.append(f"tags={','.join(sub.tags)}")
         if sub.min_severity != "info":
             filters.append(f"min-severity={sub.min_severity}")
+        if sub.group_seconds:
+            filters.append(f"group={format_duration(timedelta(seconds=sub.group_seconds))}")
+        if sub.digest:
+            also = "+immediate" if sub.digest.get("immediate") else ""
+            filters.append(f"digest={sub.digest['at']}@{sub.digest.get('tz', 'UTC')}{also}")
         click.echo(f"{sub.name} ({sub.origin})" + (f"  {' '.join(filters)}" if filters else ""))
         for shown in sub.shown:
             click.echo(f"    {shown}")

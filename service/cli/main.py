@@ -16,6 +16,7 @@ from service.cli import (
     history_commands,
     query_commands,
     rules_commands,
+    silence_commands,
     store_commands,
 )
 from service.cli.context import CliState, db_url, fail
@@ -65,7 +66,7 @@ def cli(ctx: click.Context, db: str) -> None:
 
 def _register() -> None:
     modules = [store_commands, rules_commands, authoring_commands, daemon_commands, query_commands,
-               delivery_commands, demo_commands, history_commands]
+               delivery_commands, silence_commands, demo_commands, history_commands]
     for module in modules:
         for command in module.commands:
             cli.add_command(command)

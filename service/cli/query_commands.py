@@ -163,8 +163,17 @@ def _alert_lines(alert: AlertView) -> list[str]:
         f"{alert.alert_id}  {alert.raised_at}  {alert.severity:<8} {alert.status:<10} "
         f"{alert.rule} [{alert.item}] {alert.title}"
     ]
+    if alert.acknowledged_at:
+        reason = f": {alert.acknowledged_reason}" if alert.acknowledged_reason else ""
+        lines.append(f"    acknowledged {alert.acknowledged_at}{reason}")
     for delivery in alert.deliveries:
+        if delivery.status == "silenced":
+            lines.append(f"    {delivery.subscriber} {delivery.target}: silenced by {', '.join(delivery.silenced_by)}; "
+                         "not sent")
+            continue
         line = f"    {delivery.subscriber} {delivery.target}: {delivery.status} after {delivery.attempts} attempt(s)"
+        if delivery.group_id:
+            line += " in a group"
         if delivery.last_error:
             line += f"; last error: {delivery.last_error}"
         if delivery.status == "failed" and delivery.next_attempt:

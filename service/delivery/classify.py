@@ -31,11 +31,17 @@ class ClassifyStage:
     clock: Callable[[], datetime]
 
     def __call__(self, attempt: Attempt) -> Attempt:
-        """The attempt with its outcome."""
+        """The attempt with its outcome (one decided before it was sent keeps its own)."""
+        if attempt.outcome is not None:
+            return attempt
         if attempt.result is None:
             raise ValueError("classify needs a send result: the send stage runs first")
-        return replace(attempt, outcome=classify(attempt.delivery, attempt.number, attempt.result, self.policy,
-                                                 self.clock()))
+        now = self.clock()
+        # One result for every delivery the message carried: each gets its own events (its own attempt count).
+        outcomes = [classify(d, d.attempts + 1, attempt.result, self.policy, now) for d in attempt.sent]
+        first = outcomes[0]
+        events = (*attempt.settled, *(event for outcome in outcomes for event in outcome.events))
+        return replace(attempt, outcome=replace(first, events=events))
 
 
 def classify(delivery: Delivery, number: int, result: TargetResult, policy: RetryPolicy, now: datetime) -> Outcome:

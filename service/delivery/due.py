@@ -12,8 +12,12 @@ from service.store.recorder import EventStore
 
 _DUE_WHERE = "status IN ('pending', 'failed') AND next_attempt <= :now"
 _DUE = text(
-    f"SELECT alert_id, subscriber, target_index, url, target, attempts FROM deliveries WHERE {_DUE_WHERE} "
+    f"SELECT alert_id, subscriber, target_index, url, target, attempts, group_id FROM deliveries WHERE {_DUE_WHERE} "
     "ORDER BY next_attempt LIMIT :limit"
+)
+_GROUP = text(
+    "SELECT alert_id, subscriber, target_index, url, target, attempts, group_id FROM deliveries "
+    f"WHERE group_id = :group_id AND {_DUE_WHERE} ORDER BY alert_id"
 )
 _STILL_DUE = text(
     f"SELECT 1 FROM deliveries WHERE alert_id = :alert_id AND subscriber = :subscriber "
@@ -26,6 +30,11 @@ def due_deliveries(store: EventStore, now: datetime, limit: int) -> list[Deliver
     with store.reading() as conn:
         rows = conn.execute(_DUE, {"now": timestamp_text(now), "limit": limit}).fetchall()
     return [Delivery(*row) for row in rows]
+
+
+def group_due(conn: Connection, group_id: str, now: datetime) -> list[Delivery]:
+    """The deliveries of a group due at ``now``: what one message of the group carries."""
+    return [Delivery(*row) for row in conn.execute(_GROUP, {"group_id": group_id, "now": timestamp_text(now)})]
 
 
 def still_due(conn: Connection, delivery: Delivery, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.delivery.due import still_due
+from service.delivery.due import group_due, still_due
 from service.delivery.stages import Attempt
 from service.store.errors import StoreError
 from service.store.leases import claim, renew
@@ -88,6 +88,8 @@ class LeaseStage:
                 return None
             if not claim(tx.connection, delivery.lease_name, self.owner, now=now, until=now + self.lease_for):
                 return None
+            # A group is sent whole: every member due now, read under the claim (no other daemon sends them).
+            members = tuple(group_due(tx.connection, delivery.group_id, now)) if delivery.group_id else ()
         lease = RenewedLease(self.store, delivery.lease_name, self.owner, self.lease_for, self.clock)
         lease.start()
-        return replace(attempt, lease=lease)
+        return replace(attempt, lease=lease, members=members)

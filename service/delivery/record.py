@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from service.delivery.stages import Attempt
 from service.store.leases import release
 from service.store.recorder import EventStore
+from service.store.records import NewEvent
 
 log = logging.getLogger("vigil.delivery")
 
@@ -38,8 +39,12 @@ class RecordStage:
                 delivery.subscriber,
                 extra={"alert_id": delivery.alert_id},
             )
+        streams: dict[str, list[NewEvent]] = {}  # a group's events go to each member alert's stream
+        for event in outcome.events:
+            streams.setdefault(f"alert:{event.data['alert_id']}", []).append(event)
         with self.store.transaction() as tx:
-            tx.append(f"alert:{delivery.alert_id}", list(outcome.events))
+            for stream, events in streams.items():
+                tx.append(stream, events)
             release(tx.connection, lease.name, self.owner)
         _log_outcome(attempt)
         return attempt
@@ -50,9 +55,12 @@ def _log_outcome(attempt: Attempt) -> None:
     # nobody received. The target is the stored, redacted one; the sender already scrubbed the error.
     delivery, outcome = attempt.delivery, attempt.outcome
     assert outcome is not None
-    where = f"alert {delivery.alert_id} to {delivery.subscriber} {delivery.target}"
+    alerts = ", ".join(d.alert_id for d in attempt.sent)
+    where = f"alert{'s' if len(attempt.sent) > 1 else ''} {alerts} to {delivery.subscriber} {delivery.target}"
     extra = {"alert_id": delivery.alert_id}
-    if outcome.status == "delivered":
+    if outcome.status == "silenced":
+        log.info("silenced %s: %s; not sent", where, outcome.error, extra=extra)
+    elif outcome.status == "delivered":
         log.info("delivered %s (attempt %d)", where, attempt.number, extra=extra)
     elif outcome.permanent:
         log.error("abandoned %s at once: %s; once fixed, resend with `vigil deliver --retry %s`",

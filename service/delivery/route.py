@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
 from service.masking.apprise_urls import redact
 from service.rules.models import SEVERITY_RANK, AlertRule, ItemSpec, SubscriberSpec
 
-_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown FROM subscribers"
+_COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown, group_seconds, digest FROM subscribers"
 _ALL = text(f"{_COLUMNS} ORDER BY name")
 _NAMED = text(f"{_COLUMNS} WHERE name IN :names ORDER BY name").bindparams(bindparam("names", expanding=True))
 
@@ -38,6 +39,13 @@ class Subscriber:
     min_severity: str
     origin: str
     shown: list[str] = field(default_factory=list)
+    group_seconds: float | None = None  # alerts within this window go out as one message
+    digest: dict[str, Any] | None = None  # a daily digest: at, tz, immediate, when_empty
+
+    @property
+    def digest_only(self) -> bool:
+        """Whether this subscriber hears of alerts only in its digest (not at once)."""
+        return self.digest is not None and not self.digest.get("immediate", False)
 
 
 def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[str, Subscriber]:
@@ -48,9 +56,19 @@ def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[s
         rows = conn.execute(_NAMED, {"names": names}).fetchall() if names else []
     return {
         row[0]: Subscriber(row[0], json.loads(row[1]), json.loads(row[2]), json.loads(row[3]), row[4], row[5],
-                           json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])])
+                           json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])],
+                           row[7], json.loads(row[8]) if row[8] else None)
         for row in rows
     }
+
+
+_ADDED = text("SELECT added_position FROM subscribers WHERE name = :name")
+
+
+def added_position(conn: Connection, name: str) -> int | None:
+    """The log position at which subscriber ``name`` was last added or changed, or None."""
+    value = conn.execute(_ADDED, {"name": name}).scalar()
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)

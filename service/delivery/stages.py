@@ -4,10 +4,12 @@ In the manner of Alertmanager's notify pipeline (a ``Stage`` takes what the stag
 ``MultiStage`` runs stages in order and stops at the first that yields nothing), one delivery at a time
 goes through
 
-    lease (lease.py) → send (send.py) → classify (classify.py) → record (record.py)
+    lease (lease.py) → silence (silence_stage.py) → send (send.py) → classify (classify.py) → record (record.py)
 
-each a small unit with one job. What feeds it, the deliveries due now, is read by due.py; routing (who
-hears about an alert, at which URLs) was settled when the alert was raised and projected (route.py).
+each a small unit with one job. An attempt that a stage has already decided (the silence stage gives a
+silenced delivery its outcome) goes through send and classify untouched, to be recorded. What feeds
+it, the deliveries due now, is read by due.py; routing (who hears about an alert, at which URLs) was
+settled when the alert was raised and projected (route.py).
 Retrying is not a stage that loops in memory as Alertmanager's ``RetryStage`` does: a failed attempt is
 recorded with the time of the next one (retry.py), so retries survive restarts and any daemon may make
 them.
@@ -33,10 +35,13 @@ class Delivery:
     url: str
     target: str  # the URL redacted
     attempts: int  # attempts recorded so far
+    group_id: str | None = None  # sent as one message with the other deliveries of its group
 
     @property
     def lease_name(self) -> str:
-        """The lease that claims this delivery while it is sent."""
+        """The lease that claims this delivery (its whole group, if it has one) while it is sent."""
+        if self.group_id is not None:
+            return f"delivery-group:{self.group_id}"
         return f"delivery:{self.alert_id}:{self.subscriber}:{self.target_index}"
 
 
@@ -62,10 +67,11 @@ class Lease(Protocol):
 class Outcome:
     """What an attempt comes to, and the events that record it."""
 
-    status: Literal["delivered", "failed", "abandoned"]
+    status: Literal["delivered", "failed", "abandoned", "silenced"]
     events: tuple[NewEvent, ...]
     error: str | None = None
     permanent: bool = False  # abandoned at once: no retry could succeed
+    # For "silenced", ``error`` says which silences held it back.
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,15 @@ class Attempt:
     lease: Lease | None = None
     result: TargetResult | None = None
     outcome: Outcome | None = None
+    #: What is sent: the delivery alone, or every delivery of its group due now (the lease stage reads them).
+    members: tuple[Delivery, ...] = ()
+    #: Events already decided for members left out of the send (silenced ones), recorded with the outcome.
+    settled: tuple[NewEvent, ...] = ()
+
+    @property
+    def sent(self) -> tuple[Delivery, ...]:
+        """The deliveries this attempt sends: its members, or the delivery alone."""
+        return self.members or (self.delivery,)
 
     @property
     def number(self) -> int:

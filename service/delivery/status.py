@@ -8,11 +8,13 @@ abandoned, failed, pending, delivered; ``none`` for an alert nobody was to hear 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, text
 
+from service.alerting.acknowledgements import acknowledgements
 from service.alerting.reads import newest_alerts
 from service.store.recorder import EventStore
 
@@ -30,7 +32,8 @@ _ALERT_COUNTS = text("SELECT status, COUNT(*) FROM alert_status GROUP BY status"
 _DELIVERY_COUNTS = text("SELECT status, COUNT(*) FROM deliveries GROUP BY status")
 
 _DELIVERIES = text(
-    "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at "
+    "SELECT alert_id, subscriber, target, status, attempts, last_error, next_attempt, delivered_at, group_id, "
+    "silenced_by "
     "FROM deliveries WHERE alert_id IN :ids ORDER BY alert_id, subscriber, target_index"
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -46,6 +49,8 @@ class DeliveryView:
     last_error: str | None
     next_attempt: str | None
     delivered_at: str | None
+    group_id: str | None = None  # sent in one message with the other alerts of its group (``group:``)
+    silenced_by: list[str] = field(default_factory=list)  # the silences that held it back (status silenced)
 
     @property
     def channel(self) -> str:
@@ -65,6 +70,8 @@ class AlertView:
     status: str
     title: str
     deliveries: list[DeliveryView] = field(default_factory=list)
+    acknowledged_at: str | None = None  # `vigil ack` of its item, while in the state this alert announced
+    acknowledged_reason: str | None = None
 
 
 def recent_alerts(
@@ -79,9 +86,12 @@ def recent_alerts(
         ids = [alert.alert_id for alert in alerts]
         statuses = alert_statuses(conn, ids)
         deliveries = _deliveries_of(conn, ids)
+        acks = acknowledgements(conn, ids)
     return [
         AlertView(a.alert_id, a.raised_at, a.rule, a.item, a.severity, statuses.get(a.alert_id, "none"), a.title,
-                  deliveries=deliveries.get(a.alert_id, []))
+                  deliveries=deliveries.get(a.alert_id, []),
+                  acknowledged_at=acks[a.alert_id].acknowledged_at if a.alert_id in acks else None,
+                  acknowledged_reason=acks[a.alert_id].reason if a.alert_id in acks else None)
         for a in alerts
     ]
 
@@ -92,6 +102,20 @@ def alert_statuses(conn: Connection, alert_ids: list[str]) -> dict[str, str]:
     for start in range(0, len(alert_ids), _IDS_PER_QUERY):
         rows = conn.execute(_STATUSES, {"ids": alert_ids[start : start + _IDS_PER_QUERY]})
         found.update((alert_id, status) for alert_id, status in rows)
+    return found
+
+
+_TO_SUBSCRIBER = text(
+    "SELECT DISTINCT alert_id FROM deliveries WHERE subscriber = :subscriber AND alert_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def alerts_to(conn: Connection, alert_ids: list[str], subscriber: str) -> set[str]:
+    """Which of these alerts were routed to ``subscriber``."""
+    found: set[str] = set()
+    for start in range(0, len(alert_ids), _IDS_PER_QUERY):
+        batch = alert_ids[start : start + _IDS_PER_QUERY]
+        found.update(row[0] for row in conn.execute(_TO_SUBSCRIBER, {"subscriber": subscriber, "ids": batch}))
     return found
 
 
@@ -115,6 +139,6 @@ def _deliveries_of(conn: Connection, alert_ids: list[str]) -> dict[str, list[Del
     per_alert: dict[str, list[DeliveryView]] = {}
     for start in range(0, len(alert_ids), _IDS_PER_QUERY):
         batch = alert_ids[start : start + _IDS_PER_QUERY]
-        for alert_id, *rest in conn.execute(_DELIVERIES, {"ids": batch}):
-            per_alert.setdefault(alert_id, []).append(DeliveryView(*rest))
+        for alert_id, *rest, silenced_by in conn.execute(_DELIVERIES, {"ids": batch}):
+            per_alert.setdefault(alert_id, []).append(DeliveryView(*rest, json.loads(silenced_by or "[]")))
     return per_alert

@@ -6,12 +6,14 @@ records the event, so the event holds only a reference and the URL redacted.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.secret_urls import SealedSecretMissing, forget_unused, seal, unseal
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
 from service.rules.models import SEVERITY_RANK
-from service.rules.subscriber_limits import name_problem, urls_problem
+from service.rules.subscriber_limits import group_problem, name_problem, urls_problem
 from service.store.errors import UnstorableEvent
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
@@ -48,11 +50,12 @@ def add_subscriber(
     min_severity: str,
     known_items: set[str] | None = None,
     origin: str = "cli",
+    group: timedelta | None = None,
 ) -> None:
     """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong.
 
     ``origin`` says where it came from (``cli``: `vigil subscribe add`; ``api``: the HTTP API)."""
-    for problem in (name_problem(name), urls_problem(urls)):
+    for problem in (name_problem(name), urls_problem(urls), group_problem(group)):
         if problem:
             raise SubscriptionError(problem)
     if min_severity not in SEVERITY_RANK:
@@ -71,7 +74,7 @@ def add_subscriber(
             sealed = seal(tx.connection, urls, reuse=previous.urls if previous else ())
             event = SubscriberAdded(
                 name=name, urls=sealed.stored, items=items, tags=tags, min_severity=min_severity, origin=origin,
-                shown=sealed.shown,
+                shown=sealed.shown, group_seconds=group.total_seconds() if group else None,
             )
             tx.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
             forget_unused(tx.connection)

@@ -1,4 +1,4 @@
-"""The delivery worker: the deliveries due now, each through lease → send → classify → record.
+"""The delivery worker: the deliveries due now, each through lease → silence → send → classify → record.
 
 Guarantee: at least once, and exactly once unless the process dies between a send and its record.
 Each delivery is claimed on its own, right before it is sent, under a lease renewed while the send runs
@@ -20,7 +20,9 @@ from service.delivery.record import RecordStage
 from service.delivery.retry import RetryPolicy
 from service.delivery.send import Sender, SendStage
 from service.delivery.sender import send
+from service.delivery.silence_stage import SilenceStage
 from service.delivery.stages import Attempt, MultiStage
+from service.delivery.subscriber_digests import compile_due_digests
 from service.store.recorder import EventStore
 
 SEND_TIMEOUT = 30.0
@@ -47,6 +49,7 @@ class DeliveryWorker:
         self.pipeline = MultiStage(
             (
                 LeaseStage(self.store, self.owner, self.lease_for, self.clock),
+                SilenceStage(self.store, self.clock),
                 SendStage(self.store, self.env, self.sender, SEND_TIMEOUT),
                 ClassifyStage(self.policy, self.clock),
                 RecordStage(self.store, self.owner),
@@ -55,5 +58,6 @@ class DeliveryWorker:
 
     def run_due(self, limit: int = 50) -> int:
         """Send the deliveries due now (up to ``limit``) that no other daemon holds; return how many."""
+        compile_due_digests(self.store, self.clock())  # a digest due now is sent in this same run
         due = due_deliveries(self.store, self.clock(), limit)
         return sum(1 for delivery in due if self.pipeline(Attempt(delivery)) is not None)

@@ -6,7 +6,8 @@ Each class is the *current* shape of one event type. ``TYPE`` is the name stored
 JSON is canonical and the hash chain is stable.
 
 Streams: ``source:<id>`` (entries and polls), ``item:<id>`` (evidence and state changes),
-``alert:<id>`` (an alert and its deliveries), ``config`` (rules loaded, subscribers added/removed).
+``alert:<id>`` (an alert and its deliveries), ``config`` (rules loaded, subscribers added/removed),
+``silence:<id>`` (a silence and its early end), ``ack:<item>`` (an item's acknowledgements).
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ class SubscriberAdded(DomainEvent):
 
     v2: a URL holding a literal secret is recorded as ``${VIGIL_SECRET_<id>}`` (the secret is sealed in a
     table outside the log, service/delivery/secret_urls.py) and ``shown`` holds every URL redacted. v1
-    events recorded URLs as given; they are shown redacted and were never rewritten.
+    events recorded URLs as given; they are shown redacted and were never rewritten. v3 added
+    ``group_seconds``: the window whose alerts go out as one message (None: each alert on its own). v4
+    added ``digest``: the subscriber's daily digest (at, tz, immediate, when_empty), or None.
     """
 
     TYPE: ClassVar[str] = "SubscriberAdded"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 4
     name: str
     urls: list[str]
     items: list[str] = field(default_factory=list)
@@ -74,6 +77,8 @@ class SubscriberAdded(DomainEvent):
     min_severity: str = "info"
     origin: str = "rules"  # "rules": a rule file; "cli": `vigil subscribe add`; "api": the HTTP API
     shown: list[str] | None = None  # None only for v1 events: readers redact ``urls`` themselves
+    group_seconds: float | None = None
+    digest: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,9 +230,13 @@ class ItemStateChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class AlertRaised(DomainEvent):
-    """An alert rule matched a state change; ``alert_id`` is derived from (rule, triggering event)."""
+    """An alert rule matched a state change; ``alert_id`` is derived from (rule, triggering event).
+
+    v2 added ``group_seconds``: the rule's grouping window (None: no window of its own).
+    """
 
     TYPE: ClassVar[str] = "AlertRaised"
+    VERSION: ClassVar[int] = 2
     alert_id: str
     rule: str
     item: str
@@ -239,6 +248,7 @@ class AlertRaised(DomainEvent):
     rules_hash: str
     #: Failures of the rule's own templates, for which the default text was used (also noted in the body).
     template_errors: list[str] = field(default_factory=list)
+    group_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +298,75 @@ class AlertRetryRequested(DomainEvent):
     alert_id: str
 
 
+@dataclass(frozen=True)
+class AlertDeliverySilenced(DomainEvent):
+    """A delivery was not sent because a silence covered it when it was due; it never will be."""
+
+    TYPE: ClassVar[str] = "AlertDeliverySilenced"
+    alert_id: str
+    subscriber: str
+    target_index: int
+    target: str
+    silences: list[str]  # the ids of the silences that covered it
+
+
+# --- silences (stream "silence:<id>") and acknowledgements (stream "ack:<item>") -----------------
+
+
+@dataclass(frozen=True)
+class SilenceAdded(DomainEvent):
+    """Someone silenced the deliveries of an item, of the items with a tag, or to a subscriber, until ``until``.
+
+    ``matcher`` is ``item``, ``tag`` or ``subscriber``; ``value`` is the name it matches.
+    """
+
+    TYPE: ClassVar[str] = "SilenceAdded"
+    silence_id: str
+    matcher: str
+    value: str
+    until: str  # ISO-8601 UTC
+    reason: str
+    origin: str = "cli"  # "cli" or "api"
+
+
+@dataclass(frozen=True)
+class SilenceExpired(DomainEvent):
+    """Someone ended a silence before its ``until`` (a silence whose time has passed needs no event)."""
+
+    TYPE: ClassVar[str] = "SilenceExpired"
+    silence_id: str
+    origin: str = "cli"
+
+
+@dataclass(frozen=True)
+class ItemAcknowledged(DomainEvent):
+    """Someone acknowledged an item's alerts for its current state (``vigil ack``): until the item changes
+    again, its alerts count as seen."""
+
+    TYPE: ClassVar[str] = "ItemAcknowledged"
+    item: str
+    value: str  # the item's state when acknowledged
+    change_position: int  # the ItemStateChanged that state came from
+    alert_ids: list[str]  # the alerts that change raised
+    reason: str = ""
+    origin: str = "cli"
+
+
+@dataclass(frozen=True)
+class DigestCompiled(DomainEvent):
+    """A subscriber's digest was put together (stream ``digests:<subscriber>``): the alerts raised between two
+    log positions; the digest itself is the ``AlertRaised`` of stream ``alert:<digest_id>``, delivered as
+    any alert is. Its id is derived from (subscriber, scheduled time), so it is compiled once."""
+
+    TYPE: ClassVar[str] = "DigestCompiled"
+    digest_id: str
+    subscriber: str
+    scheduled_at: str  # ISO-8601 UTC: the digest's time of day, as it fell
+    from_position: int  # alerts raised after this position ...
+    to_position: int  # ... up to this one
+    alert_ids: list[str]
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.TYPE: cls
     for cls in (
@@ -306,5 +385,10 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         AlertDeliveryFailed,
         AlertDeliveryAbandoned,
         AlertRetryRequested,
+        AlertDeliverySilenced,
+        SilenceAdded,
+        SilenceExpired,
+        ItemAcknowledged,
+        DigestCompiled,
     )
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from service.events.catalog import (
     EVENT_TYPES,
+    AlertRaised,
     EntryObserved,
     EntryRevised,
     EvidenceFound,
@@ -64,6 +65,21 @@ def _subscriber_added_v1_to_v2(data: Data) -> Data:
     return {**data, "shown": None}
 
 
+def _subscriber_added_v2_to_v3(data: Data) -> Data:
+    # v2 had no grouping: each alert went out on its own.
+    return {**data, "group_seconds": None}
+
+
+def _subscriber_added_v3_to_v4(data: Data) -> Data:
+    # v3 had no digests.
+    return {**data, "digest": None}
+
+
+def _alert_raised_v1_to_v2(data: Data) -> Data:
+    # v1 rules had no grouping window.
+    return {**data, "group_seconds": None}
+
+
 @dataclass(frozen=True)
 class Upcaster:
     """Chains of single-version steps per event type, and each type's current version."""
@@ -104,6 +120,9 @@ def default_upcaster() -> Upcaster:
             (EvidenceFound.TYPE, 1): _evidence_v1_to_v2,
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
             (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
+            (SubscriberAdded.TYPE, 2): _subscriber_added_v2_to_v3,
+            (SubscriberAdded.TYPE, 3): _subscriber_added_v3_to_v4,
+            (AlertRaised.TYPE, 1): _alert_raised_v1_to_v2,
         },
         current={name: cls.VERSION for name, cls in EVENT_TYPES.items()},
     )

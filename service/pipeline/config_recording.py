@@ -59,6 +59,8 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                     tags=list(spec.tags),
                     min_severity=spec.min_severity,
                     origin="rules",
+                    group_seconds=spec.group.total_seconds() if spec.group else None,
+                    digest=spec.digest.model_dump() if spec.digest else None,
                 )
                 events.append(NewEvent(SubscriberAdded.TYPE, added.to_data()))
         for name, subscriber in sorted(recorded.items()):
@@ -71,10 +73,13 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
 
 def _differs(recorded: Subscriber, spec: SubscriberSpec, conn: Connection) -> bool:
     urls = unsealed_or_refs(conn, recorded.urls)
-    return (urls, recorded.items, recorded.tags, recorded.min_severity, recorded.origin) != (
+    return (urls, recorded.items, recorded.tags, recorded.min_severity, recorded.origin, recorded.group_seconds,
+            recorded.digest) != (
         list(spec.urls),
         list(spec.items),
         list(spec.tags),
         spec.min_severity,
         "rules",
+        spec.group.total_seconds() if spec.group else None,
+        spec.digest.model_dump() if spec.digest else None,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from service.alerting import acknowledgements
 from service.alerting import projection as alerts
 from service.delivery import projection as deliveries
+from service.delivery import silence_projection as silences
 from service.sources import projection as sources
 from service.state import projection as items
 from service.store.projection import Projection
@@ -13,5 +15,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     items.PROJECTION,
     alerts.PROJECTION,
     deliveries.PROJECTION,  # after alerts: it updates the alert rows the alerts projection made
+    silences.PROJECTION,
+    acknowledgements.PROJECTION,
 )
 PROJECTION_TABLES: tuple[str, ...] = tuple(table for projection in PROJECTIONS for table in projection.tables)

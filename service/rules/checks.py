@@ -17,7 +17,7 @@ from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_y
 from service.rules.models import AlertRule, ItemSpec, LanguagePatterns, RuleSet, SourceSpec
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
 from service.rules.selectors import selector_problem
-from service.rules.subscriber_limits import name_problem, urls_problem
+from service.rules.subscriber_limits import group_problem, name_problem, urls_problem
 from service.rules.word_patterns import PREFIX, is_words_pattern
 
 
@@ -211,6 +211,9 @@ def _check_alerts(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> lis
             errors.append(name_at.error(f"alert '{alert.name}' is already defined at {first[alert.name]}"))
         else:
             first[alert.name] = name_at
+        problem = group_problem(alert.group)
+        if problem:
+            errors.append(where.where((*base, "group")).error(problem))
         errors += _check_condition(rules, alert, base, where, unchecked)
         subscribers = list(rules.subscribers)
         for position, subscriber in enumerate(alert.notify):
@@ -305,6 +308,9 @@ def _check_subscribers(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -
         for problem in (name_problem(name), urls_problem(subscriber.urls)):
             if problem:
                 errors.append(where.where(("subscribers", name)).error(problem))
+        problem = group_problem(subscriber.group)
+        if problem:
+            errors.append(where.where(("subscribers", name, "group")).error(problem))
         for index, item in enumerate(subscriber.items):
             if item not in rules.items and item not in unchecked.items:
                 errors.append(

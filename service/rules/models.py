@@ -7,9 +7,11 @@ These models are the contract between the rule files and every stage that reads 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from service.rules.durations import Duration
 from service.rules.word_patterns import words_source
@@ -189,6 +191,38 @@ class AlertRule(_Strict):
     title: str | None = Field(default=None, description="Jinja template for the title.")
     body: str | None = Field(default=None, description="Jinja template for the body.")
     notify: list[str] = Field(default_factory=list, description="Subscriber names.")
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Send this rule's alerts that come within this window (from the first) to a subscriber as "
+        "one message, e.g. 10m (at most 1d); a subscriber's own group window takes precedence.",
+    )
+
+
+class DigestSpec(_Strict):
+    """A subscriber's digest: every alert since the last digest, in one message, once a day."""
+
+    at: str = Field(description="Local time of day, HH:MM (24-hour).", examples=["08:00"])
+    tz: str = Field(default="UTC", description="IANA time zone the time is in, e.g. Europe/Kyiv.")
+    immediate: bool = Field(default=False, description="Also send each alert at once (default: only the digest).")
+    when_empty: Literal["skip", "say"] = Field(
+        default="skip", description="A day with no alert: send nothing (skip) or a 'no change' message (say)."
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time of day: write HH:MM (24-hour), e.g. 08:00")
+        return value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Kyiv or UTC)") from None
+        return value
 
 
 class SubscriberSpec(_Strict):
@@ -198,6 +232,13 @@ class SubscriberSpec(_Strict):
     items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
     tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
     min_severity: Severity = "info"
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Send the alerts that come within this window (from the first) as one message, e.g. 10m "
+        "(at most 1d); the first waits that long.",
+    )
+    digest: DigestSpec | None = Field(default=None, description="A daily digest instead of (or as well as) "
+                                      "immediate messages.")
 
 
 class RuleSet(_Strict):

@@ -8,24 +8,41 @@ so that one declaration cannot fan a single alert out into thousands of sends.
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 #: At most this many URLs per subscriber (rule files, ``vigil subscribe add`` and the HTTP API alike).
 MAX_URLS = 20
 #: At most this many characters in a subscriber's name.
 MAX_NAME = 200
+#: A subscriber's ``group:`` window: from one second to one day (longer is a digest, not a group).
+MAX_GROUP = timedelta(days=1)
 
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a subscriber (one line, the name shown escaped), or None if it can."""
-    if not name.strip():
-        return "subscriber name is empty"
-    if len(name) > MAX_NAME:
-        return f"subscriber name is longer than {MAX_NAME} characters"
-    for char in name:
+    return line_problem("subscriber name", name, MAX_NAME)
+
+
+def line_problem(label: str, value: str, limit: int) -> str | None:
+    """Why ``value`` cannot be shown as one line of at most ``limit`` characters, or None if it can.
+
+    ``label`` names the value in the message (``subscriber name``, ``silence reason``)."""
+    if not value.strip():
+        return f"{label} is empty"
+    if len(value) > limit:
+        return f"{label} is longer than {limit} characters"
+    for char in value:
         # Cc: control characters (line breaks, escape, NUL); Cf: format characters (bidi overrides);
         # Zl/Zp: the Unicode line and paragraph separators.
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"subscriber name {name!r} holds a control character or line break (U+{ord(char):04X})"
+            return f"{label} {value!r} holds a control character or line break (U+{ord(char):04X})"
+    return None
+
+
+def group_problem(group: timedelta | None) -> str | None:
+    """Why ``group`` cannot be a subscriber's grouping window, or None if it can (None: no grouping)."""
+    if group is not None and not timedelta(seconds=1) <= group <= MAX_GROUP:
+        return f"group must be from 1s to 1d (got {group.total_seconds():g}s)"
     return None
 
 

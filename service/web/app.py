@@ -19,6 +19,7 @@ from service.web.dashboard import dashboard_router
 from service.web.headers import DefaultHeadersMiddleware
 from service.web.health import health_router
 from service.web.metrics import metrics_router
+from service.web.silences_api import silences_router
 from service.web.subscribers_api import subscribers_router
 from service.web.websub import websub_router
 
@@ -26,8 +27,9 @@ log = logging.getLogger("vigil.web")
 
 DESCRIPTION = """\
 Vigil's state, timelines, alerts and sources as JSON, its alerts as an Atom feed (`/alerts.atom`),
-Prometheus metrics (`/metrics`) and probes (`/healthz`, `/readyz`). The subscriber routes exist only
-when the daemon runs with `VIGIL_API_TOKEN` set, and need `Authorization: Bearer <token>`.
+Prometheus metrics (`/metrics`) and probes (`/healthz`, `/readyz`). The subscriber, silence and
+acknowledgement routes exist only when the daemon runs with `VIGIL_API_TOKEN` set, and need
+`Authorization: Bearer <token>`.
 """
 
 
@@ -44,6 +46,7 @@ def create_app(context: WebContext) -> FastAPI:
     app.include_router(api_router(context))
     if context.api_token:
         app.include_router(subscribers_router(context, context.api_token))
+        app.include_router(silences_router(context, context.api_token))
     app.include_router(atom_router(context))
     app.include_router(websub_router(context))
     app.include_router(dashboard_router(context))

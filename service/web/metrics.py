@@ -160,13 +160,13 @@ def _status_gauges(store: EventStore) -> Iterator[GaugeMetricFamily]:
     with store.reading() as conn:
         alerts, deliveries = status_counts(conn)
     alert_family = GaugeMetricFamily("vigil_alerts", "Alerts by current delivery status.", labels=["status"])
-    for status in sorted({"pending", "delivered", "failed", "abandoned", "none"} | set(alerts)):
+    for status in sorted({"pending", "delivered", "failed", "abandoned", "silenced", "none"} | set(alerts)):
         alert_family.add_metric([status], int(alerts.get(status, 0)))
     yield alert_family
     delivery_family = GaugeMetricFamily(
         "vigil_delivery_targets", "Deliveries (alert x subscriber URL) by current status.", labels=["status"]
     )
-    for status in sorted({"pending", "delivered", "failed", "abandoned"} | set(deliveries)):
+    for status in sorted({"pending", "delivered", "failed", "abandoned", "silenced"} | set(deliveries)):
         delivery_family.add_metric([status], int(deliveries.get(status, 0)))
     yield delivery_family
 

@@ -7,10 +7,7 @@ through the same code as ``vigil subscribe add|remove``, so the log cannot tell 
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.delivery.route import Subscriber
@@ -21,7 +18,9 @@ from service.delivery.subscriptions import (
     remove_subscriber,
 )
 from service.masking.apprise_urls import redact
+from service.rules.durations import Duration
 from service.rules.models import Severity
+from service.web.bearer import TOKEN_ERRORS, token_required
 from service.web.context import WebContext
 
 
@@ -35,6 +34,9 @@ class SubscriberIn(BaseModel):
     items: list[str] = Field(default_factory=list, description="Only these items (empty: all).")
     tags: list[str] = Field(default_factory=list, description="Only items with one of these tags.")
     min_severity: Severity = "info"
+    group: Duration | None = Field(  # type: ignore[assignment]
+        default=None, description="Send the alerts that come within this window as one message (e.g. 10m)."
+    )
 
 
 class SubscriberOut(BaseModel):
@@ -46,27 +48,21 @@ class SubscriberOut(BaseModel):
     tags: list[str]
     min_severity: str
     origin: str
+    group_seconds: float | None = None
 
     @classmethod
     def shown(cls, subscriber: Subscriber) -> SubscriberOut:
         """``subscriber`` with its URLs redacted."""
         shown = subscriber.shown or [redact(u) for u in subscriber.urls]
         return cls(name=subscriber.name, urls=shown, items=subscriber.items,
-                   tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin)
+                   tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin,
+                   group_seconds=subscriber.group_seconds)
 
 
 def subscribers_router(context: WebContext, token: str) -> APIRouter:
     """The token-protected subscriber routes."""
-
-    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not given.strip():
-            raise HTTPException(401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-        if not hmac.compare_digest(given.strip().encode(), token.encode()):
-            raise HTTPException(403, detail="wrong token")
-
-    router = APIRouter(prefix="/api/subscribers", tags=["subscribers"], dependencies=[Depends(require_token)])
-    errors = {401: {"description": "No bearer token"}, 403: {"description": "Wrong token"}}
+    router = APIRouter(prefix="/api/subscribers", tags=["subscribers"], dependencies=[Depends(token_required(token))])
+    errors = TOKEN_ERRORS
 
     @router.get("", summary="Every subscriber, URLs redacted", responses=errors)
     def list_all() -> list[SubscriberOut]:
@@ -87,12 +83,15 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
                 items=subscriber.items,
                 tags=subscriber.tags,
                 min_severity=subscriber.min_severity,
+                group=subscriber.group,
                 known_items=set(context.rules().rules.items),
                 origin="api",
             )
         except SubscriptionError as error:  # its message shows URLs redacted
             raise HTTPException(422, detail=str(error)) from None
-        return SubscriberOut.shown(Subscriber(**subscriber.model_dump(), origin="api"))
+        fields = subscriber.model_dump(exclude={"group"})
+        window = subscriber.group.total_seconds() if subscriber.group else None
+        return SubscriberOut.shown(Subscriber(**fields, origin="api", group_seconds=window))
 
     @router.delete(
         "/{name}", status_code=204, summary="Remove a subscriber", responses={**errors, 404: {"description": "None"}}

@@ -25,6 +25,9 @@ OWNERS = {
     "deliveries": "delivery",
     "alert_status": "delivery",
     "subscriber_secrets": "delivery",
+    "silences": "delivery",
+    "rule_items": "delivery",
+    "acknowledgements": "alerting",
 }
 _SQL_TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|EXISTS)\s+([a-z_]+)\b")
 _WRITE_TO_EVENTS = re.compile(r"\b(?:INTO|UPDATE|DELETE\s+FROM)\s+events\b")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertDelivered, AlertRaised, SubscriberAdded
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
+from tests.support.receivers import poll
 
 ITEM = "exchange"
 
@@ -33,3 +38,25 @@ def delivered(store: EventStore) -> list[str]:
 def stream_types(store: EventStore, alert_id: str) -> list[str]:
     """The types of an alert's events, in order."""
     return [event.type for event in store.read_stream(f"alert:{alert_id}")]
+
+
+def run_side_by_side(workers: list[DeliveryWorker], done: Callable[[], bool], what: str,
+                     deadline: float = 30.0) -> None:
+    """Each worker in a thread of its own, running its due deliveries as a daemon does, until ``done()``
+    (polled, never a fixed wait) or ``deadline`` seconds."""
+    stop = threading.Event()
+
+    def work(worker: DeliveryWorker) -> None:
+        while not stop.is_set():
+            worker.run_due()
+            stop.wait(0.02)
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        poll(lambda: [done()], bool, deadline, what)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()

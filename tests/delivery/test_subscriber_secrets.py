@@ -107,4 +107,4 @@ def test_a_v1_event_that_recorded_a_literal_url_is_shown_redacted(sqlite_url: st
         assert "oldpass42" not in shown.stdout and "oldtoken99" not in shown.stdout
         assert args == ("events",) or "json://u:***@127.0.0.1:9" in shown.stdout, shown.stdout  # (a line is cut)
     listed = json.loads(vigil(sqlite_url, "events", "--json").stdout.splitlines()[-1])
-    assert listed["schema_version"] == 2 and listed["data"]["shown"] is None
+    assert listed["schema_version"] == SubscriberAdded.VERSION and listed["data"]["shown"] is None

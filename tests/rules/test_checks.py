@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.rules.models import RuleSet
 from tests.rules.conftest import RuleDir
 
 ITEMS = """\
@@ -186,3 +187,32 @@ def test_a_page_source_needs_a_selector_the_page_parser_reads(rule_dir: RuleDir)
         "pages.yaml:11:5: source 'wire': 'selector' is for web pages: add 'kind: page'",
         "pages.yaml:16:5: source 'briefings': websub is for feeds (a hub announces a feed's changes, not a page's)",
     ]
+
+
+def test_a_subscribers_group_window_is_from_one_second_to_one_day(rule_dir: RuleDir) -> None:
+    rule_dir.write("rules.yaml", """\
+        subscribers:
+          desk: {urls: ['json://localhost/desk'], group: 2d}
+          night: {urls: ['json://localhost/night'], group: 10m}
+        items:
+          talks: {title: Talks, states: {held: [talks were held]}}
+        alerts:
+          - {name: talks-news, when: {item: talks}, group: 0s}
+        """)
+    assert rule_dir.errors() == ["rules.yaml:2:50: group must be from 1s to 1d (got 172800s)",
+                                 "rules.yaml:7:52: group must be from 1s to 1d (got 0s)"]
+    schema = RuleSet.model_json_schema()["$defs"]
+    assert "group" in schema["SubscriberSpec"]["properties"] and "group" in schema["AlertRule"]["properties"]
+
+
+def test_a_subscribers_digest_needs_a_time_of_day_and_a_known_zone(rule_dir: RuleDir) -> None:
+    rule_dir.write("rules.yaml", """\
+        subscribers:
+          a: {urls: ['json://localhost/a'], digest: {at: '8am', tz: Europe/Kyiv}}
+          b: {urls: ['json://localhost/b'], digest: {at: '08:00', tz: Europe/Kiyv}}
+          c: {urls: ['json://localhost/c'], digest: {at: '08:00', tz: Europe/Kyiv, when_empty: say}}
+        """)
+    errors = rule_dir.errors()
+    assert len(errors) == 2
+    assert errors[0].startswith("rules.yaml:2:") and "'8am' is not a time of day: write HH:MM" in errors[0]
+    assert errors[1].startswith("rules.yaml:3:") and "unknown time zone 'Europe/Kiyv'" in errors[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from service.delivery.silences import Silence, active_silences
 from service.delivery.status import AlertView, recent_alerts
 from service.history.near_misses import NearMiss, near_misses
 from service.rules.loader import LoadedRules
@@ -61,6 +62,7 @@ class DashboardPage:
     alerts: list[AlertView]
     sources: list[SourceView]
     span: str = "all"  # the time span the timelines show (picture.SPAN_CHOICES)
+    silences: list[Silence] = field(default_factory=list)  # active now, oldest first
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ def dashboard_page(
         sources=len(sources),
         sources_unhealthy=sum(1 for source in sources if source.health == "failing"),  # down ones too
     )
-    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources, span)
+    with store.reading() as conn:
+        silences = active_silences(conn, now)
+    return DashboardPage(now, started_at, loaded.hash, overview, cards, alerts, sources, span, silences)
 
 
 def item_page(

@@ -1,0 +1,135 @@
+"""Subscriber digests against a real json:// receiver: alerts wait for the subscriber's time of day in its
+time zone, then go out as one message listing each; a digest is compiled once, by one of several
+daemons, and survives restarts (it is in the log); a day with no alert sends nothing, or "no change"."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from service.delivery.status import recent_alerts
+from service.delivery.subscriber_digests import compile_due_digests, scheduled_at
+from service.delivery.worker import DeliveryWorker
+from service.events.catalog import AlertRaised, DigestCompiled, SubscriberAdded
+from service.pipeline.wiring import open_pipeline_store
+from service.store.recorder import EventStore
+from service.store.records import NewEvent
+from tests.delivery.alerts import stream_types
+from tests.support.receivers import JsonReceiver
+
+KYIV_8 = {"at": "08:00", "tz": "Europe/Kyiv", "immediate": False, "when_empty": "skip"}
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[EventStore]:
+    opened = open_pipeline_store(db_url)
+    yield opened
+    opened.close()
+
+
+def subscribe(store: EventStore, url: str, digest: dict[str, Any]) -> None:
+    added = SubscriberAdded(name="families", urls=[url], digest=digest)
+    store.append("config", [NewEvent(SubscriberAdded.TYPE, added.to_data())])
+
+
+def raise_alert(store: EventStore, number: int, item: str) -> str:
+    raised = AlertRaised(alert_id=f"al-{number}", rule="news", item=item, severity="warning" if number == 2 else "info",
+                         title=f"{item} moved", body=f"“Sentence about {item}.” https://news.test/{number}",
+                         subscribers=["families"], trigger_position=number, rules_hash="h")
+    store.append(f"alert:{raised.alert_id}", [NewEvent(AlertRaised.TYPE, raised.to_data())], expected_version=0)
+    return raised.alert_id
+
+
+def next_slot(after: datetime, digest: dict[str, Any]) -> datetime:
+    """The first time the digest falls due after ``after`` (plus a minute)."""
+    moment = after
+    while scheduled_at(digest, moment) <= after:
+        moment += timedelta(minutes=30)
+    return moment + timedelta(minutes=1)
+
+
+def test_the_slot_is_the_local_time_of_day_in_the_subscribers_zone() -> None:
+    # 08:00 in Kyiv is 06:00 UTC in winter (EET) and 05:00 UTC in summer (EEST).
+    assert scheduled_at(KYIV_8, datetime(2026, 12, 3, 7, 0, tzinfo=UTC)) == datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+    assert scheduled_at(KYIV_8, datetime(2026, 12, 3, 5, 0, tzinfo=UTC)) == datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    assert scheduled_at(KYIV_8, datetime(2026, 7, 3, 5, 30, tzinfo=UTC)) == datetime(2026, 7, 3, 5, 0, tzinfo=UTC)
+
+
+def test_alerts_wait_for_the_digest_which_lists_each_once(store: EventStore, db_url: str) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), KYIV_8)
+        ids = [raise_alert(store, 1, "ceasefire"), raise_alert(store, 2, "exchange")]
+        now = datetime.now(UTC)
+        DeliveryWorker(store, "a", {}, clock=lambda: now + timedelta(seconds=1)).run_due()
+        assert hook.requests() == []  # nothing at once: the subscriber asked for a digest only
+        assert {a.alert_id: a.status for a in recent_alerts(store)} == dict.fromkeys(ids, "digest")
+
+        due = next_slot(now, KYIV_8)
+        worker = DeliveryWorker(store, "a", {}, clock=lambda: due)
+        worker.run_due()
+        [request] = hook.requests()
+        sent = request.json()
+        assert sent["title"].startswith("Vigil digest, ") and sent["title"].endswith("Europe/Kyiv: 2 alerts")
+        assert "1. ceasefire moved\n“Sentence about ceasefire.” https://news.test/1" in sent["message"]
+        assert "2. exchange moved" in sent["message"] and sent["type"] == "warning"
+
+        # The same day again, and a restarted daemon: never a second digest for that slot.
+        worker.run_due()
+        restarted = open_pipeline_store(db_url)
+        try:
+            DeliveryWorker(restarted, "b", {}, clock=lambda: due + timedelta(hours=1)).run_due()
+        finally:
+            restarted.close()
+        assert len(hook.requests()) == 1
+        [compiled] = store.read_all(types=[DigestCompiled.TYPE])
+        assert compiled.data["alert_ids"] == ids
+        digest = compiled.data["digest_id"]
+        assert stream_types(store, digest) == ["AlertRaised", "AlertDelivered"]
+        assert any(a.alert_id == digest and a.status == "delivered" for a in recent_alerts(store))
+
+        # A day with no alert sends nothing; the next alert goes in the next day's digest.
+        DeliveryWorker(store, "a", {}, clock=lambda: due + timedelta(days=1)).run_due()
+        assert len(hook.requests()) == 1
+        raise_alert(store, 3, "talks")
+        DeliveryWorker(store, "a", {}, clock=lambda: due + timedelta(days=2)).run_due()
+        assert [r.json()["title"].endswith("1 alert") for r in hook.requests()] == [False, True]
+        assert "talks moved" in hook.requests()[1].json()["message"]
+
+
+def test_a_day_with_no_change_says_so_when_asked(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), {**KYIV_8, "when_empty": "say"})
+        DeliveryWorker(store, "a", {}, clock=lambda: next_slot(datetime.now(UTC), KYIV_8)).run_due()
+        [request] = hook.requests()
+        assert request.json()["title"].endswith("Europe/Kyiv: no change")
+
+
+def test_immediate_and_digest_both(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), {**KYIV_8, "immediate": True})
+        raise_alert(store, 1, "ceasefire")
+        now = datetime.now(UTC)
+        DeliveryWorker(store, "a", {}, clock=lambda: now + timedelta(seconds=1)).run_due()
+        DeliveryWorker(store, "a", {}, clock=lambda: next_slot(now, KYIV_8)).run_due()
+        assert [r.json()["title"] for r in hook.requests()][0] == "ceasefire moved"
+        assert hook.requests()[1].json()["title"].endswith("1 alert")
+
+
+def test_two_daemons_compile_a_digest_once(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), KYIV_8)
+        raise_alert(store, 1, "ceasefire")
+        due = next_slot(datetime.now(UTC), KYIV_8)
+        compiled: list[list[str]] = []
+        threads = [threading.Thread(target=lambda: compiled.append(compile_due_digests(store, due)))
+                   for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sum(len(ids) for ids in compiled) == 1
+        assert len(list(store.read_all(types=[DigestCompiled.TYPE]))) == 1
