@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from service.history.replay import replay
 from service.store.bootstrap import scratch_store
 from service.store.errors import ScratchUnavailable
-from service.store.projection import Projection
+from service.store.projection import Projection, TableRows, table_rows
 from service.store.recorder import EventStore
 
 #: Columns whose values may hold a subscriber's secrets: a difference there is named, never shown.
@@ -66,17 +66,12 @@ def projection_difference(store: EventStore, projections: Sequence[Projection]) 
     raise NotCompared("events were appended during each comparison; run verify again when the log is quiet")
 
 
-Rows = tuple[tuple[str, ...], list[tuple[object, ...]]]
-
-
-def _rows(store: EventStore, table: str) -> Rows:
+def _rows(store: EventStore, table: str) -> TableRows:
     with store.reading() as conn:
-        result = conn.exec_driver_sql(f"SELECT * FROM {table}")  # noqa: S608 - our own table names
-        columns = tuple(result.keys())
-        return columns, sorted((tuple(row) for row in result), key=repr)
+        return table_rows(conn, table)
 
 
-def _first_difference(table: str, live: Rows, rebuilt: Rows) -> ProjectionDifference | None:
+def _first_difference(table: str, live: TableRows, rebuilt: TableRows) -> ProjectionDifference | None:
     columns, live_rows = live
     _, rebuilt_rows = rebuilt
     if live_rows == rebuilt_rows:

@@ -38,3 +38,18 @@ class Projection:
         mine = list(compress(events, map(self.types.__contains__, map(_TYPE, events))))
         if mine:
             self.fold(conn, mine)
+
+    def clear(self, conn: Connection) -> None:
+        """Empty this projection's tables (a replay folds the whole log into them again)."""
+        for table in self.tables:
+            conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608 - the projection's own table names
+
+
+#: A table's column names, and its rows sorted (by their repr: columns may hold None beside values).
+TableRows = tuple[tuple[str, ...], list[tuple[object, ...]]]
+
+
+def table_rows(conn: Connection, table: str) -> TableRows:
+    """Every row of a projection's ``table``, sorted: for comparing a rebuilt projection with the live one."""
+    result = conn.exec_driver_sql(f"SELECT * FROM {table}")  # noqa: S608 - a projection's own table name
+    return tuple(result.keys()), sorted((tuple(row) for row in result), key=repr)

@@ -18,7 +18,8 @@ def _fill(store: EventStore) -> None:
     """Alert rows as the alerts and delivery projections write them, for two items, each with one delivery."""
     statuses = [{"id": f"al-{n:05d}", "status": "failed" if n % 500 == 0 else "delivered"}
                 for n in range(1, ALERTS + 1)]
-    with store.engine.begin() as conn:
+    with store.transaction() as tx:
+        conn = tx.connection
         conn.execute(
             text(
                 "INSERT INTO alerts (alert_id, rule, item, severity, title, raised_at, raised_position, "
