@@ -5,8 +5,9 @@ offer on Monday", whatever the subject before "vote" (which is where regexes anc
 The syntax, one string (a YAML list of parts is the same parts joined by ``...``):
 
 - ``...`` (or ``…``) between parts: up to ``GAP_WORDS`` (8) words may come between them, in the same clause (a
-  gap never crosses ``;``, ``:``, ``?``, a quote, " - ", "but", "however", "although", "while", ", and" …);
-  gaps are as short as they can be;
+  gap never crosses ``;``, ``:``, ``?``, a quote, " - ", "but", "however", "although", "while", ", and",
+  "which" …; a side remark such as ", which took effect on Friday," counts as one word); gaps are as short
+  as they can be;
 - words within a part are adjacent: ``take place``;
 - ``a|b`` one of these words; ``(take place|be held|begin)`` one of these phrases; ``[now]`` or
   ``[deal|agreement]`` an optional word or phrase;
@@ -36,7 +37,7 @@ DATE_SLOT = "{date}"
 #: One word of a gap: not a conjunction that starts another clause, nor a relative pronoun that starts a
 #: side remark ("the truce, which took effect on Friday, collapsed" took effect, as a side remark).
 _GAP_WORD = (r"(?:,?\s(?!(?:but|however|although|though|whereas|while|which|who|whom|whose)\b"
-             r"|(?<=,\s)(?:and|so|yet)\b)\w[\w'’-]*(?:[.,]\d+)*)")
+             r"|(?<=,\s)(?:and|so|yet)\b)\w[\w'’-]*+(?:[.,]\d+)*+)")  # possessive: a word is never cut short
 #: A side remark, skipped whole: ", which took effect on Friday," "(in Istanbul)" " - as agreed - ".
 _SIDE_REMARK = r"""(?:,\s(?:which|who|whom|whose|where)\b[^,;:"]{1,80},|\s\([^()]{1,80}\)|\s-\s[^-]{1,80}\s-)"""
 _GAP = rf"(?:(?:{_SIDE_REMARK}|{_GAP_WORD}){{0,{GAP_WORDS}}}?,?\s)"
