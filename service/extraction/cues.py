@@ -180,8 +180,13 @@ class CueSet:
     language: str = "en"
 
 
-def _builtin(language: str) -> ModuleType | None:
-    return {"uk": cues_uk, "ru": cues_ru}.get(language)
+def _builtin(language: str) -> dict[str, tuple[str, ...]]:
+    """The built-in lists of ``language`` by name (English's for a language without its own)."""
+    english = {"NEGATION": NEGATION, "NEGATION_AFTER": NEGATION_AFTER, "HEDGE": HEDGE, "HEDGE_AFTER": HEDGE_AFTER,
+               "TEMPORAL": TEMPORAL, "PSEUDO_NEGATION": PSEUDO_NEGATION, "TERMINATORS": TERMINATORS,
+               "REPORTING": REPORTING}
+    module: ModuleType | None = {"uk": cues_uk, "ru": cues_ru}.get(language)
+    return english if module is None else {name: getattr(module, name) for name in english}
 
 
 def _additions(extension: CueLists, language: str) -> LanguageCues:
@@ -211,26 +216,18 @@ def build_cues(*extensions: CueLists, language: str = "en") -> CueSet:
     """
     lists = _builtin(language)
 
-    def merged(builtin: tuple[str, ...], field: str) -> list[str]:
-        own = getattr(lists, field.upper(), builtin) if lists is not None else builtin
-        added = (p for ext in extensions for p in getattr(_additions(ext, language), field_of(field)))
-        return list(_inflected([*own, *added], language))
-
-    def field_of(name: str) -> str:
-        return {"negation_after": "negation", "hedge_after": "hedge", "pseudo_negation": "pseudo_negation"}.get(
-            name, name)
-
-    def plain(builtin: tuple[str, ...], name: str) -> list[str]:
-        own = getattr(lists, name, builtin) if lists is not None else builtin
-        return list(_inflected(own, language))
+    def merged(name: str, added_field: str | None = None) -> list[str]:
+        """A built-in list, with the rule files' phrases of ``added_field``, each in all its forms."""
+        added = [p for ext in extensions for p in getattr(_additions(ext, language), added_field)] if added_field \
+            else []
+        return list(_inflected([*lists[name], *added], language))
 
     return CueSet(
-        before=PhraseIndex([("hedge", merged(HEDGE, "hedge")), ("negation", merged(NEGATION, "negation")),
-                            ("temporal", plain(TEMPORAL, "TEMPORAL")),
-                            ("terminator", merged(TERMINATORS, "terminators"))]),
-        negation_after=PhraseIndex([("negation", merged(NEGATION_AFTER, "negation_after"))]),
-        hedge_after=PhraseIndex([("hedge", merged(HEDGE_AFTER, "hedge_after"))]),
-        pseudo=PhraseIndex([("pseudo", merged(PSEUDO_NEGATION, "pseudo_negation"))]),
-        reporting=PhraseIndex([("reporting", plain(REPORTING, "REPORTING"))]),
+        before=PhraseIndex([("hedge", merged("HEDGE", "hedge")), ("negation", merged("NEGATION", "negation")),
+                            ("temporal", merged("TEMPORAL")), ("terminator", merged("TERMINATORS", "terminators"))]),
+        negation_after=PhraseIndex([("negation", merged("NEGATION_AFTER", "negation"))]),
+        hedge_after=PhraseIndex([("hedge", merged("HEDGE_AFTER", "hedge"))]),
+        pseudo=PhraseIndex([("pseudo", merged("PSEUDO_NEGATION", "pseudo_negation"))]),
+        reporting=PhraseIndex([("reporting", merged("REPORTING"))]),
         language=language,
     )

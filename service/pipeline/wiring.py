@@ -36,9 +36,11 @@ from service.store.recorder import EventStore
 log = logging.getLogger("vigil.pipeline")
 
 
-def open_pipeline_store(url: str, *, migrate: bool = True, pool_size: int | None = None) -> EventStore:
-    """Open the store with every projection wired in."""
-    return open_store(url, projections=PROJECTIONS, migrate=migrate, pool_size=pool_size)
+def open_pipeline_store(
+    url: str, *, migrate: bool = True, pool_size: int | None = None, create: bool = True
+) -> EventStore:
+    """Open the store with every projection wired in (the options: see ``open_store``)."""
+    return open_store(url, projections=PROJECTIONS, migrate=migrate, pool_size=pool_size, create=create)
 
 
 def default_owner() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.rules.models import RuleSet
 from tests.languages.rules_fixture import findings, vetoes
 
 AGREED = {("ceasefire", "agreed")}
@@ -126,3 +127,26 @@ def test_a_verb_matches_in_its_own_tense_only(language: str, done: str, ahead: s
     # "набуло" finds "набула" or "набули", never "набуде": took effect is news, will take effect is not yet.
     assert ("ceasefire", "in_effect") in findings(done, language)
     assert ("ceasefire", "in_effect") not in findings(ahead, language)
+
+
+def test_every_ukrainian_apostrophe_is_one_apostrophe() -> None:
+    for apostrophe in ("'", "\u2019", "\u02bc"):
+        assert findings(f"Сторони домовилися про перемир{apostrophe}я.", "uk") == AGREED
+
+
+@pytest.mark.parametrize(("language", "text", "cue"), [
+    ("uk", "Невідомо, чи буде перемир'я.", "чи"),
+    ("ru", "Неясно, будет ли перемирие.", "ли"),
+])
+def test_an_open_question_without_a_question_mark_is_no_fact(language: str, text: str, cue: str) -> None:
+    assert findings(text, language) == set()
+    assert ("hedge", cue) in vetoes(text, language)
+
+
+def test_a_noun_in_a_pattern_matches_in_every_case() -> None:
+    rules = RuleSet.model_validate({"items": {"deal": {
+        "title": "Deal", "languages": {"uk": {"states": {"reached": ["досягли домовленість"]}},
+                                       "ru": {"states": {"reached": ["достигли договоренность"]}}}}}})
+    assert findings("Сторони досягли домовленості.", "uk", rules=rules) == {("deal", "reached")}  # genitive
+    assert findings("Стороны достигли договорённости.", "ru", rules=rules) == {("deal", "reached")}  # ё, genitive
+    assert findings("Стороны достигли договоренности.", "ru", rules=rules) == {("deal", "reached")}  # е for ё
