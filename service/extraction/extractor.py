@@ -106,7 +106,8 @@ class Extractor:
                     shared[key] = build_cues(rules.cues, spec.cues, language=language)
                 self._cues[(item_id, language)] = shared[key]
         self._scope = ScopeIndex({item_id: spec.scope for item_id, spec in rules.items.items()})
-        self._prefilter = Prefilter([e.pattern.regex.pattern for e in self._evidence])
+        self._prefilter = Prefilter([e.pattern.regex.pattern for e in self._evidence],
+                                    [e.pattern.needs for e in self._evidence])
         indexes: dict[str, list[int]] = {item_id: [] for item_id in rules.items}
         for index, evidence in enumerate(self._evidence):
             indexes[evidence.item].append(index)

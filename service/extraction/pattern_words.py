@@ -28,7 +28,7 @@ def pattern_words(source: str) -> frozenset[str]:
     in every spelling its optional letters and alternatives allow."""
     # Letters of any script: "не" in "дату не оголошено" is asked for as much as "not" is.
     plain = frozenset(word.lower() for word in regex.findall(r"[^\W\d_']+(?:'[^\W\d_']+)*|'",
-                                                            _without_lookarounds(source)) if word != "'")
+                                                         _without_lookarounds(source)) if word != "'")
     return plain | _spelled_words(source.replace("{date}", " "))
 
 
@@ -42,7 +42,7 @@ def _spelled_words(source: str) -> frozenset[str]:
     spellings = _spellings(list(parsed))
     if spellings is None:
         return frozenset()
-    return frozenset(word.lower() for text in spellings for word in re.findall(r"[^\W\d_']+(?:'[^\W\d_']+)*", text))
+    return frozenset(word.lower() for text in spellings for word in regex.findall(r"[^\W\d_']+", text))
 
 
 def _spellings(items: list[tuple[Any, Any]]) -> set[str] | None:

@@ -114,17 +114,22 @@ def _best(needs: list[Need]) -> Need | None:
 class Prefilter:
     """Maps a sentence to the indexes of the patterns that could match it."""
 
-    def __init__(self, regex_sources: Sequence[str]) -> None:
+    def __init__(self, regex_sources: Sequence[str], all_of: Sequence[Sequence[frozenset[str]]] = ()) -> None:
+        """``all_of`` (optional, per pattern): sets of texts of which a match holds one each (a words pattern's
+        required words in all their forms); a sentence missing one of them is not tried either."""
         self._keywords: list[frozenset[str]] = [required_keywords(source) for source in regex_sources]
+        self._all_of = [tuple(frozenset(fold(text) for text in need) for need in needs) for needs in all_of]
+        self._all_of += [()] * (len(regex_sources) - len(self._all_of))
         self._always = frozenset(i for i, words in enumerate(self._keywords) if not words)
         self._owners: dict[str, tuple[int, ...]] = {}
         for index, words in enumerate(self._keywords):
             for word in words:
                 self._owners[word] = (*self._owners.get(word, ()), index)
         self._automaton = ahocorasick.Automaton()
-        for word in self._owners:
+        searched = set(self._owners).union(*(need for needs in self._all_of for need in needs))
+        for word in searched:
             self._automaton.add_word(word, word)
-        if self._owners:
+        if searched:
             self._automaton.make_automaton()
 
     @property
@@ -138,11 +143,13 @@ class Prefilter:
         The work is the smaller of two: the patterns owning the keywords the sentence contains, or the
         patterns in ``among`` (when scope has already narrowed an entry to a few items).
         """
-        hits = {word for _end, word in self._automaton.iter(fold(sentence))} if self._owners else set()
-        by_keyword = sum(len(self._owners[word]) for word in hits) + len(self._always)
+        hits = {word for _end, word in self._automaton.iter(fold(sentence))} if self._automaton.kind else set()
+        by_keyword = sum(len(self._owners.get(word, ())) for word in hits) + len(self._always)
         if among is not None and len(among) < by_keyword:
-            return sorted(i for i in among if i in self._always or not self._keywords[i].isdisjoint(hits))
-        chosen = set(self._always)
-        for word in hits:
-            chosen.update(self._owners[word])
-        return sorted(chosen if among is None else chosen & among)
+            chosen = {i for i in among if i in self._always or not self._keywords[i].isdisjoint(hits)}
+        else:
+            chosen = set(self._always)
+            for word in hits:
+                chosen.update(self._owners.get(word, ()))
+            chosen = chosen if among is None else chosen & among
+        return sorted(i for i in chosen if all(not need.isdisjoint(hits) for need in self._all_of[i]))

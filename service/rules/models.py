@@ -93,20 +93,6 @@ class CueLists(LanguageCues):
     ru: LanguageCues = Field(default_factory=LanguageCues, description="Russian cue additions.")
 
 
-class LanguagePatterns(_Strict):
-    """An item's patterns in one more language, tried on entries in that language only.
-
-    Each word written plainly matches in any of its forms ("домовилися" also finds "домовились").
-    """
-
-    states: dict[str, list[Pattern]] = Field(
-        default_factory=dict, description="State name -> patterns (status items); the state may be new."
-    )
-    set: list[Pattern] = Field(default_factory=list, description="Patterns containing {date} (date items).")
-    unset: list[Pattern] = Field(default_factory=list,
-                                 description="Patterns saying the date is not set (date items).")
-
-
 class WordsPattern(_Strict):
     """A words pattern: the predicate's words in order within one clause, gaps allowed, any form of each word."""
 
@@ -121,6 +107,20 @@ class WordsPattern(_Strict):
 
 #: A pattern: a regex (a string), or a words pattern ({words: ...}), kept as the string "words: ...".
 Pattern = Annotated[str, BeforeValidator(words_source, json_schema_input_type=str | WordsPattern)]
+
+
+class LanguagePatterns(_Strict):
+    """An item's patterns in one more language, tried on entries in that language only.
+
+    Each word written plainly matches in any of its forms ("домовилися" also finds "домовились").
+    """
+
+    states: dict[str, list[Pattern]] = Field(
+        default_factory=dict, description="State name -> patterns (status items); the state may be new."
+    )
+    set: list[Pattern] = Field(default_factory=list, description="Patterns containing {date} (date items).")
+    unset: list[Pattern] = Field(default_factory=list,
+                                 description="Patterns saying the date is not set (date items).")
 
 
 class ItemSpec(_Strict):

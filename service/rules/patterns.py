@@ -72,6 +72,8 @@ class CompiledPattern:
     date_split: DateSplit | None = None
     #: ``$`` in the pattern: it is matched against the sentence without its closing full stop.
     anchored_end: bool = False
+    #: Words patterns: for each word they require, the texts one of which every match contains.
+    needs: tuple[frozenset[str], ...] = ()
 
 
 def compile_pattern(source: str, *, date: bool, forms: Forms | None = None) -> CompiledPattern:
@@ -126,7 +128,8 @@ def _compile_words(source: str, *, date: bool, forms: Forms | None) -> CompiledP
     if date and words.before_date is not None and words.after_date is not None:
         split = DateSplit(regex.compile(rf"(?<!\w)(?:{words.before_date})", _FLAGS),
                           regex.compile(rf"{DATE_GROUP}(?:{words.after_date})(?!\w)", _FLAGS))
-    return CompiledPattern(source=source, regex=compiled, has_date=date, spelled=words.spelled, date_split=split)
+    return CompiledPattern(source=source, regex=compiled, has_date=date, spelled=words.spelled, date_split=split,
+                           needs=words.needs)
 
 
 def _as_written(word: str) -> frozenset[str]:

@@ -5,8 +5,9 @@ offer on Monday", whatever the subject before "vote" (which is where regexes anc
 The syntax, one string (a YAML list of parts is the same parts joined by ``...``):
 
 - ``...`` (or ``…``) between parts: up to ``GAP_WORDS`` (8) words may come between them, in the same clause (a
-  gap never crosses ``;``, ``:``, ``?``, a quote, " - ", "but", "however", "although", "while", ", and" …);
-  gaps are as short as they can be;
+  gap never crosses ``;``, ``:``, ``?``, a quote, " - ", "but", "however", "although", "while", ", and",
+  "which" …; a side remark such as ", which took effect on Friday," counts as one word); gaps are as short
+  as they can be;
 - words within a part are adjacent: ``take place``;
 - ``a|b`` one of these words; ``(take place|be held|begin)`` one of these phrases; ``[now]`` or
   ``[deal|agreement]`` an optional word or phrase;
@@ -36,7 +37,7 @@ DATE_SLOT = "{date}"
 #: One word of a gap: not a conjunction that starts another clause, nor a relative pronoun that starts a
 #: side remark ("the truce, which took effect on Friday, collapsed" took effect, as a side remark).
 _GAP_WORD = (r"(?:,?\s(?!(?:but|however|although|though|whereas|while|which|who|whom|whose)\b"
-             r"|(?<=,\s)(?:and|so|yet)\b)\w[\w'’-]*(?:[.,]\d+)*)")
+             r"|(?<=,\s)(?:and|so|yet)\b)\w[\w'’-]*+(?:[.,]\d+)*+)")  # possessive: a word is never cut short
 #: A side remark, skipped whole: ", which took effect on Friday," "(in Istanbul)" " - as agreed - ".
 _SIDE_REMARK = r"""(?:,\s(?:which|who|whom|whose|where)\b[^,;:"]{1,80},|\s\([^()]{1,80}\)|\s-\s[^-]{1,80}\s-)"""
 _GAP = rf"(?:(?:{_SIDE_REMARK}|{_GAP_WORD}){{0,{GAP_WORDS}}}?,?\s)"
@@ -64,6 +65,9 @@ class WordsRegex:
     before_date: str | None
     after_date: str | None
     spelled: frozenset[str]  # every form of every word the pattern asks for (never held against it)
+    #: For each word the pattern requires (not optional, not in a choice of phrases), the texts one of which
+    #: every match contains: the prefilter tries the pattern only on sentences holding one of each.
+    needs: tuple[frozenset[str], ...] = ()
 
 
 def is_words_pattern(source: str) -> bool:
@@ -97,18 +101,19 @@ def translate(source: str, *, forms: Forms, date_slot: str) -> WordsRegex:
     if not parts or all(not part for part, _ in parts):
         raise WordsError("a words pattern needs at least one word", base)
     spelled: set[str] = set()
+    needs: list[frozenset[str]] = []
     pieces: list[str] = []
     for number, (part, start) in enumerate(parts):
         if not part.strip():
             raise WordsError("nothing between two '...' gaps (or at an end): write a word there", base + start)
-        pieces.append(_part(part, base + start, forms, spelled, date_slot))
+        pieces.append(_part(part, base + start, forms, spelled, date_slot, needs))
         if number < len(parts) - 1:
             pieces.append(_GAP)
     body = "".join(pieces)
     before = after = None
     if date_slot in body:
         before, after = body.split(date_slot, 1)
-    return WordsRegex(body, before, after, frozenset(spelled))
+    return WordsRegex(body, before, after, frozenset(spelled), tuple(needs))
 
 
 def _parts(text: str) -> list[tuple[str, int]]:
@@ -122,7 +127,8 @@ def _parts(text: str) -> list[tuple[str, int]]:
     return [(part.strip(), at + len(part) - len(part.lstrip())) for part, at in parts]
 
 
-def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: str) -> str:
+def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: str,
+          needs: list[frozenset[str]]) -> str:
     """The regex of one part: its words adjacent, optional ones with their space inside the option."""
     tokens = [(m.group(0), offset + m.start()) for m in _TOKEN.finditer(part)]
     out = ""
@@ -144,7 +150,10 @@ def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: st
             end = next((i for i in range(index + 1, len(tokens)) if tokens[i][0] in (close, "(", "[")), None)
             if end is None or tokens[end][0] != close:
                 raise WordsError(f"'{token}' is not closed by '{close}'", at)
-            add("(?:" + "|".join(_choices(tokens[index + 1:end], at, forms, spelled)) + ")", token == "[")
+            firsts: list[str] = []
+            add("(?:" + "|".join(_choices(tokens[index + 1:end], at, forms, spelled, firsts)) + ")", token == "[")
+            if token == "(":
+                _need(needs, firsts)
             index = end + 1
         elif token in (")", "]", "|"):
             raise WordsError(f"unexpected '{token}'", at)
@@ -170,14 +179,17 @@ def _part(part: str, offset: int, forms: Forms, spelled: set[str], date_slot: st
             index += 1
         else:
             words, index = _word_choice(tokens, index)
-            add(_alternatives(words, forms, spelled), False)
+            variants: list[str] = []
+            add(_alternatives(words, forms, spelled, variants), False)
+            _need(needs, variants)
     if not ends_with_word:
         raise WordsError("a part needs at least one word that is not optional", offset)
     return out
 
 
-def _choices(tokens: list[tuple[str, int]], at: int, forms: Forms, spelled: set[str]) -> list[str]:
-    """The phrases of ``(a b|c)`` or ``[a b|c]``, as regexes."""
+def _choices(tokens: list[tuple[str, int]], at: int, forms: Forms, spelled: set[str],
+             firsts: list[str] | None = None) -> list[str]:
+    """The phrases of ``(a b|c)`` or ``[a b|c]``, as regexes (each phrase's first words put in ``firsts``)."""
     phrases: list[list[tuple[str, int]]] = [[]]
     for token, where in tokens:
         if token == "|":
@@ -188,15 +200,23 @@ def _choices(tokens: list[tuple[str, int]], at: int, forms: Forms, spelled: set[
             raise WordsError(f"'{token}' cannot stand inside a choice of phrases", where)
     if any(not phrase for phrase in phrases):
         raise WordsError("a choice of phrases holds an empty phrase", at)
-    return [" ".join(_alternatives([(word, where)], forms, spelled) for word, where in phrase) for phrase in phrases]
+    return [" ".join(_alternatives([(word, where)], forms, spelled, firsts if number == 0 else None)
+                     for number, (word, where) in enumerate(phrase)) for phrase in phrases]
+
+
+def _need(needs: list[frozenset[str]], texts: list[str]) -> None:
+    """Record that every match holds one of ``texts`` (unless one has an apostrophe, which may be spelled ’)."""
+    if texts and not any("'" in text or "’" in text for text in texts):
+        needs.append(frozenset(texts))
 
 
 def _is_word_token(token: str) -> bool:
     return token not in ("(", ")", "[", "]", "|", "!", DATE_SLOT, '"')
 
 
-def _alternatives(words: list[tuple[str, int]], forms: Forms, spelled: set[str]) -> str:
-    """``a|b|"c"`` (each word with its offset): any form of a or b, or c as written."""
+def _alternatives(words: list[tuple[str, int]], forms: Forms, spelled: set[str],
+                  variants: list[str] | None = None) -> str:
+    """``a|b|"c"`` (each word with its offset): any form of a or b, or c as written (each put in ``variants``)."""
     found: list[str] = []
     for alternative, position in words:
         exact = len(alternative) >= 2 and alternative[0] == alternative[-1] == '"'
@@ -207,11 +227,13 @@ def _alternatives(words: list[tuple[str, int]], forms: Forms, spelled: set[str])
                 f"{word[bad]!r} is not part of a word: a words pattern takes words, '...', '|', '( )', '[ ]', "
                 "'!', quotes and {date} (write a regex pattern for anything else)" if bad is not None
                 else "an empty word", position + (1 if exact else 0) + (bad or 0))
-        variants = {word.lower()} if exact else (forms(word) | {word.lower()})
-        for variant in variants:
-            spelled.update(w.lower() for w in _WORD_CHARS.findall(variant))
-        found.extend(sorted(variants, key=lambda v: (-len(v), v)))
+        spellings = {word.lower()} if exact else (forms(word) | {word.lower()})
+        for spelling in spellings:
+            spelled.update(w.lower() for w in _WORD_CHARS.findall(spelling))
+        found.extend(sorted(spellings, key=lambda v: (-len(v), v)))
     unique = list(dict.fromkeys(found))
+    if variants is not None:
+        variants.extend(unique)
     escaped = [regex.escape(word, special_only=True, literal_spaces=True).replace("'", "['’]") for word in unique]
     return escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
 

@@ -46,7 +46,7 @@ def shipped() -> list[CompiledPattern]:
 
 @pytest.fixture(scope="module")
 def prefilter(shipped: list[CompiledPattern]) -> Prefilter:
-    return Prefilter([p.regex.pattern for p in shipped])
+    return Prefilter([p.regex.pattern for p in shipped], [p.needs for p in shipped])
 
 
 def _corpus_sentences() -> list[str]:
@@ -161,6 +161,15 @@ def test_a_pattern_without_usable_literal_words_is_always_a_candidate(pattern: s
     for sentence in ("nothing in common", "", "12 Truse agreed", "a ceasefire"):
         assert 0 in prefilter.candidates(sentence)
         assert prefilter.candidates(sentence, among=frozenset({0})) == [0]
+
+
+def test_a_words_pattern_is_tried_only_where_each_word_it_requires_is() -> None:
+    pattern = compile_pattern('words: project0001 ... "was"|"has been" approve', date=False, forms=forms)
+    prefilter = Prefilter([pattern.regex.pattern], [pattern.needs])
+    assert prefilter.candidates("Residents asked about project0001 at a meeting.") == []
+    assert prefilter.candidates("Project0001, the bridge, has been APPROVED.") == [0]
+    assert prefilter.candidates("project0001 was approving") == [0]  # any form: approves, approving
+    assert prefilter.candidates("project0001 was approving", among=frozenset({0})) == [0]
 
 
 def test_a_sentence_without_any_keyword_tries_no_keyworded_pattern() -> None:
