@@ -53,7 +53,7 @@ def _samples(alert: AlertRule, item_id: str, spec: ItemSpec) -> list[AlertContex
     if spec.kind == "date":
         changes = [(UNANNOUNCED, _SAMPLE_DAYS[0]), (_SAMPLE_DAYS[0], _SAMPLE_DAYS[1]), (_SAMPLE_DAYS[0], UNANNOUNCED)]
     else:
-        states = list(dict.fromkeys([spec.initial, *spec.states]))
+        states = spec.state_names()
         targets = [when.to] if when.to else [state for state in states if state != (when.from_ or spec.initial)]
         changes = [(when.from_ or spec.initial, target) for target in targets or states]
     return [AlertContext(from_value=old, to_value=new, **common) for old, new in changes]  # type: ignore[arg-type]

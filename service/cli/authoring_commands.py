@@ -14,6 +14,7 @@ from service.history.entry_judgement import UnknownEntry, judge_entry
 from service.pipeline.rule_tests import RuleTestError, run_test_file, test_files
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
+from service.sources.language import LANGUAGES, detect_language
 
 
 @click.command("explain")
@@ -22,12 +23,14 @@ from service.rules.loader import LoadedRules
 @click.option("--title", default="", help="The entry's title (judged like its text).")
 @click.option("--rules", "rules", multiple=True, help="Rule file or folder; repeatable (default: rules/).")
 @click.option("--matched-only", is_flag=True, help="Leave out sentences where no pattern matched.")
+@click.option("--lang", "language", type=click.Choice(LANGUAGES),
+              help="The text's language (en, uk, ru); detected when absent, as a feed entry's is.")
 @click.option("--entry", "entry_key", help="A recorded entry (guid or log position) instead of TEXT: judged with "
                                            "the rules in force when it was read.")
 @click.option("--item", help="With --entry: only this item's matches.")
 @click.pass_context
 def explain(ctx: click.Context, text: str | None, published: str | None, title: str, rules: tuple[str, ...],
-            matched_only: bool, entry_key: str | None, item: str | None) -> None:
+            matched_only: bool, language: str | None, entry_key: str | None, item: str | None) -> None:
     """For each sentence of TEXT (or a recorded --entry): which item and value matched, by which pattern, and
     which guard vetoed it with which cue."""
     if (text is None) == (entry_key is None):
@@ -38,8 +41,10 @@ def explain(ctx: click.Context, text: str | None, published: str | None, title: 
         return
     assert text is not None
     moment = parse_moment(published, "--published") if published else datetime.now(UTC)
-    entry = EntryText(source="explain", guid="explain", link="", title=title, text=text, published=moment)
-    click.echo(f"published {moment.isoformat()} ({moment:%A})")
+    language = detect_language(title, text, language)
+    entry = EntryText(source="explain", guid="explain", link="", title=title, text=text, published=moment,
+                      language=language)
+    click.echo(f"published {moment.isoformat()} ({moment:%A}), language {language}")
     click.echo("\n".join(format_reports(Extractor(loaded.rules).explain(entry), all_sentences=not matched_only)))
 
 

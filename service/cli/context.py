@@ -16,8 +16,8 @@ import click
 import dateparser
 
 from service.store.bootstrap import open_store
-from service.store.database import DEFAULT_DB, normalise_url
-from service.store.errors import StoreError
+from service.store.database import DEFAULT_DB
+from service.store.errors import DatabaseMissing, StoreError
 from service.store.recorder import EventStore
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,40 +46,31 @@ def db_url(ctx: click.Context) -> str:
     return state.db_url if state else os.environ.get("VIGIL_DB", DEFAULT_DB)
 
 
-def refuse_missing_database(ctx: click.Context) -> None:
-    """Exit 2 with one line when the SQLite file named does not exist.
-
-    Opening a SQLite file creates it: a mistyped ``--db run/vigl.db`` would silently read a new, empty
-    store ("no alerts", exit 0). Only ``run``, ``db upgrade``, ``import`` and ``demo`` create a store.
-    """
-    try:
-        url = normalise_url(db_url(ctx))
-    except StoreError:
-        return  # opening it says what is wrong with the URL
-    path = url.database
-    if url.get_backend_name() == "sqlite" and path and path != ":memory:" and not Path(path).exists():
-        fail(f"no database at {path}: check --db or VIGIL_DB (only run, db upgrade, import and demo create one)")
+#: What a command that may not create a store says of a SQLite file that does not exist: opening one
+#: creates it, and a mistyped ``--db run/vigl.db`` would silently read a new, empty store.
+_MISSING_HINT = "check --db or VIGIL_DB (only run, db upgrade, import and demo create one)"
 
 
 @contextmanager
 def opened_store(
-    ctx: click.Context, *, creates: bool = False, pipeline: bool = False, **kwargs: Any
+    ctx: click.Context, *, creates: bool = False, pipeline: bool = False, migrate: bool = True
 ) -> Iterator[EventStore]:
-    """The one way a command opens the store: migrated, closed when the command is done, and a database
-    problem is one line on stderr and exit 2.
+    """The one way a command opens the store: closed when the command is done, and a database problem
+    is one line on stderr and exit 2.
 
     ``creates``: the command may create a store that does not exist yet; other commands refuse one.
     ``pipeline``: with every projection of the pipeline (commands that write events or read projections).
+    ``migrate``: apply pending migrations first (all but ``db upgrade``, which reports them itself).
     """
-    if not creates:
-        refuse_missing_database(ctx)
     try:
         if pipeline:
             from service.pipeline.wiring import open_pipeline_store
 
-            store = open_pipeline_store(db_url(ctx))
+            store = open_pipeline_store(db_url(ctx), migrate=migrate, create=creates)
         else:
-            store = open_store(db_url(ctx), **kwargs)
+            store = open_store(db_url(ctx), migrate=migrate, create=creates)
+    except DatabaseMissing as error:
+        fail(f"{error}: {_MISSING_HINT}")
     except StoreError as error:
         fail(str(error))
     try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
+from typing import NoReturn
 
 import click
 
@@ -25,6 +27,24 @@ from service.rules.errors import RuleErrors
 from service.sources.poller import PollSettings
 from service.store.errors import StoreError
 from service.web.listen import ListenAddress, ListenError, check_api_token, parse_listen_address
+
+
+def interrupted(stage: str, done: list[str]) -> NoReturn:
+    """Ctrl-C during ``run --once``: say what was finished and what is left, and exit 130 at once.
+
+    Every step commits what it finished before it returns, so nothing is lost: a poll still reading its
+    feed has written nothing, processing keeps its checkpoint, a send not yet recorded is sent again. The
+    exit does not wait for a slow poll's thread (``os._exit``), which is what made Ctrl-C hang.
+    """
+    finished = "; ".join(done) if done else "nothing finished"
+    click.echo(
+        f"vigil: interrupted while {stage} ({finished}); nothing is lost: the next `vigil run --once` "
+        "picks up the rest",
+        err=True,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -163,13 +183,22 @@ def run_command(
             raise click.UsageError("--http serves a running daemon; it cannot be used with --once")
         loaded = load_rules_or_exit(paths)
         remember_rule_secrets(loaded.rules, os.environ)
+        done: list[str] = []
+        stage = "recording the rules"
         with opened_store(ctx, creates=True, pipeline=True) as store:
             pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
             try:
                 pipeline.record_configuration()
+                stage = "polling sources"
                 polls = pipeline.poll_all(force=True)
+                done.append(f"polled {len(polls)} sources")
+                stage = "processing entries"
                 outcome = pipeline.process()
+                done.append(f"processed {outcome.entries} entries ({outcome.changes} state changes)")
+                stage = "delivering alerts"
                 sent = pipeline.deliver()
+            except KeyboardInterrupt:
+                interrupted(stage, done)
             finally:
                 pipeline.close()
         failed = sum(1 for p in polls if p.status == "failed")

@@ -114,9 +114,13 @@ def timeline_command(
 @click.pass_context
 def sources_command(ctx: click.Context, rules: tuple[str, ...]) -> None:
     """Each source: last success, last error, entries seen, next poll (feed URLs shown without secrets)."""
-    loaded = load_rules_or_exit(rules_paths(rules))
+    # The store knows its sources: without a rule file at hand, the rules it recorded last name them.
+    loaded = None if not rules and rules_are_absent() else load_rules_or_exit(rules_paths(rules))
     with opened_store(ctx, pipeline=True) as store:
-        sources = source_health(store, loaded.rules)
+        rule_set = loaded.rules if loaded else recorded_rules(store)
+        if rule_set is None:
+            fail("no rules/ folder here and no rules recorded in the store: give --rules FILE_OR_DIR", EXIT_INPUT)
+        sources = source_health(store, rule_set)
     for source in sources:
         click.echo("\n".join(_source_lines(source)))
 

@@ -10,6 +10,7 @@ import click
 
 from service.cli.context import EXIT_INPUT, rules_paths
 from service.pipeline.checked_rules import load_checked_rules
+from service.pipeline.state_overlaps import overlap_notes
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
 from service.rules.schema import json_schema
@@ -19,13 +20,16 @@ from service.rules.schema import json_schema
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def check(paths: tuple[str, ...]) -> None:
     """Validate rule files (default: VIGIL_RULES, else rules/) and print every error as file:line:col: message."""
+    where = rules_paths(paths)
     try:
-        loaded = load_checked_rules(rules_paths(paths), env=os.environ)
+        loaded = load_checked_rules(where, env=os.environ)
     except RuleErrors as failure:
         for error in failure.errors:
             click.echo(str(error), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(summary(loaded))
+    for note in broad_subscriber_notes(loaded) + overlap_notes(loaded, list(where)):
+        click.echo(note)
 
 
 @click.command("schema")
@@ -48,6 +52,27 @@ def summary(loaded: LoadedRules) -> str:
         )
     )
     return f"{where}: {counts} — OK"
+
+
+def broad_subscriber_notes(loaded: LoadedRules) -> list[str]:
+    """A note (not an error) for each subscriber without filters when the items come from several files.
+
+    Such a subscriber hears every alert without a ``notify:`` list, from every file: that surprised a user
+    who declared it in one file for that file's items.
+    """
+    rules, where = loaded.rules, loaded.source_map
+    files = sorted({where.where(("items", name)).file for name in rules.items})
+    if len(files) < 2:
+        return []
+    notes = []
+    for name, subscriber in rules.subscribers.items():
+        if not subscriber.items and not subscriber.tags:
+            at = where.where(("subscribers", name))
+            notes.append(
+                f"{at.file}:{at.line}: note: subscriber '{name}' has no items: or tags: filter, so it hears alerts "
+                f"about the items of all {len(files)} rule files (add items: or tags: to narrow it)"
+            )
+    return notes
 
 
 def _count(number: int, noun: str) -> str:

@@ -50,7 +50,8 @@ def classify(delivery: Delivery, number: int, result: TargetResult, policy: Retr
         "alert_id": delivery.alert_id,
         "subscriber": delivery.subscriber,
         "target_index": delivery.target_index,
-        "target": delivery.target,
+        # As sent (redacted): a URL kept in the environment shows its channel from the first attempt on.
+        "target": result.target or delivery.target,
     }
     if result.ok:
         return Outcome("delivered", (NewEvent(AlertDelivered.TYPE, AlertDelivered(**key, attempt=number).to_data()),))

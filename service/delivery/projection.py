@@ -178,7 +178,14 @@ def _apply(alert: dict[tuple[str, int], Row], kind: str, data: dict[str, Any], a
                    next_attempt=data["next_attempt"])
     else:
         row.update(status="abandoned", attempts=data["attempts"], last_error=data["error"], next_attempt=None)
+    if kind in _ATTEMPT_EVENTS and data.get("target"):
+        # The URL the attempt went to, redacted: for a URL kept in the environment, the first that names
+        # its channel (the subscriber's recorded form shows only ``${NAME}``).
+        row["target"] = data["target"]
     return {(row["alert_id"], row["subscriber"], row["target_index"])}
+
+
+_ATTEMPT_EVENTS = frozenset({"AlertDelivered", "AlertDeliveryFailed", "AlertDeliveryAbandoned"})
 
 
 def _load(conn: Connection, alerts: set[str]) -> dict[str, dict[tuple[str, int], Row]]:

@@ -79,6 +79,8 @@ def _send_one(url: str, title: str, body: str, env: Mapping[str, str], timeout: 
         expanded = expand(url, env)
     except UnsetVariableError as error:  # the message names the variable, never a value
         return TargetResult(target, False, f"cannot expand {target}: {error}", retryable=False)
+    if expanded != url:  # the URL as sent names its channel; ``${HOOK_URL}`` alone does not
+        target = redact(expanded)
     plugin, problem = _load(expanded)
     if plugin is None:
         return TargetResult(target, False, f"invalid apprise URL: {target} ({problem})", retryable=False)

@@ -9,6 +9,7 @@ abandoned, failed, pending, delivered; ``none`` for an alert nobody was to hear 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, text
@@ -16,6 +17,8 @@ from sqlalchemy import Connection, bindparam, text
 from service.alerting.acknowledgements import acknowledgements
 from service.alerting.reads import newest_alerts
 from service.store.recorder import EventStore
+
+_SCHEME_IN = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 #: Alert ids per ``IN (...)`` query: far below every backend's limit on bound parameters.
 _IDS_PER_QUERY = 500
@@ -123,9 +126,12 @@ def status_counts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def channel_of(target: str) -> str:
-    """The scheme of a (redacted) apprise URL, e.g. ``mailto``: enough to tell channels apart, nothing more."""
-    scheme, sep, _ = target.partition("://")
-    return scheme.lower() if sep and scheme.isalnum() else "?"
+    """The scheme of a (redacted) apprise URL, e.g. ``mailto``: enough to tell channels apart, nothing more.
+
+    A URL kept in the environment (``${HOOK_URL}``) has its channel once it has been sent to (the attempt
+    records the URL it sent to, redacted), or from its default (``${HOOK_URL:-json://…}``) before that."""
+    found = _SCHEME_IN.search(target)
+    return found.group(1).lower() if found else "?"
 
 
 def _deliveries_of(conn: Connection, alert_ids: list[str]) -> dict[str, list[DeliveryView]]:

@@ -17,10 +17,14 @@ from ruamel.yaml import YAML
 
 from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.demo.receiver import AlertReceiver
+from service.events.catalog import AlertRaised
+from service.extraction.extractor import Extractor
+from service.extraction.types import EntryText
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import LoadedRules, load_rules, rules_hash
 from service.rules.models import SourceSpec, SubscriberSpec
 from service.state.report import current_states, format_report
+from service.store.recorder import EventStore
 
 Echo = Callable[[str], None]
 DEMO_SUBSCRIBER = "demo-console"
@@ -65,6 +69,7 @@ def run_demo(db_path: Path, rules_paths: list[str], echo: Echo) -> int:
         # in either order, and when the newer report came first the older one was (rightly) no longer
         # news, so the demo raised 4 alerts instead of 5 about one run in eight.
         pipeline = Pipeline(store, loaded, env={}, poll_workers=1)
+        extractor = Extractor(loaded.rules)
         pipeline.record_configuration()
         try:
             for number, step in enumerate(scenario["steps"], 1):
@@ -83,13 +88,18 @@ def run_demo(db_path: Path, rules_paths: list[str], echo: Echo) -> int:
                     }
                 )
                 echo(f"\n── step {number}: {step['note']}")
+                before = store.last_position()
                 polls = pipeline.poll_all(force=True)
                 outcome = pipeline.process()
                 pipeline.deliver()
                 new = sum(p.new for p in polls)
                 revised = sum(p.revised for p in polls)
-                echo(f"   {new} new entries, {revised} revised, {outcome.changes} state changes")
-                for alert in receiver.take():
+                echo(f"   {_count(new, 'new entry', 'new entries')}, {revised} revised, "
+                     f"{_count(outcome.changes, 'state change', 'state changes')}")
+                for line in _vetoes(extractor, step["entries"], feeds.base_url):
+                    echo(line)
+                published = _publication_order(store, before)
+                for alert in sorted(receiver.take(), key=lambda a: published.get((a.title, a.body), "")):
                     delivered += 1
                     echo(f"   ▶ ALERT  {alert.title}")
                     for line in alert.body.splitlines():
@@ -106,6 +116,42 @@ def run_demo(db_path: Path, rules_paths: list[str], echo: Echo) -> int:
         f"`vigil --db {db_path} events` or `vigil --db {db_path} timeline exchange-date{rules_option(rules_paths)}`."
     )
     return delivered
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _vetoes(extractor: Extractor, entries: list[dict[str, object]], base_url: str) -> list[str]:
+    """For each sentence of the step's entries that matched a pattern but was not taken as evidence for
+    that item: the sentence and the guard that vetoed it, one line each (why nothing fired)."""
+    lines = []
+    for entry in entries:
+        text = EntryText(source=str(entry["feed"]), guid=str(entry["guid"]),
+                         link=f"{base_url}/{entry['feed']}/{entry['guid']}", title=str(entry["title"]),
+                         text=str(entry["text"]), published=datetime.fromisoformat(str(entry["published"])))
+        for report in extractor.explain(text):
+            accepted = {finding.item for finding in report.findings}
+            shown = set()
+            for veto in report.vetoes:
+                if veto.item in accepted or veto.item in shown:
+                    continue
+                shown.add(veto.item)
+                cue = f" '{veto.cue}'" if veto.cue else ""
+                lines.append(f"   ✗ not evidence: {report.sentence}")
+                lines.append(f"     {veto.item} -> {veto.value} vetoed by {veto.guard}{cue}: {veto.reason}")
+    return lines
+
+
+def _publication_order(store: EventStore, after: int) -> dict[tuple[str, str], str]:
+    """(title, body) of each alert raised after log position ``after`` -> when its evidence was published."""
+    raised = [AlertRaised.from_data(e.data) for e in store.read_all(after, types=[AlertRaised.TYPE])]
+    changes = store.read_events([alert.trigger_position for alert in raised])
+    return {
+        (alert.title, alert.body): str(changes[alert.trigger_position].data.get("published", ""))
+        for alert in raised
+        if alert.trigger_position in changes
+    }
 
 
 def rules_option(rules_paths: list[str]) -> str:

@@ -41,8 +41,10 @@ class DomainEvent:
 class RulesLoaded(DomainEvent):
     """The daemon (or a command) loaded and checked a rule set; ``rules_hash`` identifies it.
 
-    v2 added ``extraction``: the items and cue lists as loaded (no sources or subscribers, so no secret),
-    which ``vigil explain --entry`` judges a recorded entry with. None for v1 events.
+    v2 added ``extraction``: the items and cue lists as loaded, which ``vigil explain --entry`` judges a
+    recorded entry with (None for v1 events), and (from 2026-12-03, absent before) ``sources``: each
+    source with its URL as shown (password and query values masked), for ``vigil sources`` without rules.
+    No subscriber and no secret.
     """
 
     TYPE: ClassVar[str] = "RulesLoaded"
@@ -95,10 +97,12 @@ class EntryObserved(DomainEvent):
     """A feed entry was seen for the first time.
 
     v2 added ``published_offset_minutes``: the publisher's own UTC offset, which "on Monday" is read in.
+    v3 added ``language`` ("en", "uk", "ru"): the source's declared language, else the one detected from the
+    text when it was recorded. None for older events (readers detect it from the text, as v3 would have).
     """
 
     TYPE: ClassVar[str] = "EntryObserved"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     source: str
     guid: str
     link: str
@@ -107,17 +111,18 @@ class EntryObserved(DomainEvent):
     published: str  # ISO-8601 UTC; the poll time when the feed gave none
     content_hash: str
     published_offset_minutes: int | None = None  # east of UTC, as the feed dated it; None: no date (or v1)
+    language: str | None = None  # "en", "uk" or "ru"; None: recorded before v3
 
 
 @dataclass(frozen=True)
 class EntryRevised(DomainEvent):
     """A known entry (same guid) came back with different content; it is examined again.
 
-    v2 added ``published_offset_minutes``, as ``EntryObserved`` v2 did.
+    v2 added ``published_offset_minutes`` and v3 ``language``, as ``EntryObserved`` did.
     """
 
     TYPE: ClassVar[str] = "EntryRevised"
-    VERSION: ClassVar[int] = 2
+    VERSION: ClassVar[int] = 3
     source: str
     guid: str
     link: str
@@ -127,6 +132,7 @@ class EntryRevised(DomainEvent):
     content_hash: str
     previous_hash: str
     published_offset_minutes: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,9 +170,14 @@ class SourcePollFailed(DomainEvent):
 
 @dataclass(frozen=True)
 class EvidenceFound(DomainEvent):
-    """A sentence of an entry is evidence that an item has a value (a state, a date, or unannounced)."""
+    """A sentence of an entry is evidence that an item has a value (a state, a date, or unannounced).
+
+    v2 added ``language``, the language of the entry the sentence is quoted from ("en", "uk", "ru");
+    v1 evidence was all English (Vigil read no other language then).
+    """
 
     TYPE: ClassVar[str] = "EvidenceFound"
+    VERSION: ClassVar[int] = 2
     evidence_id: str
     item: str
     value: str
@@ -176,6 +187,7 @@ class EvidenceFound(DomainEvent):
     link: str
     guid: str
     published: str
+    language: str = "en"
 
 
 @dataclass(frozen=True)

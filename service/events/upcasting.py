@@ -16,6 +16,7 @@ from service.events.catalog import (
     AlertRaised,
     EntryObserved,
     EntryRevised,
+    EvidenceFound,
     RulesLoaded,
     SourcePollFailed,
     SubscriberAdded,
@@ -36,6 +37,16 @@ def _source_poll_failed_v1_to_v2(data: Data) -> Data:
 def _entry_v1_to_v2(data: Data) -> Data:
     # v1 kept only the UTC time: the publisher's offset is unknown, and dates were read in UTC.
     return {**data, "published_offset_minutes": None}
+
+
+def _entry_v2_to_v3(data: Data) -> Data:
+    # v2 did not record the language: None, which readers detect from the entry's text.
+    return {**data, "language": None}
+
+
+def _evidence_v1_to_v2(data: Data) -> Data:
+    # Before v2 Vigil read English only: every recorded sentence is English.
+    return {**data, "language": "en"}
 
 
 def _rules_loaded_v1_to_v2(data: Data) -> Data:
@@ -97,6 +108,9 @@ def default_upcaster() -> Upcaster:
             (SourcePollFailed.TYPE, 1): _source_poll_failed_v1_to_v2,
             (EntryObserved.TYPE, 1): _entry_v1_to_v2,
             (EntryRevised.TYPE, 1): _entry_v1_to_v2,
+            (EntryObserved.TYPE, 2): _entry_v2_to_v3,
+            (EntryRevised.TYPE, 2): _entry_v2_to_v3,
+            (EvidenceFound.TYPE, 1): _evidence_v1_to_v2,
             (RulesLoaded.TYPE, 1): _rules_loaded_v1_to_v2,
             (SubscriberAdded.TYPE, 1): _subscriber_added_v1_to_v2,
             (SubscriberAdded.TYPE, 2): _subscriber_added_v2_to_v3,

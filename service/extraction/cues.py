@@ -1,17 +1,24 @@
 """Vigil's built-in English cue lists, and the merged, compiled lists an item is judged with.
 
-Rule files extend these lists (``cues:`` at the top level and per item); they never replace them.
+Ukrainian and Russian lists are in ``cues_uk.py`` and ``cues_ru.py``; in those languages each word of
+four letters or more of a cue phrase (built-in or a rule file's) matches in any of its forms.
+Rule files extend these lists (``cues:`` at the top level and per item, ``uk:`` and ``ru:`` inside for
+those languages); they never replace them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 import ahocorasick
 
+from service.extraction import cues_ru, cues_uk
 from service.extraction.folding import fold_keeping_length
-from service.rules.models import CueLists
+from service.extraction.word_forms import INFLECTED, forms
+from service.rules.models import CueLists, LanguageCues
 
 #: Words that deny the predicate that follows them.
 NEGATION = (
@@ -155,32 +162,72 @@ def _word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] in "_'")
 
 
+#: Cue words shorter than this are matched as written (short function words: "не", "ні", "би").
+INFLECT_FROM_LETTERS = 4
+#: At most this many spellings of one cue phrase (every form of each of its words, combined).
+MAX_PHRASE_FORMS = 400
+
+
 @dataclass(frozen=True)
 class CueSet:
-    """Compiled cue lists for one item: built-ins plus the rule files' additions."""
+    """Compiled cue lists for one item in one language: built-ins plus the rule files' additions."""
 
     before: PhraseIndex  # kinds: hedge, negation, temporal, terminator
     negation_after: PhraseIndex
     hedge_after: PhraseIndex
     pseudo: PhraseIndex
     reporting: PhraseIndex
+    language: str = "en"
 
 
-def build_cues(*extensions: CueLists) -> CueSet:
-    """The built-in lists extended by each of ``extensions`` (top-level, then the item's own).
+def _builtin(language: str) -> dict[str, tuple[str, ...]]:
+    """The built-in lists of ``language`` by name (English's for a language without its own)."""
+    english = {"NEGATION": NEGATION, "NEGATION_AFTER": NEGATION_AFTER, "HEDGE": HEDGE, "HEDGE_AFTER": HEDGE_AFTER,
+               "TEMPORAL": TEMPORAL, "PSEUDO_NEGATION": PSEUDO_NEGATION, "TERMINATORS": TERMINATORS,
+               "REPORTING": REPORTING}
+    module: ModuleType | None = {"uk": cues_uk, "ru": cues_ru}.get(language)
+    return english if module is None else {name: getattr(module, name) for name in english}
+
+
+def _additions(extension: CueLists, language: str) -> LanguageCues:
+    if language == "en":
+        return extension
+    return getattr(extension, language, None) or LanguageCues()
+
+
+def _inflected(phrases: Iterable[str], language: str) -> Iterator[str]:
+    """Each phrase in every form of its words (for an inflected language), else as written."""
+    for phrase in phrases:
+        words = phrase.split()
+        if language not in INFLECTED or not words:
+            yield phrase
+            continue
+        options = [sorted(forms(w, language, any_tense=True)) if len(w) >= INFLECT_FROM_LETTERS else [w]
+                   for w in words]
+        yield from (" ".join(combination)
+                    for combination in itertools.islice(itertools.product(*options), MAX_PHRASE_FORMS))
+
+
+def build_cues(*extensions: CueLists, language: str = "en") -> CueSet:
+    """The built-in lists of ``language`` extended by each of ``extensions`` (top-level, then the item's own).
 
     A rule file's negations and hedges count on both sides of the predicate ("... was called off",
     "... in selected shops"), as its authors write phrases, not grammar.
     """
+    lists = _builtin(language)
 
-    def merged(builtin: tuple[str, ...], field: str) -> list[str]:
-        return [*builtin, *(p for ext in extensions for p in getattr(ext, field))]
+    def merged(name: str, added_field: str | None = None) -> list[str]:
+        """A built-in list, with the rule files' phrases of ``added_field``, each in all its forms."""
+        added = [p for ext in extensions for p in getattr(_additions(ext, language), added_field)] if added_field \
+            else []
+        return list(_inflected([*lists[name], *added], language))
 
     return CueSet(
-        before=PhraseIndex([("hedge", merged(HEDGE, "hedge")), ("negation", merged(NEGATION, "negation")),
-                            ("temporal", TEMPORAL), ("terminator", merged(TERMINATORS, "terminators"))]),
-        negation_after=PhraseIndex([("negation", merged(NEGATION_AFTER, "negation"))]),
-        hedge_after=PhraseIndex([("hedge", merged(HEDGE_AFTER, "hedge"))]),
-        pseudo=PhraseIndex([("pseudo", merged(PSEUDO_NEGATION, "pseudo_negation"))]),
-        reporting=PhraseIndex([("reporting", REPORTING)]),
+        before=PhraseIndex([("hedge", merged("HEDGE", "hedge")), ("negation", merged("NEGATION", "negation")),
+                            ("temporal", merged("TEMPORAL")), ("terminator", merged("TERMINATORS", "terminators"))]),
+        negation_after=PhraseIndex([("negation", merged("NEGATION_AFTER", "negation"))]),
+        hedge_after=PhraseIndex([("hedge", merged("HEDGE_AFTER", "hedge"))]),
+        pseudo=PhraseIndex([("pseudo", merged("PSEUDO_NEGATION", "pseudo_negation"))]),
+        reporting=PhraseIndex([("reporting", merged("REPORTING"))]),
+        language=language,
     )

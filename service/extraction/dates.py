@@ -25,10 +25,12 @@ Choices, documented because news copy is ambiguous:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import dateparser
+
+from service.extraction.announced import RECENT_PAST, AnnouncedDate
+from service.extraction.dates_slavic import parse_slavic_date, slavic_no_day_reason
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_NAMES = "|".join(_WEEKDAYS)
@@ -95,20 +97,11 @@ _SETTINGS = {
     "REQUIRE_PARTS": ["day", "month"],
     "RETURN_AS_TIMEZONE_AWARE": False,
 }
-#: How far back a day and month without a year may lie and still be this year's (see the module doc).
-RECENT_PAST = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class AnnouncedDate:
-    """The day a span names, and how many characters of the span named it (the rest is other words)."""
-
-    day: date
-    end: int
-
-
-def parse_announced_date(span: str, published: datetime) -> AnnouncedDate | None:
-    """The calendar day ``span`` names, counted from ``published``; None when it names no single day."""
+def parse_announced_date(span: str, published: datetime, language: str = "en") -> AnnouncedDate | None:
+    """The calendar day ``span`` names, counted from ``published``; None when it names no single day.
+    Ukrainian and Russian spans are read by ``dates_slavic``."""
+    if language in ("uk", "ru"):
+        return parse_slavic_date(span, published, language)
     leading = _LEADING.match(span)
     offset = leading.end() if leading else 0
     if _RANGE_START.match(span, offset):
@@ -184,8 +177,10 @@ def _next_day_of_month(ordinal: re.Match[str], base: date) -> AnnouncedDate | No
     return None
 
 
-def no_day_reason(span: str) -> str:
+def no_day_reason(span: str, language: str = "en") -> str:
     """Why ``span`` names no single calendar day, in words for ``vigil explain``."""
+    if language in ("uk", "ru"):
+        return slavic_no_day_reason(span, language)
     leading = _LEADING.match(span)
     rest = span[leading.end() if leading else 0:]
     for form, reason in _NO_DAY_FORMS:

@@ -7,21 +7,25 @@ matched, but scope, a cue, the date or the time limit said no), which ``vigil ex
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 import regex
 
 from service.extraction.cues import CueSet, build_cues
-from service.extraction.dates import no_day_reason, parse_announced_date
+from service.extraction.dates import AnnouncedDate, no_day_reason, parse_announced_date
 from service.extraction.guards import Predicate, judge
+from service.extraction.lemmas import forms
 from service.extraction.pattern_words import pattern_words
 from service.extraction.prefilter import Prefilter
 from service.extraction.scope import Mentions, ScopeIndex
 from service.extraction.sentences import split_sentences
 from service.extraction.text import normalise, strip_html
 from service.extraction.types import EntryText, Extraction, Finding, SentenceReport, Skipped, Veto
-from service.rules.models import UNANNOUNCED, ItemSpec, RuleSet
+from service.extraction.word_forms import expand_pattern
+from service.rules.models import UNANNOUNCED, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import MATCH_TIMEOUT, CompiledPattern, compile_pattern
+from service.rules.word_patterns import is_words_pattern
 
 #: Shown as the value of a vetoed date match whose span names no day.
 NO_DAY = "(no day)"
@@ -33,22 +37,35 @@ NARROW_ITEMS = 32
 
 @dataclass(frozen=True)
 class _Evidence:
-    """One pattern of one item, and the value its match is evidence for (None: the {date} it captures)."""
+    """One pattern of one item in one language, and the value its match is evidence for (None: the {date}
+    it captures)."""
 
     item: str
     value: str | None
     pattern: CompiledPattern
     own_words: frozenset[str]
+    language: str = "en"
 
 
 def _evidence_of(item_id: str, spec: ItemSpec) -> list[_Evidence]:
-    def evidence(value: str | None, source: str, date: bool) -> _Evidence:
-        return _Evidence(item_id, value, compile_pattern(source, date=date), pattern_words(source))
+    def evidence(value: str | None, source: str, date: bool, language: str) -> _Evidence:
+        # A words pattern matches any form of its words (simplemma's lemmas for the pattern's language).
+        # A Ukrainian or Russian regex is expanded before it is compiled, so its plain words match any of
+        # their forms too, and keeps the author's text as its source (what explain and the evidence show).
+        if is_words_pattern(source):
+            compiled = compile_pattern(source, date=date, forms=partial(forms, language=language))
+        else:
+            compiled = replace(compile_pattern(expand_pattern(source, language), date=date), source=source)
+        own = compiled.spelled if compiled.spelled is not None else pattern_words(source)
+        return _Evidence(item_id, value, compiled, own, language)
 
+    blocks: list[tuple[str, ItemSpec | LanguagePatterns]] = [("en", spec), *spec.languages.items()]
     if spec.kind == "date":
-        return ([evidence(None, p, True) for p in spec.set]
-                + [evidence(UNANNOUNCED, p, False) for p in spec.unset])
-    return [evidence(state, p, False) for state, patterns in spec.states.items() for p in patterns]
+        return [found for language, block in blocks
+                for found in ([evidence(None, p, True, language) for p in block.set]
+                              + [evidence(UNANNOUNCED, p, False, language) for p in block.unset])]
+    return [evidence(state, p, False, language) for language, block in blocks
+            for state, patterns in block.states.items() for p in patterns]
 
 
 class _EntryScope:
@@ -74,14 +91,15 @@ class Extractor:
     def __init__(self, rules: RuleSet, *, budget: float = ENTRY_SECONDS) -> None:
         self._budget = budget
         self._evidence: list[_Evidence] = []
-        self._cues: dict[str, CueSet] = {}
-        shared: dict[str, CueSet] = {}  # items with the same cue additions share one compiled set
+        self._cues: dict[tuple[str, str], CueSet] = {}
+        shared: dict[tuple[str, str], CueSet] = {}  # items with the same cue additions share one compiled set
         for item_id, spec in rules.items.items():
             self._evidence.extend(_evidence_of(item_id, spec))
-            key = spec.cues.model_dump_json()
-            if key not in shared:
-                shared[key] = build_cues(rules.cues, spec.cues)
-            self._cues[item_id] = shared[key]
+            for language in ("en", *spec.languages):
+                key = (spec.cues.model_dump_json(), language)
+                if key not in shared:
+                    shared[key] = build_cues(rules.cues, spec.cues, language=language)
+                self._cues[(item_id, language)] = shared[key]
         self._scope = ScopeIndex({item_id: spec.scope for item_id, spec in rules.items.items()})
         self._prefilter = Prefilter([e.pattern.regex.pattern for e in self._evidence])
         indexes: dict[str, list[int]] = {item_id: [] for item_id in rules.items}
@@ -91,7 +109,13 @@ class Extractor:
 
     def sentences(self, entry: EntryText) -> list[str]:
         """The entry's title and text as normalised sentences, title first."""
-        return split_sentences(normalise(strip_html(entry.title))) + split_sentences(normalise(strip_html(entry.text)))
+        return [*split_sentences(normalise(strip_html(entry.title)), entry.language),
+                *split_sentences(normalise(strip_html(entry.text)), entry.language)]
+
+    def might_match(self, entry: EntryText) -> bool:
+        """Whether any pattern could match the entry: a keyword of one is in its raw title or text (a
+        quick, conservative test on the unsplit text, for callers that scan many entries)."""
+        return bool(self._prefilter.unfiltered) or bool(self._prefilter.candidates(f"{entry.title}\n{entry.text}"))
 
     def extract(self, entry: EntryText) -> list[Finding]:
         """The evidence in an entry, in reading order (``read``'s findings)."""
@@ -163,39 +187,48 @@ class Extractor:
         report = SentenceReport(sentence=sentence)
         for index in self._prefilter.candidates(sentence, scope.among):
             evidence = self._evidence[index]
+            if evidence.language != entry.language:
+                continue  # a pattern reads entries of its own language only
             missing = scope.missing(evidence.item)
             if missing is not None and not explain:
                 continue  # extraction need not even run the patterns of an item the entry is not about
             try:
-                match = evidence.pattern.regex.search(sentence, timeout=timeout)
+                end = _content_end(sentence) if evidence.pattern.anchored_end else len(sentence)
+                match = evidence.pattern.regex.search(sentence, 0, end, timeout=timeout)
             except TimeoutError:
                 report.vetoes.append(self._veto(evidence, evidence.value or NO_DAY, sentence, "timeout", "",
                                                 f"the pattern took longer than {MATCH_TIMEOUT}s on this sentence "
                                                 "and was given up (simplify it)"))
                 continue
             if match is not None:
-                self._judge_match(report, evidence, match, entry, missing)
+                try:
+                    self._judge_match(report, evidence, match, entry, missing, timeout)
+                except TimeoutError:
+                    report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "timeout", "",
+                                                    f"the pattern took longer than {MATCH_TIMEOUT}s on this "
+                                                    "sentence and was given up (simplify it)"))
         return report
 
     def _judge_match(self, report: SentenceReport, evidence: _Evidence, match: regex.Match[str],
-                     entry: EntryText, missing: str | None) -> None:
+                     entry: EntryText, missing: str | None, timeout: float) -> None:
         sentence = report.sentence
         value, end, after = evidence.value, match.end(), match.end()
         if value is None:
-            announced = parse_announced_date(match.group("date"), entry.published)
-            if announced is None:
+            day = _day_in(match, evidence.pattern, entry, timeout)
+            if day is None:
                 report.vetoes.append(self._veto(evidence, NO_DAY, sentence, "date", match.group("date"),
-                                                no_day_reason(match.group("date"))))
+                                                no_day_reason(match.group("date"), entry.language)))
                 return
+            announced, date_start = day
             value = announced.day.isoformat()
             # The date's own words ("May 9", "Monday or ...") are no cue; what follows them may be one.
-            end, after = match.start("date"), match.start("date") + announced.end
+            end, after = date_start, date_start + announced.end
         if missing is not None:
             report.vetoes.append(self._veto(evidence, value, sentence, "scope", missing,
                                             f"the entry never mentions any of: {missing}"))
             return
         predicate = Predicate(match.start(), end, after, evidence.own_words, announces_date=evidence.value is None)
-        verdict = judge(sentence, predicate, self._cues[evidence.item], entry.published.year)
+        verdict = judge(sentence, predicate, self._cues[(evidence.item, evidence.language)], entry.published.year)
         if verdict is not None:
             report.vetoes.append(self._veto(evidence, value, sentence, verdict.guard, verdict.cue, verdict.reason))
             return
@@ -204,3 +237,41 @@ class Extractor:
     @staticmethod
     def _veto(evidence: _Evidence, value: str, sentence: str, guard: str, cue: str, reason: str) -> Veto:
         return Veto(evidence.item, value, sentence, evidence.pattern.source, guard, cue, reason)
+
+
+_WORD_START = regex.compile(r"(?<![\w'’-])\w")
+#: What closes a sentence after its last word: "... on Monday." or "... called off!\"".
+_CLOSING = regex.compile(r"[.!…]+[\"'’”)\]]*\s*$")
+
+
+def _content_end(sentence: str) -> int:
+    """Where the sentence's words end: before its closing full stop (so ``$`` anchors a body sentence)."""
+    closing = _CLOSING.search(sentence)
+    return closing.start() if closing else len(sentence)
+
+
+def _day_in(match: regex.Match[str], pattern: CompiledPattern, entry: EntryText,
+            timeout: float) -> tuple[AnnouncedDate, int] | None:
+    """The day a date pattern's match names, and where its words start: the ``{date}`` span the match
+    captured, else (a free-word part before ``{date}`` took words of the day) the longest span from an
+    earlier word of the match (a later one, after a gap of a words pattern, which is as short as it can be)
+    that the pattern also allows and that names a day."""
+    announced = parse_announced_date(match.group("date"), entry.published, entry.language)
+    if announced is not None:
+        return announced, match.start("date")
+    split = pattern.date_split
+    if split is None:
+        return None
+    sentence, start = match.string, match.start()
+    for word in _WORD_START.finditer(sentence, start):
+        if word.start() == match.start("date"):
+            continue
+        if split.before.fullmatch(sentence, start, word.start(), timeout=timeout) is None:
+            continue
+        rest = split.rest.match(sentence, word.start(), timeout=timeout)
+        if rest is None:
+            continue
+        announced = parse_announced_date(rest.group("date"), entry.published, entry.language)
+        if announced is not None:
+            return announced, word.start()
+    return None

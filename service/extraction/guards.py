@@ -9,13 +9,19 @@ are left out. So "no prisoner swap until the ceasefire holds" is not a denial of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import regex
 
+from service.extraction import cues_ru, cues_uk
+from service.extraction.background import ENGLISH_EARLIER as _BACKGROUND_EARLIER
+from service.extraction.background import ENGLISH_YEAR as _BACKGROUND_YEAR
 from service.extraction.background import background
 from service.extraction.cues import Cue, CueSet
 from service.extraction.folding import fold_keeping_length
+from service.extraction.grammar import Grammar
 from service.extraction.verdicts import Verdict
 
 #: Negations reach this many words forward (NegEx's window); terminators cut it shorter.
@@ -87,6 +93,13 @@ _DETERMINER_BEFORE = regex.compile(
     r"revised|rival|higher|lower|any|every|no|such|insurance|earthquake)|'s|s')\s+$",
     regex.IGNORECASE,
 )
+#: Hedge cues that name a thing when used as nouns ("following a new offer, the union called off the strike"):
+#: a comma between such a noun and the predicate ends its reach, as the offer is the background of the deed.
+_NOMINAL = frozenset({"offer", "offers", "proposal", "proposals", "proposal for", "plan", "plans", "demand",
+                      "demands", "bid"})
+#: ... when a determiner or a preposition shows it is a noun ("they demand, once more, that" is the verb).
+_PREPOSITION_BEFORE = regex.compile(r"\b(?:following|after|amid|amidst|under|despite|with|of|from|over|upon|"
+                                    r"against|before|by|on|in|behind|about)\s+$", regex.IGNORECASE)
 _PROPOSES_AFTER = regex.compile(r"\s+(?:to|for|that|of)\b", regex.IGNORECASE)
 #: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
 _INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
@@ -107,6 +120,36 @@ _NOT_BARE_VERB = regex.compile(r"(?:ed|ing|ion|ions|ment|ments|ness|ity|ance|enc
 _SAYING = frozenset({"said", "says", "say", "told", "tells", "announced", "reported", "added", "stated", "noted",
                      "argued", "warned", "insisted", "claimed", "predicted", "acknowledged", "conceded", "saying",
                      "telling", "declared", "wrote", "asked", "believed", "thought", "knew", "estimated"})
+
+
+def _english_present(own: str) -> bool:
+    return bool(_PRESENT.search(own))
+
+
+def _english_aim(before: str, first_word: str) -> str | None:
+    """"Agreed to release", "has the right to speak", "declined to confirm": a bare verb after "to" is an aim,
+    a duty or a refusal, not a deed. Returns the verb, or None."""
+    marker = _INFINITIVE_TO.search(before)
+    if marker is None or _NOT_BARE_VERB.search(first_word) or first_word.lower() in _IRREGULAR_PAST:
+        return None
+    head = before[:marker.start()].rstrip()
+    if head[-1:] in ("%", ",") or head[-1:].isdigit():
+        return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
+    previous = _WORD.findall(head)
+    if previous and previous[-1].lower() in _TO_PREPOSITION:
+        return None
+    return f"to {first_word}"
+
+
+ENGLISH = Grammar(
+    clause_boundary=_CLAUSE_BOUNDARY, side_remark=_SIDE_REMARK, relative_clause=_RELATIVE_CLAUSE,
+    modal_after=_MODAL_AFTER, future=lambda text: bool(_FUTURE.search(text)), present=_english_present,
+    is_past=lambda text: _is_past(text),
+    aim=_english_aim, quantity_after=_QUANTITY_AFTER, quantifiers=_QUANTIFIERS, always_ahead=_ALWAYS_AHEAD,
+    modals=_MODALS, saying=_SAYING, year=_BACKGROUND_YEAR, earlier=_BACKGROUND_EARLIER,
+    noun_sense=_NOUN_SENSE, determiner_before=_DETERMINER_BEFORE, proposes_after=_PROPOSES_AFTER,
+)
+GRAMMARS: Mapping[str, Grammar] = MappingProxyType({"en": ENGLISH, "uk": cues_uk.GRAMMAR, "ru": cues_ru.GRAMMAR})
 
 
 @dataclass(frozen=True)
@@ -132,21 +175,23 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
     With ``published_year``, a clause that dates the predicate to an earlier year ("a truce agreed in
     2022 collapsed") is background, not news.
     """
+    grammar = GRAMMARS.get(cues.language, ENGLISH)
     lowered = fold_keeping_length(sentence)
     masked = [(c.start, c.end) for c in cues.pseudo.find(sentence, lowered)]  # "not only" is no negation
-    masked += [m.span() for m in _SIDE_REMARK.finditer(sentence)
+    masked += [m.span() for m in grammar.side_remark.finditer(sentence)
                if m.end() <= predicate.start or m.start() >= predicate.after]
     text, lowered = _blank(sentence, masked), _blank(lowered, masked)
-    clause_start, clause_end = _clause(text, predicate.start, predicate.after)
+    clause_start, clause_end = _clause(grammar, text, predicate.start, predicate.after)
     if _asks(sentence, clause_end):
         return Verdict("hedge", "?", "the sentence asks a question; it does not state the fact")
-    scan = _Scan(sentence, text, lowered, predicate, cues)
-    verdict = (scan.infinitive() or scan.before(clause_start, _is_past(sentence[predicate.start:predicate.end]))
-               or scan.inside() or scan.after(clause_end))
+    scan = _Scan(sentence, text, lowered, predicate, cues, grammar)
+    past = grammar.is_past(sentence[predicate.start:predicate.end])
+    verdict = scan.infinitive() or scan.before(clause_start, past) or scan.inside() or scan.after(clause_end)
     if verdict is not None or published_year is None:
         return verdict
     # The announced date's own words are left out: "on 30 December 2025" read in January 2026 is no history.
-    return background(text[clause_start:predicate.end] + " " + text[predicate.after:clause_end], published_year)
+    clause = text[clause_start:predicate.end] + " " + text[predicate.after:clause_end]
+    return background(clause, published_year, grammar.year, grammar.earlier)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -155,9 +200,9 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+def _clause(grammar: Grammar, text: str, start: int, end: int) -> tuple[int, int]:
     clause_start, clause_end = 0, len(text)
-    for boundary in _CLAUSE_BOUNDARY.finditer(text):
+    for boundary in grammar.clause_boundary.finditer(text):
         if boundary.end() <= start:
             clause_start = boundary.end()
         elif boundary.start() >= end:
@@ -208,9 +253,10 @@ def _is_month(sentence: str, cue: Cue) -> bool:
 class _Scan:
     """The cue checks around one predicate of one (masked) sentence."""
 
-    def __init__(self, sentence: str, text: str, lowered: str, predicate: Predicate, cues: CueSet) -> None:
+    def __init__(self, sentence: str, text: str, lowered: str, predicate: Predicate, cues: CueSet,
+                 grammar: Grammar) -> None:
         self.sentence, self.text, self.lowered = sentence, text, lowered
-        self.predicate, self.cues = predicate, cues
+        self.predicate, self.cues, self.grammar = predicate, cues, grammar
 
     def _reported_will(self, cue: Cue) -> bool:
         """"Officials said the exchange would take place on Monday": reported speech turns "will" into "would".
@@ -224,39 +270,41 @@ class _Scan:
         """Whether a time clause speaks of the future: "until"/"once" always, "when"/"after"/"before" only in a
         sentence that looks ahead ("will", "next") or in the present tense ("when the truce takes effect").
         "After the accident" and "when troops swept in" are facts."""
-        if cue.text.lower() in _ALWAYS_AHEAD:
+        if cue.text.lower() in self.grammar.always_ahead:
             return True
         own = self.text[cue.end:self.predicate.after]
-        return bool(_FUTURE.search(self.text) or _PRESENT.search(own))
+        return self.grammar.future(self.text) or self.grammar.present(own)
 
     def _noun_sense(self, cue: Cue) -> bool:
         """"Accepted the offer", "claims from the earthquake": the cue word names a thing, not a wish."""
-        if cue.text.lower() in _QUANTIFIERS:
-            return bool(_QUANTITY_AFTER.match(self.text, cue.end))
-        if cue.text.lower() not in _NOUN_SENSE:
+        grammar = self.grammar
+        if cue.text.lower() in grammar.quantifiers:
+            return bool(grammar.quantity_after.match(self.text, cue.end))
+        if cue.text.lower() not in grammar.noun_sense or grammar.proposes_after is None:
             return False
-        if _PROPOSES_AFTER.match(self.text, cue.end):
+        if grammar.proposes_after.match(self.text, cue.end) or grammar.determiner_before is None:
             return False
-        return bool(_DETERMINER_BEFORE.search(self.text, 0, cue.start))
+        return bool(grammar.determiner_before.search(self.text, 0, cue.start))
+
+    def _noun_before_comma(self, cue: Cue) -> bool:
+        """"Following demands from commuters, the union called off the strike": a noun cue whose phrase a comma
+        closes before the predicate is the background of the deed, not a proposal of it."""
+        if cue.text.lower() not in _NOMINAL or "," not in self.text[cue.end:self.predicate.start]:
+            return False
+        before = self.text[:cue.start]
+        return bool(_DETERMINER_BEFORE.search(before) or _PREPOSITION_BEFORE.search(before))
 
     def infinitive(self) -> Verdict | None:
-        """"Agreed to release", "has the right to speak", "declined to confirm": a bare verb after "to"
-        is an aim, a duty or a refusal, not a deed."""
+        """"Agreed to release", "погодилися обмінятися": a bare verb is an aim, a duty or a refusal, not a deed."""
         predicate = self.predicate
-        before = self.text[:predicate.start]
-        marker = _INFINITIVE_TO.search(before)
-        if marker is None or "to" in predicate.own_words:
-            return None
         first = _WORD.match(self.text, predicate.start)
-        if first is None or _NOT_BARE_VERB.search(first.group(0)) or first.group(0).lower() in _IRREGULAR_PAST:
+        if first is None or "to" in predicate.own_words:
             return None
-        head = before[:marker.start()].rstrip()
-        if head[-1:] in ("%", ",") or head[-1:].isdigit():
-            return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
-        previous = _WORD.findall(head)
-        if previous and previous[-1].lower() in _TO_PREPOSITION:
+        aim = self.grammar.aim(self.text[:predicate.start], first.group(0))
+        if aim is None:
             return None
-        return Verdict("hedge", "to", f"'to {first.group(0)}' is an aim or a duty, not a statement that it happened")
+        return Verdict("hedge", aim.split()[0].lower(),
+                       f"'{aim}' is an aim or a duty, not a statement that it happened")
 
     def before(self, clause_start: int, past: bool) -> Verdict | None:
         """A cue between the clause's start and the predicate, nearest first, within its reach."""
@@ -271,9 +319,10 @@ class _Scan:
                 return Verdict("hedge", cue.text.lower(),
                                f"'{cue.text}' makes it a condition about the future, not a fact")
             if cue.kind == "hedge":
-                if _is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue):
+                if (_is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue)
+                        or self._noun_before_comma(cue)):
                     continue
-                reach = MODAL_WINDOW_WORDS if cue.text.lower() in _MODALS else HEDGE_WINDOW_WORDS
+                reach = MODAL_WINDOW_WORDS if cue.text.lower() in self.grammar.modals else HEDGE_WINDOW_WORDS
                 if gap <= reach:
                     return Verdict("hedge", cue.text.lower(),
                                    f"'{cue.text}' makes it a proposal, wish, possibility or condition, not a fact")
@@ -299,23 +348,22 @@ class _Scan:
             return Verdict(cue.kind, " ".join(words), f"'{cue.text}' inside the matched words changes their meaning")
         return None
 
-    @staticmethod
-    def _reports(predicate: str) -> bool:
+    def _reports(self, predicate: str) -> bool:
         """A verb of saying, or one in the past, is followed by what was said or done, not by its own modal:
         "a spokesman said the bank may not qualify", "he told Clinton he could live with it"."""
         words = [w.lower() for w in _WORD.findall(predicate)]
-        return bool(words) and (words[-1] in _SAYING or _is_past(predicate))
+        return bool(words) and (words[-1] in self.grammar.saying or self.grammar.is_past(predicate))
 
     def after(self, clause_end: int) -> Verdict | None:
         """A negation, modal, condition or disputed claim after the predicate, in its clause."""
         start = self.predicate.after
-        relative = _RELATIVE_CLAUSE.search(self.text, start, clause_end)
+        relative = self.grammar.relative_clause.search(self.text, start, clause_end)
         if relative is not None:  # "a truce that has not yet taken effect": the "not" is about its effect
             clause_end = relative.start()
         negation = self.cues.negation_after.first(self.text, self.lowered, start, clause_end)
         if negation is not None and _words(self.text[start:negation.start]) <= AFTER_WINDOW_WORDS:
             return Verdict("negation", negation.text.lower(), f"'{negation.text}' right after it denies it")
-        modal = _MODAL_AFTER.search(self.text, start, clause_end)
+        modal = self.grammar.modal_after.search(self.text, start, clause_end)
         if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS \
                 and not self._reports(self.text[self.predicate.start:self.predicate.end]):
             return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")

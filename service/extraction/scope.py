@@ -13,10 +13,17 @@ from dataclasses import dataclass
 import ahocorasick
 
 from service.extraction.folding import fold
+from service.extraction.word_forms import expand_term
 
 
 def _term(text: str) -> str:
     return " ".join(fold(text).split())
+
+
+def _forms(text: str) -> list[str]:
+    """The folded term, then its Ukrainian and Russian forms when it is written in Cyrillic."""
+    term = _term(text)
+    return [term, *sorted(_term(form) for form in expand_term(term) if _term(form) != term)]
 
 
 @dataclass(frozen=True)
@@ -30,15 +37,18 @@ class ScopeIndex:
     """Every item's scope groups, and one automaton over all their terms."""
 
     def __init__(self, scopes: Mapping[str, Sequence[Sequence[str]]]) -> None:
-        self._groups: dict[str, tuple[tuple[str, ...], ...]] = {  # terms in the author's order, for messages
-            item: tuple(tuple(dict.fromkeys(_term(t) for t in group if t.strip())) for group in groups if group)
+        # Each term with its Ukrainian and Russian forms ("Україна": "України", "Україною"), in the author's order.
+        self._groups: dict[str, tuple[tuple[str, ...], ...]] = {
+            item: tuple(tuple(dict.fromkeys(form for t in group if t.strip() for form in _forms(t)))
+                        for group in groups if group)
             for item, groups in scopes.items()
         }
-        # What messages show of a folded term: the author's first spelling of it ("İzmir", not "izmir").
-        self._shown: dict[str, str] = {}
-        for groups in scopes.values():
-            for term in (t for group in groups for t in group if t.strip()):
-                self._shown.setdefault(_term(term), " ".join(term.split()))
+        # What messages show of a group: the author's own spellings ("İzmir", not "izmir"; no inflected forms).
+        self._labels: dict[str, tuple[str, ...]] = {
+            item: tuple(" / ".join(dict.fromkeys(" ".join(t.split()) for t in group if t.strip()))
+                        for group in groups if group)
+            for item, groups in scopes.items()
+        }
         self._unscoped = frozenset(item for item, groups in self._groups.items() if not groups)
         sharing: dict[str, int] = {}
         for groups in self._groups.values():
@@ -75,9 +85,9 @@ class ScopeIndex:
 
     def missing(self, item: str, mentions: Mentions) -> str | None:
         """The first of ``item``'s scope groups the entry never mentions, as text; None when in scope."""
-        for group in self._groups.get(item, ()):
+        for group, label in zip(self._groups.get(item, ()), self._labels.get(item, ()), strict=True):
             if mentions.terms.isdisjoint(group):
-                return " / ".join(self._shown[term] for term in group)
+                return label
         return None
 
     def candidate_items(self, mentions: Mentions, limit: int) -> frozenset[str] | None:

@@ -5,11 +5,17 @@ white space and a likely sentence start (a capital, a digit, an opening quote). 
 end a sentence after a title or other abbreviation ("Mr.", "Gen.", "Jan."), an initial ("J. Smith"),
 or inside a number ("3.5"). Abbreviations that often close a sentence ("U.S.", "a.m.", "Inc.") end
 one when the next word is one that usually opens a sentence ("The", "He", "But").
+
+Ukrainian is split by ``tokenize-uk`` and Russian by ``razdel`` (rule-based, no model to download): they
+keep "бл. 1 млн", "т. н.", "2022 р." and "ок. 1 млн чел." inside their sentence.
 """
 
 from __future__ import annotations
 
 import re
+
+import razdel
+import tokenize_uk
 
 # Abbreviations that never end a sentence (lower-cased, without the final stop).
 _TITLES = frozenset({
@@ -32,12 +38,30 @@ _OPENERS = frozenset({
 })
 # A candidate boundary: ., ! or ? (with closing quotes or brackets), then space, then a likely start.
 _BOUNDARY = re.compile(r"""([.!?]+["')\]]*)\s+(?=["'(\[]?[A-Z0-9])""")
+_MAYBE_BOUNDARY = re.compile(r"[.!?\u2026]\S*\s+\S")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"""["'(\[]?([A-Za-z]+)""")
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, language: str = "en") -> list[str]:
     """Sentences of ``text`` (normalised, one paragraph per line), in order, without empty ones."""
+    if language == "uk":
+        found = [s for paragraph in text.split("\n") for s in _ukrainian(paragraph)]
+    elif language == "ru":
+        found = [s.text for paragraph in text.split("\n") for s in razdel.sentenize(paragraph)]
+    else:
+        found = _english(text)
+    return [s.strip() for s in found if any(ch.isalnum() for ch in s)]
+
+
+def _ukrainian(paragraph: str) -> list[str]:
+    # tokenize-uk prepares its rules on every call: a paragraph with no possible boundary (a title) skips it.
+    if not _MAYBE_BOUNDARY.search(paragraph):
+        return [paragraph]
+    return list(tokenize_uk.tokenize_sents(paragraph))
+
+
+def _english(text: str) -> list[str]:
     sentences: list[str] = []
     for paragraph in text.split("\n"):
         start = 0
@@ -49,7 +73,7 @@ def split_sentences(text: str) -> list[str]:
         rest = paragraph[start:].strip()
         if rest:
             sentences.append(rest)
-    return [s for s in sentences if any(ch.isalnum() for ch in s)]
+    return sentences
 
 
 def _continues(before: str, after: str) -> bool:

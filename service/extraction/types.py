@@ -16,6 +16,7 @@ class EntryText:
     title: str
     text: str  # may contain HTML; extraction strips it
     published: datetime  # timezone-aware
+    language: str = "en"  # "en", "uk" or "ru": which patterns, cues, sentence splitter and dates apply
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,12 @@ schema), so the live tables are never touched and the daemon's appends are never
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 
 from service.history.replay import replay
-from service.store.bootstrap import open_store
-from service.store.database import first_line
+from service.store.bootstrap import scratch_store
+from service.store.errors import ScratchUnavailable
 from service.store.projection import Projection
 from service.store.recorder import EventStore
 
@@ -56,9 +49,12 @@ def projection_difference(store: EventStore, projections: Sequence[Projection]) 
     tables = [table for projection in projections for table in projection.tables]
     for _ in range(_ATTEMPTS):
         before = store.last_position()
-        with _scratch_store(store) as scratch:
-            replay(scratch, projections, source=store)
-            rebuilt = {table: _rows(scratch, table) for table in tables}
+        try:
+            with scratch_store(store) as scratch:
+                replay(scratch, projections, source=store)
+                rebuilt = {table: _rows(scratch, table) for table in tables}
+        except ScratchUnavailable as error:
+            raise NotCompared(str(error)) from None
         live = {table: _rows(store, table) for table in tables}
         if store.last_position() != before:
             continue
@@ -109,38 +105,3 @@ def _show(column: str, value: object) -> str:
         return "(value withheld: it may hold a secret)"
     shown = repr(value)
     return shown if len(shown) <= _SHOWN_CHARS else f"{shown[:_SHOWN_CHARS - 1]}…"
-
-
-@contextmanager
-def _scratch_store(store: EventStore) -> Iterator[EventStore]:
-    """An empty, migrated store of the same backend, removed afterwards."""
-    if store.backend.name == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="vigil-verify-") as folder:
-            scratch = open_store(str(Path(folder) / "scratch.db"))
-            try:
-                yield scratch
-            finally:
-                scratch.close()
-        return
-    schema = f"vigil_verify_{uuid.uuid4().hex[:12]}"
-    try:
-        with store.reading() as conn:
-            _execute(conn, f"CREATE SCHEMA {schema}")
-    except DBAPIError as error:
-        raise NotCompared(f"cannot create a scratch schema ({first_line(error)})") from None
-    try:
-        url = store.url
-        options = f"{url.query.get('options', '')} -csearch_path={schema}".strip()
-        scratch = open_store(url.update_query_dict({"options": options}).render_as_string(hide_password=False))
-        try:
-            yield scratch
-        finally:
-            scratch.close()
-    finally:
-        with store.reading() as conn:
-            _execute(conn, f"DROP SCHEMA {schema} CASCADE")
-
-
-def _execute(conn: Connection, sql: str) -> None:
-    conn.exec_driver_sql(sql)
-    conn.commit()

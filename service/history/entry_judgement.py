@@ -50,16 +50,17 @@ def find_entry(store: EventStore, key: str) -> RecordedEvent:
 
 
 def recorded_rules(store: EventStore) -> RuleSet | None:
-    """The items and cue lists of the newest rules the log recorded (None when none were kept in it).
+    """The items, cue lists and sources (URLs as shown, masked) of the newest rules the log recorded (None
+    when none were kept in it; sources only from rules recorded since they were).
 
     What commands that only show the store's state use when no rule file is at hand."""
-    newest = None
-    for event in store.read_all(types=[RulesLoaded.TYPE]):
-        newest = event
-    recorded = newest.data.get("extraction") if newest is not None else None
+    newest = store.read_stream("config", types=[RulesLoaded.TYPE], last=1)
+    recorded = newest[0].data.get("extraction") if newest else None
     if recorded is None:
         return None
-    return RuleSet.model_validate({"items": recorded["items"], "cues": recorded["cues"]})
+    return RuleSet.model_validate(
+        {"items": recorded["items"], "cues": recorded["cues"], "sources": recorded.get("sources", {})}
+    )
 
 
 def rules_at(store: EventStore, position: int, current: LoadedRules) -> tuple[RuleSet, str]:

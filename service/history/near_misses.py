@@ -18,6 +18,8 @@ from service.store.recorder import EventStore
 #: How many of the newest log positions are searched for entries, and how many near misses are shown.
 SEARCHED_POSITIONS = 5_000
 SHOWN = 10
+#: Positions read at a time, newest window first: the search stops as soon as enough are found.
+_WINDOW = 1_000
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,23 @@ def near_misses(store: EventStore, loaded: LoadedRules, item: str, limit: int = 
     rules = RuleSet(items={item: spec}, cues=loaded.rules.cues)
     extractor = Extractor(rules)
     tracker = ItemTracker(rules, extractor)
-    after = max(0, store.last_position() - SEARCHED_POSITIONS)
+    last = store.last_position()
+    floor = max(0, last - SEARCHED_POSITIONS)
     found: list[NearMiss] = []
-    for event in store.read_all(after, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
-        for report in extractor.explain(tracker.entry_text(event)):
-            found.extend(NearMiss(event.position, str(event.data["published"]), str(event.data["source"]),
-                                  str(event.data["link"]), veto.sentence, veto.value, veto.guard, veto.cue,
-                                  veto.reason)
-                         for veto in report.vetoes if veto.guard != "scope")
+    upto = last
+    while upto > floor and len(found) < limit:
+        after = max(floor, upto - _WINDOW)
+        for event in store.read_all(after, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
+            if event.position > upto:
+                break
+            entry = tracker.entry_text(event)
+            if not extractor.might_match(entry):  # most entries name none of the item's words
+                continue
+            for report in extractor.explain(entry):
+                found.extend(NearMiss(event.position, str(event.data["published"]), str(event.data["source"]),
+                                      str(event.data["link"]), veto.sentence, veto.value, veto.guard, veto.cue,
+                                      veto.reason)
+                             for veto in report.vetoes if veto.guard != "scope")
+        upto = after
     found.sort(key=lambda miss: miss.position, reverse=True)
     return found[:limit]

@@ -23,14 +23,18 @@ class TimelineRow:
     links: list[str]
     sources: list[str]
     alerts: list[dict[str, str]]
+    #: The change's place in the item's stream: the cursor of the page of changes older than it.
+    version: int = 0
 
 
 def item_timeline(
-    store: EventStore, item: str, since: datetime | None, until: datetime | None, *, last: int | None = None
+    store: EventStore, item: str, since: datetime | None, until: datetime | None, *, last: int | None = None,
+    before: int | None = None,
 ) -> list[TimelineRow]:
     """Every state change of ``item`` whose evidence was published within [since, until], oldest first;
-    with ``last``, only the newest ``last`` changes are read."""
-    events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last)
+    with ``last``, only the newest ``last`` changes are read, and with ``before`` (a change's ``version``)
+    only changes older than that one: a page costs what it shows, however long the story."""
+    events = store.read_stream(f"item:{item}", types=[ItemStateChanged.TYPE], last=last, before_version=before)
     if not events:
         return []
     with store.reading() as conn:
@@ -57,6 +61,7 @@ def item_timeline(
                 list(change.links),
                 list(change.sources),
                 by_trigger.get(event.position, []),
+                event.stream_version,
             )
         )
     return rows

@@ -17,6 +17,7 @@ import apprise
 from service.masking.secrets import ENV_REF, MASK, is_secret_key, looks_like_token
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})://")
+_WHOLE_REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 # Query prefixes apprise uses for custom headers (+), URL parameters (-) and payload fields (:).
 _PASSTHROUGH_PREFIXES = ("+", "-", ":")
 _MIN_SECRET_LENGTH = 4  # shorter fragments would scrub ordinary words out of messages
@@ -28,6 +29,11 @@ def redact(url: str) -> str:
     A URL apprise cannot load becomes ``scheme://***`` (or ``***`` without a recognisable scheme),
     except that a URL holding ``${VAR}`` references keeps the references and masks the rest piecewise.
     """
+    whole = _WHOLE_REFERENCE.fullmatch(url)
+    if whole:
+        # A URL kept whole in the environment: its name is no secret, and a default names its channel.
+        default = whole.group("default")
+        return f"${{{whole.group('name')}}}" if default is None else f"${{{whole.group('name')}:-{redact(default)}}}"
     scheme = _SCHEME.match(url)
     if not scheme:
         return MASK

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.secret_urls import forget_unused, seal, unsealed_or_refs
 from service.events.catalog import RulesLoaded, SubscriberAdded, SubscriberRemoved
+from service.masking.feed_urls import public_feed_url
 from service.rules.loader import LoadedRules
 from service.rules.models import SubscriberSpec
 from service.store.recorder import EventStore
@@ -39,7 +40,11 @@ def record_rules(store: EventStore, loaded: LoadedRules) -> list[str]:
                 sources=sorted(rules.sources),
                 extraction={"items": {name: spec.model_dump(mode="json", by_alias=True)
                                       for name, spec in rules.items.items()},
-                            "cues": rules.cues.model_dump(mode="json", by_alias=True)},
+                            "cues": rules.cues.model_dump(mode="json", by_alias=True),
+                            # As shown (password and query values masked): what `vigil sources` lists
+                            # when no rule file is at hand. Never the URL itself: it may hold a secret.
+                            "sources": {name: {**spec.model_dump(mode="json"), "url": public_feed_url(spec.url)}
+                                        for name, spec in rules.sources.items()}},
             )
             events.append(NewEvent(RulesLoaded.TYPE, loaded_event.to_data()))
         recorded = read_subscribers(tx.connection)

@@ -30,6 +30,7 @@ from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, SentenceReport
 from service.rules.loader import LoadedRules, is_rule_test_file, load_rules
 from service.rules.models import RuleSet
+from service.sources.language import detect_language
 from service.state.decision import Evidence, initial_state
 from service.state.fold import fold
 
@@ -69,14 +70,33 @@ def test_files(paths: list[str]) -> list[Path]:
 
 def run_test_file(path: Path) -> list[CaseResult]:
     """Run every case of one test file."""
-    document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
-        raise RuleTestError(f"{path}: a rule test file needs a 'cases:' list")
+    document = read_test_file(path)
     rules_paths = [str(path.parent / name) for name in document.get("rules", [])] or _rules_beside(path)
     loaded: LoadedRules = load_rules(rules_paths)
     extractor = Extractor(loaded.rules)
     return [_run_case(str(path), number, case, loaded.rules, extractor)
             for number, case in enumerate(document["cases"], 1)]
+
+
+def read_test_file(path: Path) -> dict[str, Any]:
+    """A test file's document, with its ``cases:`` list checked to be there."""
+    document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
+        raise RuleTestError(f"{path}: a rule test file needs a 'cases:' list")
+    return document
+
+
+def case_entries(number: int, case: dict[str, Any]) -> list[EntryText]:
+    """The entries of the ``number``-th case, as extraction reads them."""
+    published = _when(case.get("published"), None) if case.get("published") else None
+    raw_entries = case.get("entries") or [{"text": case.get("text", ""), "title": case.get("title", "")}]
+    return [EntryText(source=str(raw.get("source", "test")), guid=f"{number}-{index}",
+                      link=f"test://{number}/{index}", title=str(raw.get("title", "")),
+                      text=str(raw.get("text", "")), published=_when(raw.get("published"), published),
+                      # an entry's own "language:", else the case's, else detected as a feed's would be
+                      language=detect_language(str(raw.get("title", "")), str(raw.get("text", "")),
+                                               raw.get("language") or case.get("language")))
+            for index, raw in enumerate(raw_entries)]
 
 
 def _rules_beside(path: Path) -> list[str]:
@@ -96,14 +116,9 @@ def _when(value: Any, default: datetime | None) -> datetime:
 
 def _run_case(file: str, number: int, case: dict[str, Any], rules: RuleSet, extractor: Extractor) -> CaseResult:
     name = str(case.get("name", f"case {number}"))
-    published = _when(case.get("published"), None) if case.get("published") else None
-    entries = case.get("entries") or [{"text": case.get("text", ""), "title": case.get("title", "")}]
     states = {item: initial_state(item, spec) for item, spec in rules.items.items()}
     reports: list[SentenceReport] = []
-    for index, raw in enumerate(entries):
-        entry = EntryText(source=str(raw.get("source", "test")), guid=f"{number}-{index}",
-                          link=f"test://{number}/{index}", title=str(raw.get("title", "")),
-                          text=str(raw.get("text", "")), published=_when(raw.get("published"), published))
+    for index, entry in enumerate(case_entries(number, case)):
         reports.extend(extractor.explain(entry))
         for finding_number, finding in enumerate(extractor.extract(entry)):
             evidence = Evidence(finding.item, finding.value, entry.source, entry.published,

@@ -36,9 +36,11 @@ from service.store.recorder import EventStore
 log = logging.getLogger("vigil.pipeline")
 
 
-def open_pipeline_store(url: str, *, migrate: bool = True, pool_size: int | None = None) -> EventStore:
-    """Open the store with every projection wired in."""
-    return open_store(url, projections=PROJECTIONS, migrate=migrate, pool_size=pool_size)
+def open_pipeline_store(
+    url: str, *, migrate: bool = True, pool_size: int | None = None, create: bool = True
+) -> EventStore:
+    """Open the store with every projection wired in (the options: see ``open_store``)."""
+    return open_store(url, projections=PROJECTIONS, migrate=migrate, pool_size=pool_size, create=create)
 
 
 def default_owner() -> str:
@@ -121,10 +123,13 @@ class Pipeline:
 
     def poll_all(self, *, force: bool = False) -> list[PollOutcome]:
         """Poll every source concurrently; one failing source never stops the others."""
-        with ThreadPoolExecutor(max_workers=self.poll_workers) as pool:
-            return list(
-                pool.map(lambda source: self.poll(source, force=force), sorted(self.loaded.rules.sources))
-            )
+        pool = ThreadPoolExecutor(max_workers=self.poll_workers)
+        try:
+            return list(pool.map(lambda source: self.poll(source, force=force), sorted(self.loaded.rules.sources)))
+        finally:
+            # Not waiting: after Ctrl-C a slow poll must not hold the process; a poll writes nothing until it
+            # has read its feed, so one left behind loses nothing (the next pass polls that source again).
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def process(self) -> ProcessOutcome:
         """Run the item tracker and the alert engine until both have caught up."""

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 import jinja2
 
 from service.rules.errors import Location, NodePath, RuleError, SourceMap, did_you_mean
-from service.rules.models import AlertRule, ItemSpec, RuleSet
+from service.rules.models import AlertRule, ItemSpec, LanguagePatterns, RuleSet
 from service.rules.patterns import PatternError, compile_pattern, probe_pattern
 from service.rules.subscriber_limits import group_problem, name_problem, urls_problem
+from service.rules.word_patterns import PREFIX, is_words_pattern
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def check_rules(rules: RuleSet, where: SourceMap, unchecked: Unchecked | None = 
 
 def item_states(spec: ItemSpec) -> list[str]:
     """The states a status item can be in: its ``initial`` state (which needs no patterns) and ``states``."""
-    return list(dict.fromkeys([spec.initial, *spec.states]))
+    return spec.state_names()
 
 
 def _check_sources(rules: RuleSet, where: SourceMap) -> list[RuleError]:
@@ -83,7 +84,7 @@ def _check_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
 def _check_status_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
     base: NodePath = ("items", name)
     errors = []
-    if not spec.states:
+    if not spec.states and not any(patterns.states for patterns in spec.languages.values()):
         errors.append(where.key(base).error(f"status item '{name}' needs at least one state under 'states'"))
     for field in ("set", "unset"):
         if getattr(spec, field):
@@ -123,7 +124,7 @@ def _check_date_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleEr
                 "and withdrawn by 'unset' patterns"
             )
         )
-    if not spec.set:
+    if not spec.set and not any(patterns.set for patterns in spec.languages.values()):
         errors.append(
             where.key(base).error(f"date item '{name}' needs at least one 'set' pattern containing {{date}}")
         )
@@ -137,16 +138,29 @@ def _check_date_item(name: str, spec: ItemSpec, where: SourceMap) -> list[RuleEr
 def _item_pattern_errors(base: NodePath, spec: ItemSpec, where: SourceMap) -> list[RuleError]:
     """The problems of every pattern of an item: its states' (status) or its set and unset patterns (date)."""
     errors = []
-    if spec.kind == "status":
-        for state, patterns in spec.states.items():
-            for index, pattern in enumerate(patterns):
-                errors += _pattern_errors(pattern, (*base, "states", state, index), where, date=False)
-        return errors
-    for index, pattern in enumerate(spec.set):
-        errors += _pattern_errors(pattern, (*base, "set", index), where, date=True)
-    for index, pattern in enumerate(spec.unset):
-        errors += _pattern_errors(pattern, (*base, "unset", index), where, date=False)
+    blocks: list[tuple[NodePath, ItemSpec | LanguagePatterns]] = [(base, spec)]
+    blocks += [((*base, "languages", language), patterns) for language, patterns in spec.languages.items()]
+    for path, block in blocks:
+        if spec.kind == "status":
+            for state, patterns in block.states.items():
+                for index, pattern in enumerate(patterns):
+                    errors += _pattern_errors(pattern, (*path, "states", state, index), where, date=False)
+            if path != base:
+                errors += _misplaced(path, block, ("set", "unset"), "a status item's languages hold 'states'", where)
+            continue
+        for index, pattern in enumerate(block.set):
+            errors += _pattern_errors(pattern, (*path, "set", index), where, date=True)
+        for index, pattern in enumerate(block.unset):
+            errors += _pattern_errors(pattern, (*path, "unset", index), where, date=False)
+        if path != base:
+            errors += _misplaced(path, block, ("states",), "a date item's languages hold 'set' and 'unset'", where)
     return errors
+
+
+def _misplaced(path: NodePath, block: ItemSpec | LanguagePatterns, fields: tuple[str, ...], reason: str,
+               where: SourceMap) -> list[RuleError]:
+    return [where.key((*path, name)).error(f"'{name}' does not belong here: {reason}")
+            for name in fields if getattr(block, name)]
 
 
 def _pattern_errors(pattern: str, path: NodePath, where: SourceMap, *, date: bool) -> list[RuleError]:
@@ -154,9 +168,14 @@ def _pattern_errors(pattern: str, path: NodePath, where: SourceMap, *, date: boo
         slow = probe_pattern(compile_pattern(pattern, date=date))
     except PatternError as exc:
         slow = exc
-    if slow is not None:
-        return [where.within(path, slow.column - 1, pattern).error(slow.message)]
-    return []
+    if slow is None:
+        return []
+    node = where.node(path)
+    if is_words_pattern(pattern) and not (node is not None and node.scalar and (node.text or "").startswith(PREFIX)):
+        # Written as {words: ...}: the column is one inside the mapping's 'words' value.
+        inside = where.within((*path, "words"), slow.column - 1 - len(PREFIX), pattern[len(PREFIX):])
+        return [inside.error(slow.message)]
+    return [where.within(path, slow.column - 1, pattern).error(slow.message)]
 
 
 def _check_alerts(rules: RuleSet, where: SourceMap, unchecked: Unchecked) -> list[RuleError]:

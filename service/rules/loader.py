@@ -36,7 +36,7 @@ from service.rules.errors import (
     SourceMap,
     did_you_mean,
 )
-from service.rules.models import AlertRule, CueLists, ItemSpec, RuleSet, SubscriberSpec
+from service.rules.models import AlertRule, CueLists, ItemSpec, LanguageCues, RuleSet, SubscriberSpec
 from service.rules.yaml_limits import shape_error, size_error
 
 SECTIONS = ("sources", "items", "alerts", "subscribers", "cues")
@@ -359,11 +359,15 @@ class _Merger:
         for index, rule in enumerate(value):
             alerts.append(walker.convert(rule, ("alerts", len(alerts)), None, value.lc.item(index)))
 
-    def _add_cues(self, walker: _Walker, value: Any, at: Location) -> None:
+    def _add_cues(self, walker: _Walker, value: Any, at: Location, language: str | None = None) -> None:
+        """Merge one file's cue lists into the others' (English at the top, ``uk:`` and ``ru:`` inside)."""
+        section = "cues" if language is None else f"cues.{language}"
         if not isinstance(value, CommentedMap):
-            self.errors.append(at.error("'cues' should be a mapping of cue lists"))
+            self.errors.append(at.error(f"'{section}' should be a mapping of cue lists"))
             return
-        allowed = list(CueLists.model_fields)
+        allowed = list(CueLists.model_fields if language is None else LanguageCues.model_fields)
+        base: tuple[str, ...] = ("cues",) if language is None else ("cues", language)
+        merged_lists = self.data["cues"] if language is None else self.data["cues"].setdefault(language, {})
         for key in value:
             key_at = walker.location(_key_position(value, key))
             if key not in allowed:
@@ -372,13 +376,20 @@ class _Merger:
             phrases = value[key]
             if phrases is None:
                 continue
+            if key in LANGUAGE_CUE_KEYS:
+                self._add_cues(walker, phrases, key_at, key)
+                continue
             if not isinstance(phrases, CommentedSeq):
                 self.errors.append(key_at.error(f"'{key}' should be a list of phrases"))
                 continue
-            self.source_map.add(("cues", key), NodePosition(key=key_at, value=key_at, scalar=False))
-            merged = self.data["cues"].setdefault(key, [])
+            self.source_map.add((*base, key), NodePosition(key=key_at, value=key_at, scalar=False))
+            merged = merged_lists.setdefault(key, [])
             for index, phrase in enumerate(phrases):
-                merged.append(walker.convert(phrase, ("cues", key, len(merged)), None, phrases.lc.item(index)))
+                merged.append(walker.convert(phrase, (*base, key, len(merged)), None, phrases.lc.item(index)))
+
+
+#: The keys of ``cues:`` that hold another language's lists rather than phrases.
+LANGUAGE_CUE_KEYS = frozenset(CueLists.model_fields) - frozenset(LanguageCues.model_fields)
 
 
 class _Walker:

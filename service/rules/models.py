@@ -8,14 +8,18 @@ These models are the contract between the rule files and every stage that reads 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from service.rules.durations import Duration
+from service.rules.word_patterns import words_source
 
 Severity = Literal["info", "warning", "critical"]
+#: The languages Vigil reads (ISO 639-1): English, Ukrainian, Russian.
+LanguageCode = Literal["en", "uk", "ru"]
+LANGUAGE_CODES: tuple[LanguageCode, ...] = ("en", "uk", "ru")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 
 #: The value a ``date`` item has before any date is announced (and after an announcement is withdrawn).
@@ -36,6 +40,9 @@ class SourceSpec(_Strict):
     )
     title: str | None = None
     tags: list[str] = Field(default_factory=list)
+    language: LanguageCode | None = Field(
+        default=None, description="The language of every entry of this feed (en, uk, ru); detected when absent."
+    )
 
 
 class ConfirmPolicy(_Strict):
@@ -45,8 +52,8 @@ class ConfirmPolicy(_Strict):
     within: Duration = Field(default="48h", validate_default=True)  # type: ignore[assignment]
 
 
-class CueLists(_Strict):
-    """Extra English cue phrases, added to Vigil's built-in lists (never replacing them)."""
+class LanguageCues(_Strict):
+    """Extra cue phrases of one language, added to Vigil's built-in lists (never replacing them)."""
 
     negation: list[str] = Field(default_factory=list, description="Phrases that deny the predicate.")
     hedge: list[str] = Field(
@@ -58,6 +65,42 @@ class CueLists(_Strict):
     terminators: list[str] = Field(
         default_factory=list, description="Words that end a cue's scope ('but', 'although')."
     )
+
+
+class CueLists(LanguageCues):
+    """Extra English cue phrases at the top, Ukrainian and Russian ones under ``uk:`` and ``ru:``."""
+
+    uk: LanguageCues = Field(default_factory=LanguageCues, description="Ukrainian cue additions.")
+    ru: LanguageCues = Field(default_factory=LanguageCues, description="Russian cue additions.")
+
+
+class WordsPattern(_Strict):
+    """A words pattern: the predicate's words in order within one clause, gaps allowed, any form of each word."""
+
+    words: str | list[str] = Field(
+        description="'vote ... offer ... {date}': '...' a gap of up to 6 words in the clause; 'a|b' either word; "
+                    "'(take place|be held)' either phrase; '[now]' optional; '\"held\"' only as written; "
+                    "'!talks' the next word is not 'talks'. Every word matches any of its forms (votes, voted). "
+                    "A list of parts is the parts joined by '...'."
+    )
+
+
+#: A pattern: a regex (a string), or a words pattern ({words: ...}), kept as the string "words: ...".
+Pattern = Annotated[str, BeforeValidator(words_source, json_schema_input_type=str | WordsPattern)]
+
+
+class LanguagePatterns(_Strict):
+    """An item's patterns in one more language, tried on entries in that language only.
+
+    Each word written plainly matches in any of its forms ("домовилися" also finds "домовились").
+    """
+
+    states: dict[str, list[Pattern]] = Field(
+        default_factory=dict, description="State name -> patterns (status items); the state may be new."
+    )
+    set: list[Pattern] = Field(default_factory=list, description="Patterns containing {date} (date items).")
+    unset: list[Pattern] = Field(default_factory=list, description="Patterns saying the date is not set (date items).")
+
 
 
 class ItemSpec(_Strict):
@@ -73,21 +116,31 @@ class ItemSpec(_Strict):
     )
     # status items
     initial: str = Field(default="none", description="State before any evidence (status items).")
-    states: dict[str, list[str]] = Field(
-        default_factory=dict, description="State name -> regex patterns whose match is evidence for it."
+    states: dict[str, list[Pattern]] = Field(
+        default_factory=dict,
+        description="State name -> patterns (regexes, or {words: ...}) whose match is evidence for it.",
     )
     transitions: dict[str, list[str]] | None = Field(
         default=None, description="Optional allowed transitions: from-state -> list of to-states."
     )
     # date items
-    set: list[str] = Field(
+    set: list[Pattern] = Field(
         default_factory=list, description="Patterns containing {date} that announce the date (date items)."
     )
-    unset: list[str] = Field(
+    unset: list[Pattern] = Field(
         default_factory=list, description="Patterns saying the date is not (or no longer) set (date items)."
     )
     confirm: ConfirmPolicy | None = None
     cues: CueLists = Field(default_factory=CueLists, description="Item-specific cue additions.")
+    languages: dict[Literal["uk", "ru"], LanguagePatterns] = Field(
+        default_factory=dict,
+        description="Patterns in Ukrainian (uk) and Russian (ru); the patterns above are English.",
+    )
+
+    def state_names(self) -> list[str]:
+        """Every state a status item names: ``initial``, then those with patterns in any language."""
+        return list(dict.fromkeys([self.initial, *self.states,
+                                   *(state for patterns in self.languages.values() for state in patterns.states)]))
 
 
 class AlertCondition(_Strict):

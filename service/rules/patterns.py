@@ -15,10 +15,13 @@ from dataclasses import dataclass
 
 import regex
 
+from service.rules.word_patterns import Forms, WordsError, is_words_pattern, translate
+
 DATE_PLACEHOLDER = "{date}"
 #: What ``{date}`` expands to: up to six words (digits, month names, weekdays, "next", ordinals, "10:00").
 #: Extraction trims the span from the right until a date parses, so a generous span is safe.
-DATE_GROUP = r"(?P<date>\w+(?:[ ,./:-]+\w+){0,5})"
+#: An apostrophe between two Cyrillic letters belongs to the word ("п'ятницю").
+DATE_GROUP = r"(?P<date>\w+(?:(?:[ ,./:-]+|(?<=[\u0400-\u04ff])'(?=[\u0400-\u04ff]))\w+){0,5})"
 #: Seconds one pattern may spend on one sentence before extraction gives up on it (and says so).
 MATCH_TIMEOUT = 0.05
 #: Seconds a pattern may take on one of the probe texts ``probe_pattern`` tries it on.
@@ -45,19 +48,39 @@ class PatternError(ValueError):
 
 
 @dataclass(frozen=True)
+class DateSplit:
+    """A date pattern cut at its ``{date}``: what must come before the day, and the day with what follows.
+
+    When the day a match captured names none (a free-word part before ``{date}`` took "on the new offer
+    on" and left "14 March" short), extraction tries ``{date}`` at each earlier word of the match, so
+    the slot gets the longest span that names a day.
+    """
+
+    before: regex.Pattern[str]
+    rest: regex.Pattern[str]
+
+
+@dataclass(frozen=True)
 class CompiledPattern:
     """A rule author's pattern (``source``) and the regex it compiled to."""
 
     source: str
     regex: regex.Pattern[str]
     has_date: bool
+    #: The words a words pattern spells, in every form (None for a regex: see extraction.pattern_words).
+    spelled: frozenset[str] | None = None
+    date_split: DateSplit | None = None
+    #: ``$`` in the pattern: it is matched against the sentence without its closing full stop.
+    anchored_end: bool = False
 
 
-def compile_pattern(source: str, *, date: bool) -> CompiledPattern:
+def compile_pattern(source: str, *, date: bool, forms: Forms | None = None) -> CompiledPattern:
     """Compile ``source`` for a status pattern (``date=False``) or a date ``set`` pattern (``date=True``).
 
-    Raises PatternError naming the column of the problem: a regex syntax error, ``{date}`` where it is
-    not allowed or missing where it is required, or a nested quantifier that could backtrack forever.
+    ``source`` is a regex, or a words pattern (``words: ...``, see ``word_patterns``) whose words match
+    every form ``forms`` gives (default: each word as written). Raises PatternError naming the column of
+    the problem: a syntax error, ``{date}`` where it is not allowed or missing where it is required, or a
+    nested quantifier that could backtrack forever.
     """
     if not source.strip():
         raise PatternError("empty pattern")
@@ -71,6 +94,8 @@ def compile_pattern(source: str, *, date: bool) -> CompiledPattern:
         raise PatternError(
             "{date} is only allowed in the 'set' patterns of a date item", source.index(DATE_PLACEHOLDER) + 1
         )
+    if is_words_pattern(source):
+        return _compile_words(source, date=date, forms=forms)
     # Checked alone first: inside the word-boundary wrapper, an author's "a)|(b" would compile and
     # silently escape the boundaries, and errors would be reported at the wrapper's columns.
     _check_syntax(source.replace(DATE_PLACEHOLDER, _DATE_STAND_IN) if date else source)
@@ -87,7 +112,54 @@ def compile_pattern(source: str, *, date: bool) -> CompiledPattern:
         compiled = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", _FLAGS)
     except regex.error as exc:  # e.g. a group of the author's named "date" next to the {date} group
         raise PatternError(f"invalid regex: {exc.msg}", 1) from None
-    return CompiledPattern(source=source, regex=compiled, has_date=date)
+    return CompiledPattern(source=source, regex=compiled, has_date=date,
+                           date_split=_date_split(source) if date else None, anchored_end="$" in source)
+
+
+def _compile_words(source: str, *, date: bool, forms: Forms | None) -> CompiledPattern:
+    try:
+        words = translate(source, forms=forms or _as_written, date_slot=DATE_GROUP)
+    except WordsError as exc:
+        raise PatternError(exc.message, exc.offset + 1) from None
+    compiled = regex.compile(rf"(?<!\w)(?:{words.body})(?!\w)", _FLAGS)
+    split = None
+    if date and words.before_date is not None and words.after_date is not None:
+        split = DateSplit(regex.compile(rf"(?<!\w)(?:{words.before_date})", _FLAGS),
+                          regex.compile(rf"{DATE_GROUP}(?:{words.after_date})(?!\w)", _FLAGS))
+    return CompiledPattern(source=source, regex=compiled, has_date=date, spelled=words.spelled, date_split=split)
+
+
+def _as_written(word: str) -> frozenset[str]:
+    return frozenset({word.lower()})
+
+
+def _date_split(source: str) -> DateSplit | None:
+    """The pattern cut at its ``{date}``, when ``{date}`` stands outside every group (else None)."""
+    at = source.find(DATE_PLACEHOLDER)
+    if at <= 0 or _depth_at(source, at) != 0:
+        return None
+    before, after = source[:at], source[at + len(DATE_PLACEHOLDER):]
+    try:
+        return DateSplit(regex.compile(rf"(?<!\w)(?:{before})", _FLAGS),
+                         regex.compile(rf"{DATE_GROUP}(?:{after})(?!\w)", _FLAGS))
+    except regex.error:
+        return None
+
+
+def _depth_at(source: str, at: int) -> int:
+    """How many groups are open at offset ``at`` of a regex (escapes and character sets skipped)."""
+    depth, index = 0, 0
+    while index < at:
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _after_set(source, index) or at
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        index += 1
+    return depth
 
 
 def probe_pattern(pattern: CompiledPattern) -> PatternError | None:

@@ -20,6 +20,7 @@ from service.rules.models import SourceSpec
 from service.sources.backoff import next_poll_after_failure, next_poll_after_success
 from service.sources.entries import classify
 from service.sources.fetch import FetchError, FetchResult, fetch
+from service.sources.language import detect_language
 from service.sources.parse import FeedEntry, FeedError, parse_feed
 from service.store.hashing import timestamp_text
 from service.store.leases import claim, release
@@ -172,6 +173,7 @@ def _record_success(
                 published=published,
                 content_hash=entry.content_hash,
                 published_offset_minutes=entry.published_offset_minutes,
+                language=detect_language(entry.title, entry.text, spec.language),
             )
             if kind == "new":
                 new += 1

@@ -16,6 +16,7 @@ from service.events.catalog import EntryObserved, EntryRevised, EntrySkipped, Ev
 from service.extraction.extractor import Extractor
 from service.extraction.types import EntryText, Finding
 from service.rules.models import ItemSpec, RuleSet
+from service.sources.language import detect_language
 from service.state.decision import Change, Evidence, ItemState, Support, initial_value
 from service.state.fold import fold
 from service.state.projection import read_item
@@ -60,6 +61,8 @@ class ItemTracker:
             title=data["title"],
             text=data["text"],
             published=publisher_time(data),
+            # Recorded since EntryObserved v3; older entries are detected now, as they would have been then.
+            language=data.get("language") or detect_language(data["title"], data["text"]),
         )
 
     def handle(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -91,6 +94,7 @@ class ItemTracker:
                 link=entry.link,
                 guid=entry.guid,
                 published=event.data["published"],
+                language=entry.language,
             )
             value, since_text, support = read_item(tx.connection, finding.item)
             folded = fold(

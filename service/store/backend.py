@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
@@ -37,6 +38,13 @@ class Backend(Protocol):
     def insert_many(cursor: Any, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> None:
         """``insert`` (``INSERT INTO t (a, b)``) of every row, then ``tail``, in as few round trips as the
         driver allows; ``types`` are the columns' PostgreSQL types."""
+
+    def migration_lock(self, engine: Engine) -> AbstractContextManager[None]:
+        """Held while migrations run, so that several processes started together take turns."""
+
+    def scratch_database(self, engine: Engine) -> AbstractContextManager[str]:
+        """The URL of an empty database of this kind beside ``engine``'s, removed when the block ends
+        (ScratchUnavailable when none can be made)."""
 
 
 #: The execution option that marks a connection's transaction as a write (SQLite begins it IMMEDIATE).

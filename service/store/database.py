@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, exc, make_url
 from sqlalchemy.engine import URL
 
 from service.store.backend import Backend
-from service.store.errors import DatabaseUnavailable
+from service.store.errors import DatabaseUnavailable, first_line
 from service.store.postgres import PostgresBackend
-from service.store.sqlite import SqliteBackend
+from service.store.sqlite import SqliteBackend, check_file
 
 DEFAULT_DB = "sqlite:///vigil.db"
 CONNECT_TIMEOUT_S = 5
@@ -43,8 +42,10 @@ def normalise_url(value: str) -> URL:
     return url
 
 
-def open_database(value: str, *, pool_size: int | None = None) -> Database:
+def open_database(value: str, *, pool_size: int | None = None, create: bool = True) -> Database:
     """Create the engine for ``value`` and check that it answers; DatabaseUnavailable otherwise.
+
+    ``create``: a SQLite file that does not exist may be created; DatabaseMissing otherwise.
 
     ``pool_size``: connections kept open (SQLAlchemy's default, 5, plus 10 more on demand, when None);
     the daemon sizes it from its number of workers, so jobs do not queue for a connection."""
@@ -53,10 +54,7 @@ def open_database(value: str, *, pool_size: int | None = None) -> Database:
     shown = url.render_as_string(hide_password=True)
     backend: Backend
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database and database != ":memory:" and not Path(database).parent.exists():
-            folder = Path(database).parent
-            raise DatabaseUnavailable(f"cannot open database {shown}: folder {folder} does not exist")
+        check_file(url, shown, create=create)
         backend = SqliteBackend()
         engine = create_engine(url, **pool)
     elif url.get_backend_name() == "postgresql":
@@ -74,10 +72,3 @@ def open_database(value: str, *, pool_size: int | None = None) -> Database:
         engine.dispose()
         raise DatabaseUnavailable(f"cannot open database {shown}: {first_line(error)}") from error
     return Database(engine=engine, backend=backend, url=shown)
-
-
-def first_line(error: BaseException) -> str:
-    """The driver's own message, first line only, without SQLAlchemy's background links."""
-    original = getattr(error, "orig", None) or error
-    text = str(original).strip().splitlines()
-    return text[0] if text else type(original).__name__

@@ -32,6 +32,18 @@ class DatabaseUnavailable(StoreError):
     """The database URL cannot be opened or the server does not answer."""
 
 
+class DatabaseMissing(DatabaseUnavailable):
+    """A SQLite file that does not exist was named by a command that may not create one."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no database at {path}")
+        self.path = path
+
+
+class ScratchUnavailable(StoreError):
+    """No empty scratch database could be made beside the store (a PostgreSQL user without CREATE)."""
+
+
 class SchemaTooNew(StoreError):
     """The database was migrated by a newer Vigil than this one."""
 
@@ -52,3 +64,10 @@ class MalformedEvent(StoreError):
         super().__init__(f"event at position {position} is malformed: {reason}")
         self.position = position
         self.reason = reason
+
+
+def first_line(error: BaseException) -> str:
+    """The driver's own message, first line only, without SQLAlchemy's background links."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -54,13 +52,9 @@ def check_not_newer(db: Database) -> None:
         )
 
 
-#: Any constant both daemons agree on: the key of the PostgreSQL advisory lock migrations run under.
-MIGRATION_LOCK_KEY = 0x76696769  # "vigi"
-
-
 def upgrade(db: Database) -> tuple[str | None, str | None]:
     """Apply every pending migration; returns (revision before, revision after)."""
-    with _migration_lock(db):
+    with db.backend.migration_lock(db.engine):
         check_not_newer(db)
         before = current_revision(db)
         if before != head_revision(db):
@@ -69,20 +63,3 @@ def upgrade(db: Database) -> tuple[str | None, str | None]:
         if after != before:
             log.info("schema upgraded from %s to %s", before or "empty", after)
         return before, after
-
-
-@contextmanager
-def _migration_lock(db: Database) -> Iterator[None]:
-    # Several daemons started together on an empty PostgreSQL database would otherwise all see "no
-    # schema" and race to create it (one fails on a duplicate table). A session-level advisory lock on
-    # a connection of its own makes them take turns; the later ones then find the schema at head.
-    if db.engine.dialect.name != "postgresql":
-        yield
-        return
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
-        try:
-            yield
-        finally:
-            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
-            conn.commit()

@@ -8,18 +8,24 @@ same serialization anyway (each event's hash covers the previous one's).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 import orjson
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import INSERT_COLUMNS, head_sql
+from service.store.errors import ScratchUnavailable, first_line
 
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
 APPEND_LOCK_KEY = 0x76696769  # "vigi"
+#: Any constant both daemons agree on: the key of the session-level lock migrations run under.
+MIGRATION_LOCK_KEY = 0x76696769  # "vigi"
 
 
 class PostgresBackend:
@@ -58,6 +64,44 @@ class PostgresBackend:
         arrays = ", ".join(f"%b::{kind}[]" for kind in types)
         columns = [list(column) for column in zip(*rows, strict=True)]
         cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {tail}", columns)
+
+    @staticmethod
+    @contextmanager
+    def migration_lock(engine: Engine) -> Iterator[None]:
+        """A session-level advisory lock on a connection of its own.
+
+        Several daemons started together on an empty database would otherwise all see "no schema" and
+        race to create it (one fails on a duplicate table); with it they take turns, and the later ones
+        find the schema at head."""
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+                conn.commit()
+
+    @staticmethod
+    @contextmanager
+    def scratch_database(engine: Engine) -> Iterator[str]:
+        """A schema of its own in the same database, reached through ``search_path``, dropped afterwards."""
+        schema = f"vigil_verify_{uuid.uuid4().hex[:12]}"
+        try:
+            _execute(engine, f"CREATE SCHEMA {schema}")
+        except DBAPIError as error:
+            raise ScratchUnavailable(f"cannot create a scratch schema ({first_line(error)})") from None
+        try:
+            url = engine.url
+            options = f"{url.query.get('options', '')} -csearch_path={schema}".strip()
+            yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+        finally:
+            _execute(engine, f"DROP SCHEMA {schema} CASCADE")
+
+
+def _execute(engine: Engine, sql: str) -> None:
+    with engine.connect() as conn:
+        conn.exec_driver_sql(sql)
+        conn.commit()
 
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")

@@ -93,15 +93,22 @@ class EventStore:
         *,
         types: Sequence[str] | None = None,
         last: int | None = None,
+        before_version: int | None = None,
     ) -> list[RecordedEvent]:
-        """Every event of one stream from ``from_version``, in stream order.
+        """Every event of one stream from ``from_version`` (and before ``before_version``), in stream order.
 
         ``types`` keeps those event types (filtered in SQL, so the others are never decoded); ``last``
-        keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story).
+        keeps only the newest ``last`` of what remains (a page showing recent evidence of a long story;
+        ``before_version`` is the cursor of the page before it).
         """
         mark = self.backend.mark
-        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}{_type_filter(mark, types)}"
-        params: tuple[Any, ...] = (stream_id, from_version, *(types or ()))
+        sql = f"{_SELECT} WHERE stream_id = {mark} AND stream_version >= {mark}"
+        params: tuple[Any, ...] = (stream_id, from_version)
+        if before_version is not None:
+            sql += f" AND stream_version < {mark}"
+            params += (before_version,)
+        sql += _type_filter(mark, types)
+        params += tuple(types or ())
         if last is None:
             sql += " ORDER BY stream_version"
         else:

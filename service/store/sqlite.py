@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine import URL
 
 from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, head_sql
+from service.store.errors import DatabaseMissing, DatabaseUnavailable
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
 #: ``VIGIL_SQLITE_SYNCHRONOUS=NORMAL`` trades that for ~5x faster single-event commits.
@@ -68,3 +73,26 @@ class SqliteBackend:
     def insert_many(cursor: Any, insert: str, types: Sequence[str], rows: Sequence[Sequence[Any]], tail: str) -> None:
         """``executemany`` over ``VALUES (?, ?)``: a row at a time, in C."""
         cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(types))}) {tail}", rows)
+
+    def migration_lock(self, engine: Engine) -> nullcontext[None]:
+        """Nothing to take: SQLite's writer lock already makes concurrent migrations take turns."""
+        return nullcontext()
+
+    @staticmethod
+    @contextmanager
+    def scratch_database(engine: Engine) -> Iterator[str]:
+        """A file in a temporary folder, removed with the folder."""
+        with tempfile.TemporaryDirectory(prefix="vigil-verify-") as folder:
+            yield str(Path(folder) / "scratch.db")
+
+
+def check_file(url: URL, shown: str, *, create: bool) -> None:
+    """Refuse a file that does not exist unless ``create`` (opening a SQLite file creates it: a mistyped
+    path would silently be a new, empty store), and a folder that does not exist in any case."""
+    database = url.database or ""
+    if not database or database == ":memory:":
+        return
+    if not create and not Path(database).exists():
+        raise DatabaseMissing(database)
+    if not Path(database).parent.exists():
+        raise DatabaseUnavailable(f"cannot open database {shown}: folder {Path(database).parent} does not exist")

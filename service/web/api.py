@@ -21,10 +21,14 @@ NOT_FOUND = {404: {"description": "No such item; `detail` lists the known ones"}
 
 @dataclass(frozen=True)
 class ItemTimeline:
-    """An item's state changes, oldest first."""
+    """A page of an item's state changes, oldest first: the newest ``limit`` (before the cursor).
+
+    ``older`` is the cursor of the page before this one (pass it as ``before``), None when this page
+    reaches the first change."""
 
     item: str
     changes: list[TimelineRow]
+    older: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,17 @@ def api_router(context: WebContext) -> APIRouter:
         until: Annotated[
             datetime | None, Query(description="Only changes whose evidence was published until then.")
         ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000, description="Changes per page (the newest first).")] = 100,
+        before: Annotated[
+            int | None, Query(ge=1, description="Cursor: only changes older than this (`older` of a page).")
+        ] = None,
     ) -> ItemTimeline:
         _require_item(context.rules().rules, item)
-        return ItemTimeline(item, item_timeline(context.store, item, _aware(since), _aware(until)))
+        # One change more than the page tells whether an older page exists.
+        rows = item_timeline(context.store, item, _aware(since), _aware(until), last=limit + 1, before=before)
+        more = len(rows) > limit
+        page = rows[1:] if more else rows
+        return ItemTimeline(item, page, page[0].version if more and page else None)
 
     @router.get("/alerts", summary="Alerts, newest first, with each delivery's status (targets redacted)")
     def alerts(

@@ -68,3 +68,21 @@ def test_every_command_opens_the_store_through_one_context_manager() -> None:
     openers = [str(path.relative_to(SERVICE)) for path, source in _sources()
                if _package(path) == "cli" and re.search(r"\bopen_(pipeline_)?store\(", source)]
     assert openers == ["cli/context.py"]
+
+
+#: Where SQLite and PostgreSQL may differ: the two backends, the factory that picks one from the URL and
+#: the driver-level SQL that finds a connection's backend.
+_BACKEND_MODULES = {"store/sqlite.py", "store/postgres.py", "store/database.py", "store/driver_sql.py"}
+_DIALECT_SPECIFIC = re.compile(
+    r"dialect\.name|get_backend_name\(|backend\.name\b|\bpg_[a-z_]+\(|PRAGMA|CREATE SCHEMA|search_path|BEGIN IMMEDIATE"
+)
+
+
+def test_nothing_outside_the_backends_branches_on_the_dialect_or_speaks_its_sql() -> None:
+    strays = [
+        f"{path.relative_to(SERVICE)}:{source.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
+        for path, source in _sources()
+        if str(path.relative_to(SERVICE)) not in _BACKEND_MODULES
+        for match in _DIALECT_SPECIFIC.finditer(source)
+    ]
+    assert strays == []

@@ -86,8 +86,56 @@ def shared_sentences(items: int, rng: random.Random, n: int) -> str:
     return f"Brand{i:04d} said its yoghurt was not recalled."
 
 
+#: The Ukrainian and Russian mix: filler, a passing mention, a statement (in an inflected form of the
+#: pattern's words), and a denial or a question.
+SLAVIC = {
+    "uk": {"filler": ["Посадовці зустрілися у столиці у вівторок і пообіцяли зустрітися знову наступного тижня.",
+                      "Міністерство оприлюднило заяву пізно ввечері, без подробиць.",
+                      "Аналітики сказали, що ринки спокійно сприйняли новину.",
+                      "Сильний дощ ускладнив рух у регіоні майже на весь день."],
+           "pattern": "проєкт{i:04d} (було )?затвердили", "scope": "область{i:02d}",
+           "mention": "Мешканці область{r:02d} питали про проєкт{i:04d} на зустрічі.",
+           "statement": "Посадовці сказали, що проєкт{i:04d} затвердила рада область{r:02d}.",
+           "denial": "Рада заперечила, що проєкт{i:04d} затвердили, попри чутки в область{r:02d}.",
+           "question": "Чи затвердили проєкт{i:04d} в область{r:02d}?"},
+    "ru": {"filler": ["Чиновники встретились в столице во вторник и пообещали встретиться снова на следующей неделе.",
+                      "Министерство опубликовало заявление поздно вечером, без подробностей.",
+                      "Аналитики сказали, что рынки спокойно восприняли новость.",
+                      "Сильный дождь затруднил движение в регионе почти на весь день."],
+           "pattern": "проект{i:04d} (был )?утвердили", "scope": "область{i:02d}",
+           "mention": "Жители область{r:02d} спрашивали о проект{i:04d} на встрече.",
+           "statement": "Чиновники сказали, что проект{i:04d} утвердил совет область{r:02d}.",
+           "denial": "Совет опроверг, что проект{i:04d} утвердили, несмотря на слухи в область{r:02d}.",
+           "question": "Утвердили ли проект{i:04d} в область{r:02d}?"},
+}
+
+
+def slavic_rules(items: int, language: str) -> RuleSet:
+    """Items with their own vocabulary, their patterns in ``language`` (expanded to every word form)."""
+    mix = SLAVIC[language]
+    return RuleSet.model_validate({"items": {
+        f"project{i:04d}": {
+            "title": f"Project {i}",
+            "scope": [[mix["scope"].format(i=i % 50)]],
+            "languages": {language: {"states": {"approved": [mix["pattern"].format(i=i)]}}},
+        } for i in range(items)}})
+
+
+def slavic_sentences(language: str) -> Callable[[int, random.Random, int], str]:
+    """The sentence mix of ``language``."""
+    mix = SLAVIC[language]
+
+    def sentence(items: int, rng: random.Random, n: int) -> str:
+        i, roll = rng.randrange(items), n % 10
+        if roll < 6:
+            return rng.choice(mix["filler"])
+        kind = "mention" if roll < 8 else "statement" if roll == 8 else "denial" if n // 10 % 2 else "question"
+        return mix[kind].format(i=i, r=i % 50)
+    return sentence
+
+
 def measure(rules: RuleSet, sentence: Callable[[int, random.Random, int], str], items: int,
-            count: int = 20_000, rounds: int = 3) -> tuple[float, int]:
+            count: int = 20_000, rounds: int = 3, language: str = "en") -> tuple[float, int]:
     """Sentences per second over ``count`` generated sentences (five to an entry), and the findings made.
 
     The best of ``rounds`` passes: other processes on the machine only ever slow a pass down.
@@ -96,7 +144,7 @@ def measure(rules: RuleSet, sentence: Callable[[int, random.Random, int], str], 
     rng = random.Random(11)
     sentences = [sentence(items, rng, n) for n in range(count)]
     published = datetime(2025, 6, 7, tzinfo=UTC)
-    entries = [EntryText("bench", str(n), "", "", " ".join(sentences[n:n + 5]), published)
+    entries = [EntryText("bench", str(n), "", "", " ".join(sentences[n:n + 5]), published, language)
                for n in range(0, count, 5)]
     best, findings = float("inf"), 0
     for _ in range(rounds):
@@ -132,7 +180,8 @@ def corpus_rate(rounds: int = 40) -> tuple[int, float]:
 
 
 def main() -> None:
-    """Print sentences/s for 10, 100 and 1,000 items, for both rule sets, and for the shipped rules."""
+    """Print sentences/s for 10, 100 and 1,000 items, for both rule sets, for 100 Ukrainian and Russian
+    items, and for the shipped rules."""
     print("target: >= 20,000 sentences/s with 100 items, on one core (best of 3 passes each)")
     for name, rules, sentence in (("distinct vocabulary", distinct_rules, distinct_sentences),
                                   ("shared vocabulary", shared_rules, shared_sentences)):
@@ -143,6 +192,9 @@ def main() -> None:
         ratio = figures[10][0] / figures[1000][0]
         print(f"  1,000 items cost {ratio:.2f}x what 10 items cost (100x the items)")
         print(f"  100 items: {'meets' if figures[100][0] >= 20_000 else 'MISSES'} the target")
+    for language in SLAVIC:
+        rate, findings = measure(slavic_rules(100, language), slavic_sentences(language), 100, language=language)
+        print(f"{language}, 100 items: {rate:10,.0f} sentences/s  ({findings:,} findings in 20,000 sentences)")
     count, rate = corpus_rate()
     print(f"shipped rules/istanbul-talks.yaml over the {count}-sentence test corpus: {rate:,.0f} sentences/s")
 

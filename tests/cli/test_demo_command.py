@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 
@@ -28,6 +29,11 @@ def test_the_demo_runs_from_any_directory_into_the_file_it_is_given(tmp_path: Pa
     state = _vigil(tmp_path, "--db", str(db), "state")
     assert state.returncode == 0, state.stderr
     assert "exchange-date: 2025-06-09" in state.stdout
+    # ... and `sources` lists the sources it recorded, with their polling health.
+    sources = _vigil(tmp_path, "--db", str(db), "sources")
+    assert sources.returncode == 0, sources.stderr
+    assert re.search(r"^wire  http://127\.0\.0\.1:\d+/wire\S*  every \d+s$", sources.stdout, re.M), sources.stdout
+    assert "last success: " in sources.stdout
     # The hints it closes with work from where it ran, though no rules/ folder is here.
     hints = re.findall(r"`vigil ([^`]+)`", result.stdout.splitlines()[-1])
     assert len(hints) == 2
@@ -51,3 +57,21 @@ def test_the_global_db_option_is_refused_rather_than_ignored(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "use `vigil demo --db FILE`" in result.stderr
     assert not other.exists() and not (tmp_path / "demo.db").exists()
+
+
+def test_the_demo_says_why_nothing_fired_and_tells_alerts_in_publication_order(tmp_path: Path) -> None:
+    result = _vigil(tmp_path, "demo", "--db", str(tmp_path / "demo.db"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # Its point: a truce the delegations did not agree to is not a ceasefire, and the demo says which guard
+    # said so; a Gaza ceasefire is not this one either.
+    assert "   ✗ not evidence: The talks ended without a ceasefire: the delegations did not agree to a truce.\n" in out
+    assert "\n     ceasefire -> agreed vetoed by negation 'did not'" in out, out
+    assert "\n     ceasefire -> in_effect vetoed by scope" in out, out
+    assert "1 new entries" not in out and "1 state changes" not in out
+    assert re.search(r"1 new entry, 0 revised, 0 state changes", out)
+    steps = out.split("\n── step ")[1:]
+    for step in steps:
+        published = re.findall(r"Published (\d+ \w+ \d{4} \d\d:\d\d) UTC", step)
+        moments = [datetime.strptime(p, "%d %B %Y %H:%M") for p in published]
+        assert moments == sorted(moments), step

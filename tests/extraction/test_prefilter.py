@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from service.extraction.lemmas import forms
 from service.extraction.prefilter import Prefilter, required_keywords
 from service.extraction.sentences import split_sentences
 from service.extraction.text import normalise
 from service.rules.loader import load_rules
 from service.rules.patterns import DATE_GROUP, DATE_PLACEHOLDER, CompiledPattern, compile_pattern
+from service.rules.word_patterns import is_words_pattern
 
 ROOT = Path(__file__).resolve().parents[2]
 _WORDS = ("officials", "said", "on", "Monday", "Kyiv", "Moscow", "the", "talks", "in", "Istanbul", "after", "a")
@@ -37,7 +39,7 @@ def keywords(pattern: str, date: bool = False) -> frozenset[str]:
 def shipped() -> list[CompiledPattern]:
     """Every evidence pattern of the rule files shipped in rules/."""
     rules = load_rules([ROOT / "rules"]).rules
-    return [compile_pattern(p, date=spec.kind == "date" and p in spec.set)
+    return [compile_pattern(p, date=spec.kind == "date" and p in spec.set, forms=forms)
             for spec in rules.items.values()
             for p in [*spec.set, *spec.unset, *(q for qs in spec.states.values() for q in qs)]]
 
@@ -114,7 +116,9 @@ def _generated_sentences(patterns: list[CompiledPattern], per_pattern: int, seed
     rng = random.Random(seed)
     sentences = []
     for pattern in patterns:
-        parsed = list(sre_parse.parse(pattern.source.replace(DATE_PLACEHOLDER, DATE_GROUP)))
+        # A words pattern is sampled from the regex it compiled to (its source is not a regex).
+        source = pattern.regex.pattern if is_words_pattern(pattern.source) else pattern.source
+        parsed = list(sre_parse.parse(source.replace(DATE_PLACEHOLDER, DATE_GROUP)))
         for _ in range(per_pattern):
             before = " ".join(rng.choices(_WORDS, k=rng.randint(0, 4)))
             after = " ".join(rng.choices(_WORDS, k=rng.randint(0, 4)))

@@ -67,7 +67,7 @@ def test_check_loads_every_subscriber_url_through_apprise(rule_dir: RuleDir, mon
 
     assert code == 1
     assert lines == [
-        "rules.yaml:21:21: subscriber 'analysts': invalid apprise URL: *** (unsupported scheme jsno://)",
+        "rules.yaml:21:21: subscriber 'analysts': invalid apprise URL: ${ANALYSTS_URL} (unsupported scheme jsno://)",
         "rules.yaml:21:40: subscriber 'analysts': invalid apprise URL: slak://*** (unsupported scheme slak://)",
     ]
 

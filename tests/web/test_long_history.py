@@ -1,7 +1,9 @@
-"""An item that changed state many times: the front page draws its newest changes, the item page all."""
+"""An item that changed state many times: the front page draws its newest changes, the item page and the
+timeline API a page of them at a time, with a way back to the older ones."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +14,7 @@ from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.web.context import WebContext
-from service.web.dashboard.pages import CHANGES_PER_CARD
+from service.web.dashboard.pages import CHANGES_PER_CARD, CHANGES_PER_PAGE
 from service.web.listen import ListenAddress
 from service.web.server import WebServer
 from tests.support.receivers import poll
@@ -76,7 +78,30 @@ def test_the_front_page_draws_the_newest_changes_and_says_there_were_more(served
     assert f"{CHANGES_PER_CARD}+ changes" in card
 
 
-def test_the_item_page_lists_every_change(served: str) -> None:
+def test_the_item_page_lists_a_page_of_changes_and_links_to_the_older_ones(served: str) -> None:
     page = httpx.get(served + "/dashboard/items/ceasefire", timeout=10).text
-    assert page.count('<li class="change card">') == CHANGES
-    assert "earlier changes" not in page
+    assert page.count('<li class="change card">') == CHANGES_PER_PAGE
+    older = re.search(r'<a class="pager-older" href="([^"]+)"', page)
+    assert older is not None and "pager-newest" not in page
+    rest = httpx.get(served + older.group(1), timeout=10).text
+    assert rest.count('<li class="change card">') == CHANGES - CHANGES_PER_PAGE
+    assert "pager-older" not in rest and 'class="pager-newest"' in rest
+    # Together, every change once: the newest page's oldest change is just after the older page's newest.
+    times = [re.findall(r'<time datetime="([^"]+)">', html.split('id="changes-heading"')[1].split("alerts-heading")[0])
+             for html in (page, rest)]
+    assert len(set(times[0]) | set(times[1])) == CHANGES and min(times[0]) > max(times[1])
+
+
+def test_the_timeline_api_pages_back_with_a_cursor(served: str) -> None:
+    seen: list[str] = []
+    before: int | None = None
+    pages = 0
+    while True:
+        params = {"limit": 50, **({"before": before} if before else {})}
+        answer = httpx.get(served + "/api/items/ceasefire/timeline", params=params, timeout=10).json()
+        pages += 1
+        seen = [change["published"] for change in answer["changes"]] + seen
+        before = answer["older"]
+        if before is None:
+            break
+    assert pages == 3 and len(seen) == CHANGES and seen == sorted(seen)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from service.web.dashboard.pages import dashboard_page, item_page
@@ -51,11 +51,12 @@ def dashboard_router(context: WebContext) -> APIRouter:
         return page("index.html", view=view, now=view.now)
 
     @router.get("/dashboard/items/{item}", response_class=HTMLResponse)
-    def item_detail(item: str) -> HTMLResponse:
-        """One item: its timeline, each change with its evidence, every piece of evidence, its alerts."""
+    def item_detail(item: str, before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+        """One item: its timeline, each change with its evidence (a page of them, newest first; ``before``
+        pages back), its recent evidence, its alerts."""
         now = datetime.now(UTC)
         loaded = context.rules()
-        view = item_page(context.store, loaded, item, now, context.started_at)
+        view = item_page(context.store, loaded, item, now, context.started_at, before)
         if view is None:
             return page("missing.html", status_code=404, item=item, known=sorted(loaded.rules.items), now=now)
         return page("item.html", view=view, now=now)

@@ -23,6 +23,7 @@ class EvidenceMark:
     link: str
     published: datetime
     decisive: bool
+    language: str = "en"  # the language the sentence is written in (en, uk, ru)
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,20 @@ class ItemHistory:
     evidence: list[EvidenceMark]  # the newest ones, at most the limit asked for
     evidence_total: int
     earlier_changes: bool = False  # ``changes`` are the newest ones; there were more before them
+    paged: bool = False  # ``changes`` are a page older than the newest (the page was asked ``before``)
 
 
 def item_history(
-    store: EventStore, report: ItemReport, spec: ItemSpec, max_evidence: int, max_changes: int | None = None
+    store: EventStore, report: ItemReport, spec: ItemSpec, max_evidence: int, max_changes: int | None = None,
+    before: int | None = None,
 ) -> ItemHistory:
     """The item's state changes (oldest first; the newest ``max_changes`` when given) and its
     ``max_evidence`` most recently found pieces of evidence (drawn by publication time): a page stays
     light however much a story has been reported, as only those events are read from the log."""
     item = report.item
     # One change more than asked for tells whether there were earlier ones.
-    changes = item_timeline(store, item, None, None, last=None if max_changes is None else max_changes + 1)
+    changes = item_timeline(store, item, None, None, last=None if max_changes is None else max_changes + 1,
+                            before=before)
     earlier_changes = max_changes is not None and len(changes) > max_changes
     if earlier_changes:
         changes = changes[1:]
@@ -65,6 +69,7 @@ def item_history(
                 link=found.link,
                 published=_aware(datetime.fromisoformat(found.published)),
                 decisive=(found.sentence, found.link) in decisive,
+                language=found.language,
             )
         )
     evidence.sort(key=lambda mark: mark.published)
@@ -75,6 +80,7 @@ def item_history(
         evidence=evidence,
         evidence_total=report.evidence_count,
         earlier_changes=earlier_changes,
+        paged=before is not None,
     )
 
 

@@ -33,6 +33,9 @@ LABEL_MIN_PERCENT = 16.0
 #: often than is drawn, so that stretch is neutral and says so rather than show one state it did not hold.
 EARLIER_LABEL = "earlier changes"
 TICK_STEPS = (
+    timedelta(minutes=10),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
     timedelta(hours=1),
     timedelta(hours=3),
     timedelta(hours=6),
@@ -46,9 +49,17 @@ TICK_STEPS = (
     timedelta(days=365),
 )
 MAX_TICKS = 6
-#: The axis runs to now while now is at most this many times the history's length (or 14 days) past it.
+#: The axis runs to now while now is at most this many times the history's length (or an hour) past it;
+#: beyond, it ends a little after the last moment ("no evidence since"), so a story minutes long from
+#: two days ago is not squeezed into a sliver of an axis days wide.
 NOW_REACH = 3
-MIN_NOW_REACH = timedelta(days=14)
+MIN_NOW_REACH = timedelta(hours=1)
+#: The shortest axis: a story of a few minutes is drawn over an hour, not over a day.
+MIN_SPAN = timedelta(hours=1)
+#: Room on each side of the first and last moments, as a share of the span: a mark at either end is
+#: drawn whole, inside the picture (a mark at "now" used to sit on the right edge, half cut off).
+LEFT_MARGIN = 0.08
+RIGHT_MARGIN = 0.06
 TICK_MARGIN_PERCENT = 5.0
 
 
@@ -138,7 +149,8 @@ def value_label(spec: ItemSpec, value: str) -> str:
 def state_colours(spec: ItemSpec, history: ItemHistory) -> dict[str, int]:
     """A colour class for each value of the item: the initial one neutral, then declared states, then the rest."""
     colours = {history.initial: 0}
-    ordered = [*spec.states, *(row.to_value for row in history.changes), *(mark.value for mark in history.evidence)]
+    ordered = [*spec.state_names()[1:], *(row.to_value for row in history.changes),
+               *(mark.value for mark in history.evidence)]
     for value in ordered:
         if value not in colours:
             colours[value] = (len(colours) - 1) % PALETTE_SIZE + 1
@@ -161,12 +173,12 @@ def time_domain(histories: list[ItemHistory], now: datetime) -> TimeDomain | Non
     if not moments:
         return None
     first, last = min(moments), max(moments)
-    span = max(last - first, timedelta(days=1))
-    start = first - span * 0.08
+    span = max(last - first, MIN_SPAN)
+    start = first - span * LEFT_MARGIN
     # Up to now, unless now is so far past the last moment that the history would shrink to a sliver.
     if now >= last and now - last <= max(span * NOW_REACH, MIN_NOW_REACH):
-        return TimeDomain(start, now, ends_now=True)
-    return TimeDomain(start, last + span * 0.1, ends_now=False)
+        return TimeDomain(start, now + (now - start) * RIGHT_MARGIN, ends_now=True)
+    return TimeDomain(start, last + span * RIGHT_MARGIN * 2, ends_now=False)
 
 
 def draw_timeline(
@@ -269,7 +281,8 @@ def _marks(
                 anchor=f"{anchor_prefix}-{index}",
                 x=x,
                 y=MARK_CENTRE + CLUSTER_STEP_Y * (in_cluster % 2),
-                dx=CLUSTER_STEP_X * (in_cluster // 2),
+                # Spread towards the middle: spread rightwards, a cluster near "now" left the picture.
+                dx=CLUSTER_STEP_X * (in_cluster // 2) * (1 if cluster_x < 50 else -1),
                 value=found.value,
                 label=value_label(spec, found.value),
                 colour=colours.get(found.value, 0),
@@ -284,8 +297,11 @@ def _ticks(start: datetime, end: datetime) -> list[Tick]:
     step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
     if step >= timedelta(days=1):
         first = datetime(start.year, start.month, start.day, tzinfo=UTC) + timedelta(days=1)
-    else:
+    elif step >= timedelta(hours=1):
         first = datetime(start.year, start.month, start.day, start.hour, tzinfo=UTC) + timedelta(hours=1)
+    else:  # the next whole multiple of the step within the hour (…:10, …:20, or :15, :30, …)
+        hour = datetime(start.year, start.month, start.day, start.hour, tzinfo=UTC)
+        first = hour + step * ((start - hour) // step + 1)
     ticks = []
     moment = first
     while moment < end:

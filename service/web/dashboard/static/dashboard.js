@@ -36,6 +36,14 @@ function wireTimeline(figure) {
       }
     });
   }
+  // The wide touch area around each dot (drawn beneath every dot) opens the same mark.
+  for (const area of figure.querySelectorAll(".mark-hit")) {
+    const mark = figure.querySelector(`.mark[data-evidence="${area.getAttribute("data-evidence")}"]`);
+    area.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (mark) showEvidence(figure, mark);
+    });
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
