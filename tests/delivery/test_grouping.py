@@ -7,19 +7,25 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from service.delivery.retry import RetryPolicy
 from service.delivery.silencing import add_silence
 from service.delivery.status import recent_alerts
+from service.delivery.subscriptions import list_subscribers
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertDelivered, AlertRaised, RulesLoaded, SubscriberAdded
 from service.history.replay import replay
 from service.pipeline.projections import PROJECTIONS
 from service.pipeline.wiring import open_pipeline_store
+from service.rules.loader import load_rules
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
+from service.web.app import create_app
+from service.web.context import WebContext
 from tests.cli.test_operations import vigil
 from tests.delivery.alerts import run_side_by_side, stream_types
 from tests.support.receivers import JsonReceiver, SmtpReceiver
@@ -166,3 +172,22 @@ def test_a_rules_window_groups_that_rules_alerts_only(store: EventStore) -> None
         assert [r.json()["title"] for r in hook.requests()] == ["exchange moved"]  # not in the rule's window
         DeliveryWorker(store, "a", {}, clock=lambda: at(WINDOW * 2)).run_due()
         assert [r.json()["title"] for r in hook.requests()][1:] == ["2 alerts: ceasefire moved (+1 more)"]
+
+
+def test_the_api_takes_a_group_window(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("items:\n  talks: {title: Talks, states: {held: [talks were held]}}\n")
+    loaded = load_rules([tmp_path / "rules.yaml"], env={})
+    opened = open_pipeline_store(sqlite_url)
+    auth = {"Authorization": "Bearer " + "t" * 20}
+    try:
+        context = WebContext(opened, rules=lambda: loaded, started_at=datetime.now(UTC), api_token="t" * 20)
+        with TestClient(create_app(context)) as client:
+            body = {"name": "desk", "urls": ["json://127.0.0.1:9/desk"], "group": "10m"}
+            created = client.post("/api/subscribers", json=body, headers=auth)
+            assert created.status_code == 201 and created.json()["group_seconds"] == 600
+            refused = client.post("/api/subscribers", json={**body, "group": "2d"}, headers=auth)
+            assert refused.status_code == 422 and "group must be from 1s to 1d" in refused.text
+        [desk] = list_subscribers(opened)
+        assert desk.group_seconds == 600
+    finally:
+        opened.close()

@@ -158,7 +158,7 @@ def test_unknown_keys_get_a_did_you_mean_against_the_fields_allowed_there(rule_d
         "typos.yaml:3:5: unknown key 'titel' (did you mean 'title'?)",
         "typos.yaml:8:29: unknown key 'form' (did you mean 'from'?)",
         "typos.yaml:9:5: unknown key 'colour'; expected one of: name, when, min_sources, throttle, severity, "
-        "title, body, notify",
+        "title, body, notify, group",
     ]
 
 
