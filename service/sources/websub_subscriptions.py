@@ -67,7 +67,7 @@ class Subscription:
 
 def subscription_of(store: EventStore, source: str) -> Subscription | None:
     """The subscription row of ``source``, if any."""
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         return _row(conn.execute(_BY_SOURCE, {"source": source}).first())
 
 
@@ -126,7 +126,7 @@ def pinged_source(store: EventStore, token: str, body: bytes, signature: str | N
     (None, "unknown callback") for a token no subscription has; (None, "...signature...") for a ping
     whose X-Hub-Signature is missing or wrong: it is acknowledged and ignored, as the spec asks.
     """
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         row = _row(conn.execute(_BY_TOKEN, {"token": token}).first())
     if row is None:
         return None, "unknown callback"
