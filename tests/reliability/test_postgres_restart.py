@@ -18,6 +18,9 @@ from tests.reliability.batches import delivered_titles, log_records, publish_bat
 from tests.support.databases import pg_unavailable_reason
 from tests.support.receivers import JsonReceiver, poll
 
+#: It stops and starts the shared PostgreSQL server: no other test may run meanwhile.
+pytestmark = pytest.mark.serial
+
 DEADLINE = 60.0
 OUTAGE_SECONDS = 3.0
 
