@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from service.delivery.secret_urls import SealedSecretMissing, unseal
+from service.delivery.secret_urls import SealedSecretMissing, is_sealed, unseal
 from service.delivery.sender import TargetResult
 from service.delivery.stages import Attempt
 from service.events.catalog import AlertRaised
@@ -36,14 +36,15 @@ class SendStage:
         title, body, severity = message(
             [AlertRaised.from_data(self.store.read_stream(f"alert:{d.alert_id}")[0].data) for d in attempt.sent]
         )
-        try:
-            with self.store.reading() as conn:
-                [url] = unseal(conn, [attempt.delivery.url])
-        except SealedSecretMissing as missing:
-            result = TargetResult(attempt.delivery.target, False, str(missing), retryable=False)
-            return replace(attempt, result=result)
-        if url != attempt.delivery.url:  # a sealed URL: the log's masking must know its pieces before apprise runs
-            remember_secrets(apprise_urls=[url])
+        url = attempt.delivery.url
+        if is_sealed(url):  # only a sealed URL costs a read: most URLs are sent as recorded
+            try:
+                with self.store.reading() as conn:
+                    [url] = unseal(conn, [url])
+            except SealedSecretMissing as missing:
+                result = TargetResult(attempt.delivery.target, False, str(missing), retryable=False)
+                return replace(attempt, result=result)
+            remember_secrets(apprise_urls=[url])  # the log's masking must know its pieces before apprise runs
         [result] = self.sender([url], title, body, env=self.env, timeout=self.timeout, severity=severity)
         return replace(attempt, result=result)
 

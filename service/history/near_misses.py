@@ -51,7 +51,8 @@ def near_misses(store: EventStore, loaded: LoadedRules, item: str, limit: int = 
     upto = last
     while upto > floor and len(found) < limit:
         after = max(floor, upto - _WINDOW)
-        for event in store.read_all(after, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
+        # One window's worth per batch: the search stops at the window's end, not a batch later.
+        for event in store.read_all(after, batch_size=_WINDOW, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
             if event.position > upto:
                 break
             entry = tracker.entry_text(event)

@@ -7,34 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from service.delivery.worker import DeliveryWorker
 from service.pipeline.wiring import open_pipeline_store
-from service.rules.loader import load_rules
-from service.web.app import create_app
-from service.web.context import WebContext
-from tests.delivery.alerts import ITEM, raise_alerts
+from tests.delivery.alerts import raise_alerts
+from tests.delivery.test_failures import _dashboard
 from tests.support.receivers import JsonReceiver
 
-RULES = f"""\
-items:
-  {ITEM}:
-    title: Prisoner exchange
-    states:
-      agreed: ['agreed to a prisoner exchange']
-"""
-
-
-def _page(db: str, tmp_path: Path) -> str:
-    (tmp_path / "rules.yaml").write_text(RULES)
-    loaded = load_rules([tmp_path / "rules.yaml"], env={})
-    store = open_pipeline_store(db)
-    try:
-        with TestClient(create_app(WebContext(store, rules=lambda: loaded, started_at=datetime.now(UTC)))) as client:
-            return client.get("/").text
-    finally:
-        store.close()
+_page = _dashboard  # the dashboard over the same rules as the failure tests
 
 
 def _delivery_line(page: str) -> str:
