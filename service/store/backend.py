@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
+from service.store.hashing import GENESIS
+
 
 class Backend(Protocol):
     """SQL dialect details behind one interface (compare the ``eventsourcing`` library's recorders)."""
@@ -29,6 +31,11 @@ class Backend(Protocol):
     @property
     def insert_sql(self) -> str:
         """The INSERT of one event row (JSON passed as canonical text), in the driver's paramstyle."""
+
+    @staticmethod
+    def append_rows(cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str, version: int) -> bool:
+        """Insert the rows of one append if, and only if, the log's newest hash is still ``prev_hash`` and
+        ``stream_id``'s version still ``version``; whether they were inserted (nothing is when not)."""
 
     @staticmethod
     def driver_sql(sql: str) -> str:
@@ -65,6 +72,15 @@ def stream_version_sql(mark: str) -> str:
     # stream (measured: 8.6 ms instead of 0.07 ms at 27,000 events a stream, and growing). This form
     # plans as one backward index probe whatever the statistics say.
     return f"SELECT stream_version FROM events WHERE stream_id = {mark} ORDER BY stream_version DESC LIMIT 1"
+
+
+def append_guard(mark: str) -> str:
+    """The condition under which an append's rows go in: the chain's head and the stream's version are
+    what the rows were hashed on (params: that head's hash, the stream id, its version)."""
+    return (
+        f"COALESCE((SELECT hash FROM events ORDER BY position DESC LIMIT 1), '{GENESIS}') = {mark} "
+        f"AND COALESCE(({stream_version_sql(mark)}), 0) = {mark}"
+    )
 
 
 def head_sql(mark: str) -> str:

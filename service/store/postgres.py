@@ -19,11 +19,12 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from service.store.backend import INSERT_COLUMNS, head_sql
+from service.store.backend import INSERT_COLUMNS, append_guard, head_sql
 from service.store.errors import ScratchUnavailable, first_line
 
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
 APPEND_LOCK_KEY = 0x76696769  # "vigi"
+_LOCK_SQL = f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
 #: Any constant both daemons agree on: the key of the session-level lock migrations run under.
 MIGRATION_LOCK_KEY = 0x76696769  # "vigi"
 
@@ -41,8 +42,12 @@ class PostgresBackend:
         event.listen(engine, "connect", _decode_json_with_orjson)
 
     def lock_for_append(self, conn: Connection) -> None:
-        """Take the append lock until this transaction ends."""
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+        """Take the append lock until this transaction ends.
+
+        Pipelined, psycopg's ``BEGIN`` and the lock travel in one round trip instead of two."""
+        driver = conn.connection.driver_connection
+        with driver.pipeline():  # type: ignore[union-attr]
+            driver.execute(_LOCK_SQL)  # type: ignore[union-attr]
 
     head_sql = head_sql("%s")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
@@ -50,6 +55,28 @@ class PostgresBackend:
     insert_sql = (
         f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
     )
+
+    _guarded_one = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) SELECT %s::bigint, %s, %s::int, %s, %s::int, %s::jsonb, "
+        f"%s::jsonb, %s::timestamptz, %s, %s WHERE {append_guard('%s')}"
+    )
+    _guarded_many = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], "
+        "%b::text[], %b::int[], %b::jsonb[], %b::jsonb[], %b::timestamptz[], %b::text[], %b::text[]) "
+        f"WHERE {append_guard('%s')}"
+    )
+
+    @classmethod
+    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str,
+                    version: int) -> bool:
+        """One statement, one round trip: several rows as one array per column (``executemany`` costs
+        ~60 µs of psycopg's Python a row), their guard evaluated once."""
+        if len(rows) == 1:
+            cursor.execute(cls._guarded_one, (*rows[0], prev_hash, stream_id, version))
+        else:
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(cls._guarded_many, (*columns, prev_hash, stream_id, version))
+        return bool(cursor.rowcount == len(rows))
 
     @staticmethod
     def driver_sql(sql: str) -> str:

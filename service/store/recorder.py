@@ -17,12 +17,14 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
 from service.events.upcasting import Upcaster, default_upcaster
-from service.store.backend import WRITE_OPTION, Backend, stream_version_sql
-from service.store.errors import ConcurrencyError, UnstorableEvent
-from service.store.hashing import GENESIS, canonical_json, chain_hash, holds_nul, timestamp_text
+from service.store.backend import Backend, stream_version_sql
+from service.store.chain_head import Head, KnownHeads
+from service.store.errors import ConcurrencyError, StoreError, UnstorableEvent
+from service.store.hashing import GENESIS, canonical_json, holds_nul, link_hash, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
+from service.store.writer import Writer
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -48,6 +50,8 @@ class EventStore:
         self.projections = list(projections)
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.known = KnownHeads()
+        self._writer = Writer(engine, backend)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -66,16 +70,20 @@ class EventStore:
 
     def close(self) -> None:
         """Close every pooled connection; the store is not used afterwards."""
+        self._writer.close()
         self.engine.dispose()
 
     # --- writing -----------------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write transaction holding the append lock; commits on exit, rolls back on error."""
-        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-            self.backend.lock_for_append(conn)
-            yield Transaction(self, conn)
+        """A write transaction holding the append lock; commits on exit, rolls back on error.
+
+        Raises NestedWrite when this thread already has one open (it would wait for itself)."""
+        with self._writer.transaction() as conn:
+            tx = Transaction(self, conn)
+            yield tx
+        tx.committed()
 
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
@@ -253,6 +261,9 @@ class Transaction:
         self.store = store
         self.connection = conn
         self._dbapi_cursor: Any = None
+        self._head: Head | None = store.known.head  # the guess, then what this transaction appended
+        self._versions: dict[str, int] = {}
+        self._imported = False
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
@@ -267,73 +278,61 @@ class Transaction:
         an event holding a NUL character, writing nothing."""
         if not events:
             return []
-        backend = self.store.backend
-        # One round trip for both the stream's version and the chain head, on the raw DB-API cursor:
-        # SQLAlchemy's per-statement overhead would otherwise cost more than the commit itself.
-        cursor = self._cursor()
-        cursor.execute(backend.head_sql, (stream_id,))
-        version, head_position, head_hash = cursor.fetchone()
-        version = int(version or 0)
-        if expected_version != ANY_VERSION and version != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, version)
-        position, prev_hash = (int(head_position), head_hash) if head_position else (0, GENESIS)
+        encoded = self._encoded(stream_id, events)
         recorded_at = self.store.clock()
         stamp = timestamp_text(recorded_at)
-        rows: list[tuple[Any, ...]] = []
-        records: list[RecordedEvent] = []
-        upcaster = self.store.upcaster
+        # The head and the stream's version as last committed are a guess the INSERT checks (chain_head.py):
+        # right, the append is one statement; wrong, nothing is inserted and they are read, then it retries.
+        version = expected_version if expected_version != ANY_VERSION else self._known_version(stream_id)
+        head, fresh = self._head, False
+        while True:
+            if head is None or version is None:
+                version, head = self._read_head(stream_id)
+                if expected_version not in (ANY_VERSION, version):
+                    raise ConcurrencyError(stream_id, expected_version, version)
+                fresh = True
+            rows, records = _rows(stream_id, encoded, head, version, stamp, recorded_at)
+            if self.store.backend.append_rows(self._cursor(), rows, head.hash, stream_id, version):
+                break
+            if fresh:  # read under the append lock a moment ago: only a writer ignoring the lock could move it
+                raise StoreError(f"the log's head moved during an append to {stream_id} while the append lock was held")
+            head = None
+        self._head = Head(records[-1].position, records[-1].hash)
+        self._versions[stream_id] = records[-1].stream_version
+        for projection in self.store.projections:
+            projection.apply(self.connection, records)
+        return records
+
+    def _encoded(self, stream_id: str, events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str, str]]:
+        """Each event with its schema version and its data and metadata as canonical JSON: computed once,
+        stored as they are and hashed as they are."""
+        current_version = self.store.upcaster.current_version
+        encoded = []
         for event in events:
-            position += 1
-            version += 1
-            schema_version = event.schema_version or upcaster.current_version(event.type)
             data_json = canonical_json(event.data)
             metadata_json = canonical_json(event.metadata)
             if holds_nul(data_json) or holds_nul(metadata_json):
                 raise UnstorableEvent(stream_id, event.type)
-            digest = chain_hash(
-                prev_hash,
-                position=position,
-                stream_id=stream_id,
-                stream_version=version,
-                event_type=event.type,
-                schema_version=schema_version,
-                data_json=data_json,
-                metadata_json=metadata_json,
-                recorded_at=stamp,
-            )
-            rows.append(
-                (
-                    position,
-                    stream_id,
-                    version,
-                    event.type,
-                    schema_version,
-                    data_json,
-                    metadata_json,
-                    stamp,
-                    prev_hash,
-                    digest,
-                )
-            )
-            records.append(
-                RecordedEvent(
-                    position,
-                    stream_id,
-                    version,
-                    event.type,
-                    schema_version,
-                    event.data,
-                    event.metadata,
-                    recorded_at,
-                    prev_hash,
-                    digest,
-                )
-            )
-            prev_hash = digest
-        cursor.executemany(backend.insert_sql, rows)
-        for projection in self.store.projections:
-            projection.apply(self.connection, records)
-        return records
+            encoded.append((event, event.schema_version or current_version(event.type), data_json, metadata_json))
+        return encoded
+
+    def _known_version(self, stream_id: str) -> int | None:
+        version = self._versions.get(stream_id)
+        return version if version is not None else self.store.known.version(stream_id)
+
+    def _read_head(self, stream_id: str) -> tuple[int, Head]:
+        """The stream's version and the chain's head, as the table holds them, in one statement."""
+        cursor = self._cursor()
+        cursor.execute(self.store.backend.head_sql, (stream_id,))
+        version, position, digest = cursor.fetchone()
+        return int(version or 0), Head(int(position), digest) if position else Head(0, GENESIS)
+
+    def committed(self) -> None:
+        """Tell the store what this transaction committed (its head is the next append's guess)."""
+        if self._imported:
+            self.store.known.forget()
+        else:
+            self.store.known.committed(self._head, self._versions)
 
     def append_recorded(self, events: Sequence[RecordedEvent]) -> None:
         """Write events recorded elsewhere (an export being imported) with their own positions, times and
@@ -347,6 +346,7 @@ class Transaction:
         rows = [(e.position, e.stream_id, e.stream_version, e.type, e.schema_version, canonical_json(e.data),
                  canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
         self._cursor().executemany(self.store.backend.insert_sql, rows)
+        self._imported = True
         upcast = [self.store.upcast(event) for event in events]
         for projection in self.store.projections:
             projection.apply(self.connection, upcast)
@@ -386,3 +386,24 @@ def _checkpoint(conn: Connection, mark: str, consumer: str) -> int:
         f"SELECT position FROM checkpoints WHERE consumer = {mark}", (consumer,)
     ).scalar()
     return int(value or 0)
+
+
+def _rows(
+    stream_id: str, encoded: Sequence[tuple[NewEvent, int, str, str]], head: Head, version: int, stamp: str,
+    recorded_at: datetime,
+) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+    """The stored rows and the recorded events of one append, chained onto ``head``."""
+    rows: list[tuple[Any, ...]] = []
+    records: list[RecordedEvent] = []
+    position, prev_hash = head.position, head.hash
+    for event, schema_version, data_json, metadata_json in encoded:
+        position += 1
+        version += 1
+        digest = link_hash(prev_hash, position, stream_id, version, event.type, schema_version, data_json,
+                           metadata_json, stamp)
+        rows.append((position, stream_id, version, event.type, schema_version, data_json, metadata_json, stamp,
+                     prev_hash, digest))
+        records.append(RecordedEvent(position, stream_id, version, event.type, schema_version, event.data,
+                                     event.metadata, recorded_at, prev_hash, digest))
+        prev_hash = digest
+    return rows, records

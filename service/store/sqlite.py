@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
-from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, head_sql
+from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, append_guard, head_sql
 from service.store.errors import DatabaseMissing, DatabaseUnavailable
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
@@ -63,6 +63,20 @@ class SqliteBackend:
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
     #: recorded_at, prev_hash, hash), JSON as canonical text.
     insert_sql = f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    _guarded_sql = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE {append_guard('?')}"
+    )
+
+    @classmethod
+    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str,
+                    version: int) -> bool:
+        """The first row under the guard, the rest (which follow it under the same lock) as they are."""
+        cursor.execute(cls._guarded_sql, (*rows[0], prev_hash, stream_id, version))
+        if cursor.rowcount != 1:
+            return False
+        if len(rows) > 1:
+            cursor.executemany(cls.insert_sql, rows[1:])
+        return True
 
     @staticmethod
     def driver_sql(sql: str) -> str:
