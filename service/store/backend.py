@@ -10,6 +10,9 @@ from sqlalchemy import Connection, Engine
 
 from service.store.hashing import GENESIS
 
+#: (the hash of the log's newest event, the stream id, the stream's version) an append was hashed on.
+Guard = tuple[str, str, int]
+
 
 class Backend(Protocol):
     """SQL dialect details behind one interface (compare the ``eventsourcing`` library's recorders)."""
@@ -21,8 +24,12 @@ class Backend(Protocol):
     def configure(self, engine: Engine) -> None:
         """Install connection hooks (pragmas, transaction begin behaviour) on a new engine."""
 
-    def lock_for_append(self, conn: Connection) -> None:
-        """Serialize appenders so positions are assigned, hashed and committed in one order."""
+    def lock_for_append(self, conn: Connection) -> object | None:
+        """Serialize appenders so positions are assigned, hashed and committed in one order.
+
+        Returns a value that stays the same, from one write transaction of this connection to the next,
+        only while no other connection has written (SQLite's ``data_version``); None when the backend has
+        none (PostgreSQL): then what the store remembers of the log's head is only a guess."""
 
     @property
     def head_sql(self) -> str:
@@ -33,9 +40,9 @@ class Backend(Protocol):
         """The INSERT of one event row (JSON passed as canonical text), in the driver's paramstyle."""
 
     @staticmethod
-    def append_rows(cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str, version: int) -> bool:
-        """Insert the rows of one append if, and only if, the log's newest hash is still ``prev_hash`` and
-        ``stream_id``'s version still ``version``; whether they were inserted (nothing is when not)."""
+    def append_rows(cursor: Any, rows: Sequence[Sequence[Any]], guard: Guard | None) -> bool:
+        """Insert the rows of one append; with a ``guard``, only if the log's newest hash and the stream's
+        version are still the guard's. Whether they were inserted (nothing is when not)."""
 
     @staticmethod
     def driver_sql(sql: str) -> str:

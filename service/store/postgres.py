@@ -19,7 +19,7 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from service.store.backend import INSERT_COLUMNS, append_guard, head_sql
+from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
 from service.store.errors import ScratchUnavailable, first_line
 
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
@@ -48,6 +48,7 @@ class PostgresBackend:
         driver = conn.connection.driver_connection
         with driver.pipeline():  # type: ignore[union-attr]
             driver.execute(_LOCK_SQL)  # type: ignore[union-attr]
+        # Nothing tells whether another daemon appended since: the remembered head is only a guess.
 
     head_sql = head_sql("%s")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
@@ -56,6 +57,14 @@ class PostgresBackend:
         f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
     )
 
+    _one = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) SELECT %s::bigint, %s, %s::int, %s, %s::int, %s::jsonb, "
+        "%s::jsonb, %s::timestamptz, %s, %s"
+    )
+    _many = (
+        f"INSERT INTO events ({INSERT_COLUMNS}) SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], "
+        "%b::text[], %b::int[], %b::jsonb[], %b::jsonb[], %b::timestamptz[], %b::text[], %b::text[])"
+    )
     _guarded_one = (
         f"INSERT INTO events ({INSERT_COLUMNS}) SELECT %s::bigint, %s, %s::int, %s, %s::int, %s::jsonb, "
         f"%s::jsonb, %s::timestamptz, %s, %s WHERE {append_guard('%s')}"
@@ -67,15 +76,16 @@ class PostgresBackend:
     )
 
     @classmethod
-    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str,
-                    version: int) -> bool:
+    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], guard: Guard | None) -> bool:
         """One statement, one round trip: several rows as one array per column (``executemany`` costs
         ~60 µs of psycopg's Python a row), their guard evaluated once."""
         if len(rows) == 1:
-            cursor.execute(cls._guarded_one, (*rows[0], prev_hash, stream_id, version))
+            one = cls._one if guard is None else cls._guarded_one
+            cursor.execute(one, rows[0] if guard is None else (*rows[0], *guard))
         else:
             columns = [list(column) for column in zip(*rows, strict=True)]
-            cursor.execute(cls._guarded_many, (*columns, prev_hash, stream_id, version))
+            many = cls._many if guard is None else cls._guarded_many
+            cursor.execute(many, columns if guard is None else (*columns, *guard))
         return bool(cursor.rowcount == len(rows))
 
     @staticmethod

@@ -18,8 +18,8 @@ from sqlalchemy.engine import URL
 
 from service.events.upcasting import Upcaster, default_upcaster
 from service.store.backend import Backend, stream_version_sql
-from service.store.chain_head import Head, KnownHeads
-from service.store.errors import ConcurrencyError, StoreError, UnstorableEvent
+from service.store.chain_head import Appending, Head
+from service.store.errors import ConcurrencyError, UnstorableEvent
 from service.store.hashing import GENESIS, canonical_json, holds_nul, link_hash, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
@@ -50,7 +50,6 @@ class EventStore:
         self.projections = list(projections)
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.known = KnownHeads()
         self._writer = Writer(engine, backend)
 
     @contextmanager
@@ -80,10 +79,8 @@ class EventStore:
         """A write transaction holding the append lock; commits on exit, rolls back on error.
 
         Raises NestedWrite when this thread already has one open (it would wait for itself)."""
-        with self._writer.transaction() as conn:
-            tx = Transaction(self, conn)
-            yield tx
-        tx.committed()
+        with self._writer.transaction() as (conn, appending):
+            yield Transaction(self, conn, appending)
 
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
@@ -257,13 +254,11 @@ class EventStore:
 class Transaction:
     """One write transaction: appends, checkpoint moves and projection updates commit together."""
 
-    def __init__(self, store: EventStore, conn: Connection) -> None:
+    def __init__(self, store: EventStore, conn: Connection, appending: Appending) -> None:
         self.store = store
         self.connection = conn
         self._dbapi_cursor: Any = None
-        self._head: Head | None = store.known.head  # the guess, then what this transaction appended
-        self._versions: dict[str, int] = {}
-        self._imported = False
+        self._appending = appending
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
@@ -281,24 +276,30 @@ class Transaction:
         encoded = self._encoded(stream_id, events)
         recorded_at = self.store.clock()
         stamp = timestamp_text(recorded_at)
-        # The head and the stream's version as last committed are a guess the INSERT checks (chain_head.py):
-        # right, the append is one statement; wrong, nothing is inserted and they are read, then it retries.
-        version = expected_version if expected_version != ANY_VERSION else self._known_version(stream_id)
-        head, fresh = self._head, False
+        # What the last commit left is the table's truth when the database says nobody else wrote since, and
+        # the rows go in as they are; otherwise it is a guess the INSERT checks: right, the append is still
+        # one statement; wrong, nothing is inserted, and the head is read and the append tried again.
+        state = self._appending
+        version, exact = state.version(stream_id)
+        if exact and expected_version not in (ANY_VERSION, version):
+            raise ConcurrencyError(stream_id, expected_version, version)
+        if not exact and expected_version != ANY_VERSION:
+            version = expected_version
+        exact = exact and state.exact
+        head = state.head
         while True:
             if head is None or version is None:
                 version, head = self._read_head(stream_id)
                 if expected_version not in (ANY_VERSION, version):
                     raise ConcurrencyError(stream_id, expected_version, version)
-                fresh = True
+                exact = True
             rows, records = _rows(stream_id, encoded, head, version, stamp, recorded_at)
-            if self.store.backend.append_rows(self._cursor(), rows, head.hash, stream_id, version):
+            guard = None if exact else (head.hash, stream_id, version)
+            if self.store.backend.append_rows(self._cursor(), rows, guard):
                 break
-            if fresh:  # read under the append lock a moment ago: only a writer ignoring the lock could move it
-                raise StoreError(f"the log's head moved during an append to {stream_id} while the append lock was held")
             head = None
-        self._head = Head(records[-1].position, records[-1].hash)
-        self._versions[stream_id] = records[-1].stream_version
+        state.head = Head(records[-1].position, records[-1].hash)
+        state.versions[stream_id] = records[-1].stream_version
         for projection in self.store.projections:
             projection.apply(self.connection, records)
         return records
@@ -316,23 +317,12 @@ class Transaction:
             encoded.append((event, event.schema_version or current_version(event.type), data_json, metadata_json))
         return encoded
 
-    def _known_version(self, stream_id: str) -> int | None:
-        version = self._versions.get(stream_id)
-        return version if version is not None else self.store.known.version(stream_id)
-
     def _read_head(self, stream_id: str) -> tuple[int, Head]:
         """The stream's version and the chain's head, as the table holds them, in one statement."""
         cursor = self._cursor()
         cursor.execute(self.store.backend.head_sql, (stream_id,))
         version, position, digest = cursor.fetchone()
         return int(version or 0), Head(int(position), digest) if position else Head(0, GENESIS)
-
-    def committed(self) -> None:
-        """Tell the store what this transaction committed (its head is the next append's guess)."""
-        if self._imported:
-            self.store.known.forget()
-        else:
-            self.store.known.committed(self._head, self._versions)
 
     def append_recorded(self, events: Sequence[RecordedEvent]) -> None:
         """Write events recorded elsewhere (an export being imported) with their own positions, times and
@@ -346,7 +336,7 @@ class Transaction:
         rows = [(e.position, e.stream_id, e.stream_version, e.type, e.schema_version, canonical_json(e.data),
                  canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
         self._cursor().executemany(self.store.backend.insert_sql, rows)
-        self._imported = True
+        self._appending.imported = True
         upcast = [self.store.upcast(event) for event in events]
         for projection in self.store.projections:
             projection.apply(self.connection, upcast)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
-from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, append_guard, head_sql
+from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, Guard, append_guard, head_sql
 from service.store.errors import DatabaseMissing, DatabaseUnavailable
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
@@ -56,8 +56,10 @@ class SqliteBackend:
             # Straight to the driver: SQLAlchemy's statement machinery would cost more than the BEGIN.
             conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[union-attr]
 
-    def lock_for_append(self, conn: Connection) -> None:
-        """Nothing to do: a write transaction already holds SQLite's single writer lock."""
+    def lock_for_append(self, conn: Connection) -> int:
+        """Nothing to lock (a write transaction already holds SQLite's single writer lock): the
+        connection's ``data_version``, which changes only when another connection commits."""
+        return int(conn.connection.driver_connection.execute("PRAGMA data_version").fetchone()[0])  # type: ignore[union-attr]
 
     head_sql = head_sql("?")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
@@ -68,10 +70,12 @@ class SqliteBackend:
     )
 
     @classmethod
-    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], prev_hash: str, stream_id: str,
-                    version: int) -> bool:
+    def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], guard: Guard | None) -> bool:
         """The first row under the guard, the rest (which follow it under the same lock) as they are."""
-        cursor.execute(cls._guarded_sql, (*rows[0], prev_hash, stream_id, version))
+        if guard is None:
+            cursor.executemany(cls.insert_sql, rows)
+            return True
+        cursor.execute(cls._guarded_sql, (*rows[0], *guard))
         if cursor.rowcount != 1:
             return False
         if len(rows) > 1:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import WRITE_OPTION, Backend
+from service.store.chain_head import Appending, KnownHeads
 from service.store.errors import StoreError
 
 
@@ -38,22 +39,32 @@ class Writer:
         self._mutex = threading.Lock()
         self._owner: int | None = None
         self._conn: Connection | None = None
+        self._generation = 0  # which connection: a stamp means something only on the connection it came from
+        self.known = KnownHeads()
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """The connection, in a transaction holding the append lock; commits on exit, rolls back on error."""
+    def transaction(self) -> Iterator[tuple[Connection, Appending]]:
+        """The connection, in a transaction holding the append lock, and what is known of the log's head;
+        commits on exit, rolls back on error."""
         if self._owner == threading.get_ident():
             raise NestedWrite()
         with self._mutex:
             self._owner = threading.get_ident()
             try:
-                conn, trans = self._begin()
+                conn, trans, stamp = self._begin()
+                appending = self.known.start(None if stamp is None else (self._generation, stamp))
                 try:
-                    yield conn
+                    yield conn, appending
                 except BaseException:
                     self._finish(conn, trans.rollback)
                     raise
-                self._finish(conn, trans.commit)
+                try:
+                    self._finish(conn, trans.commit)
+                except BaseException:
+                    self.known.forget()  # committed or not, nobody can say
+                    raise
+                # Still under the mutex: the next transaction must see what this one appended.
+                self.known.finish(appending)
             finally:
                 self._owner = None
 
@@ -64,11 +75,11 @@ class Writer:
                 self._conn.close()
                 self._conn = None
 
-    def _begin(self) -> tuple[Connection, RootTransaction]:
+    def _begin(self) -> tuple[Connection, RootTransaction, object | None]:
         kept = self._conn
         if kept is not None:
             try:
-                return kept, self._begin_on(kept)
+                return kept, *self._begin_on(kept)
             except Exception as error:
                 lost = _lost(kept, error)
                 self._discard()
@@ -78,22 +89,23 @@ class Writer:
                     raise
         conn = self._engine.connect().execution_options(**{WRITE_OPTION: True})
         try:
-            trans = self._begin_on(conn)
+            trans, stamp = self._begin_on(conn)
         except BaseException:
             conn.invalidate()
             conn.close()
             raise
         self._conn = conn
-        return conn, trans
+        self._generation += 1
+        return conn, trans, stamp
 
-    def _begin_on(self, conn: Connection) -> RootTransaction:
+    def _begin_on(self, conn: Connection) -> tuple[RootTransaction, object | None]:
         trans = conn.begin()
         try:
-            self._backend.lock_for_append(conn)
+            stamp = self._backend.lock_for_append(conn)
         except BaseException:
             trans.rollback()
             raise
-        return trans
+        return trans, stamp
 
     def _finish(self, conn: Connection, end: object) -> None:
         try:

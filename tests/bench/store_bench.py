@@ -1,12 +1,21 @@
-"""Event store throughput, side by side: Vigil, the `eventsourcing` library, and the raw driver floor.
+"""Event store throughput, side by side: Vigil, the `eventsourcing` library's recorder, and the raw driver.
 
-A script, not a test: `.venv/bin/python tests/bench/store_bench.py [--appends N] [--backends sqlite,postgresql]`
-(needs the `bench` extra: `pip install -e '.[bench]'`).
+A script, not a test: `python -m tests.bench.store_bench [--appends N] [--runs 3] [--backends sqlite,postgresql]`
+(needs the `bench` extra: `pip install -e '.[bench]'`; `make bench` runs it).
 
-Every contender writes the same events on a fresh database with the same durability settings:
-SQLite in WAL mode with synchronous=FULL (Vigil's default), then all three again with synchronous=NORMAL;
-PostgreSQL with the server's defaults (synchronous_commit=on). The floor inserts the same precomputed
-rows into Vigil's own `events` table with the bare driver: what any Python event store must pay.
+Each run writes the same events with each contender on a fresh database with the same durability:
+SQLite in WAL mode with synchronous=FULL (Vigil's default) and again with synchronous=NORMAL; PostgreSQL
+with the server's defaults (synchronous_commit=on). The contenders of a row run one after the other in
+the same run, and each ratio is taken within a run; the table shows the median figure of each contender
+and the min/median/max of the ratios over the runs.
+
+- Vigil: ``EventStore.append`` (expected-version check, hash chain, serialized appenders) and ``read_all``.
+- eventsourcing: its application recorder (``insert_events``, ``select_notifications``), JSON by the
+  standard library, as its applications do.
+- raw driver: the bare driver (sqlite3, psycopg) inserting the same rows into Vigil's own ``events``
+  table: the application's dict serialized with the standard library's ``json.dumps``, no version check,
+  no chain (the hash columns hold a constant), the same transactions. Reading, one query over the same
+  ten columns, decoding data and metadata. What any Python event store must pay.
 """
 
 from __future__ import annotations
@@ -15,31 +24,35 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 
 from service.store import NewEvent
 from service.store.bootstrap import open_store
-from service.store.hashing import GENESIS, canonical_json, chain_hash
+from service.store.hashing import GENESIS
 from tests.support.databases import pg_base_url, pg_unavailable_reason
 
 STREAMS = 10
 BATCH = 100
+STAMP = "2025-06-07T11:00:00.000000+00:00"
+#: (row, Vigil / raw at least, Vigil / eventsourcing at least)
+TARGETS = {"1 event per append": 0.9, f"{BATCH} events per append": 0.9, "read all": 0.8}
+ROWS = tuple(TARGETS)
 
 
 @dataclass
 class Figures:
-    """Events per second for one contender."""
+    """Events per second of one contender in one run, by row."""
 
-    single: float
-    batched: float
-    read: float
+    rates: dict[str, float] = field(default_factory=dict)
 
 
 def _payload(i: int) -> dict[str, object]:
@@ -52,6 +65,15 @@ def _rate(count: int, run: Callable[[], None]) -> float:
     started = time.perf_counter()
     run()
     return count / (time.perf_counter() - started)
+
+
+def _measure(appends: int, single: Callable[[], None], batched: Callable[[], None],
+             read: Callable[[], None]) -> Figures:
+    figures = Figures()
+    figures.rates[ROWS[0]] = _rate(appends, single)
+    figures.rates[ROWS[1]] = _rate(appends // 10 * BATCH, batched)
+    figures.rates[ROWS[2]] = _rate(appends + appends // 10 * BATCH, read)
+    return figures
 
 
 # --- Vigil ---------------------------------------------------------------------------------------------
@@ -78,11 +100,10 @@ def bench_vigil(url: str, appends: int) -> Figures:
         for event in store.read_all(0, batch_size=1000):
             _ = event.data["guid"]
 
-    figures = Figures(_rate(appends, single), _rate(appends // 10 * BATCH, batched), 0.0)
-    total = store.last_position()
-    figures.read = _rate(total, read)
-    store.close()
-    return figures
+    try:
+        return _measure(appends, single, batched, read)
+    finally:
+        store.close()
 
 
 # --- the eventsourcing library ---------------------------------------------------------------------
@@ -118,9 +139,7 @@ def bench_eventsourcing(recorder: object, appends: int) -> Figures:
                 return
             start = page[-1].id + 1
 
-    figures = Figures(_rate(appends, single), _rate(appends // 10 * BATCH, batched), 0.0)
-    figures.read = _rate(appends + appends // 10 * BATCH, read)
-    return figures
+    return _measure(appends, single, batched, read)
 
 
 def eventsourcing_sqlite(path: str, synchronous: str) -> object:
@@ -132,9 +151,6 @@ def eventsourcing_sqlite(path: str, synchronous: str) -> object:
     # One pooled connection (pool_size=1): set the pragma on it, outside any transaction.
     with datastore.get_connection(commit=False) as connection:
         connection._sqlite_conn.execute(f"PRAGMA synchronous={synchronous}")
-        print(f"  (eventsourcing's SQLite connection: journal_mode="
-              f"{connection._sqlite_conn.execute('PRAGMA journal_mode').fetchone()[0]}, synchronous="
-              f"{connection._sqlite_conn.execute('PRAGMA synchronous').fetchone()[0]})")
     return recorder
 
 
@@ -150,24 +166,32 @@ def eventsourcing_postgres(schema: str) -> object:
     return recorder
 
 
-# --- the raw driver floor ---------------------------------------------------------------------------
-
-
-def _rows(count: int, start: int) -> list[tuple[object, ...]]:
-    rows, prev = [], GENESIS
-    for i in range(count):
-        data = canonical_json(_payload(i))
-        digest = chain_hash(prev, position=start + i, stream_id=f"source:s{i % STREAMS}",
-                            stream_version=i // STREAMS + 1, event_type="EntryObserved", schema_version=1,
-                            data_json=data, metadata_json="{}", recorded_at="2025-06-07T11:00:00.000000+00:00")
-        rows.append((start + i, f"source:s{i % STREAMS}", start + i, "EntryObserved", 1, data, "{}",
-                     "2025-06-07T11:00:00.000000+00:00", prev, digest))
-        prev = digest
-    return rows
+# --- the raw driver ---------------------------------------------------------------------------------
 
 
 INSERT = ("INSERT INTO events (position, stream_id, stream_version, event_type, schema_version, data, metadata, "
           "recorded_at, prev_hash, hash) VALUES ({marks})")
+SELECT = ("SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, "
+          "prev_hash, hash FROM events ORDER BY position")
+
+
+def _raw_row(i: int, stream: int, position: int, version: int) -> tuple[object, ...]:
+    """One row as a bare-driver application makes it: its dict through json.dumps, no chain."""
+    return (position, f"source:s{stream}", version, "EntryObserved", 1, json.dumps(_payload(i)), "{}", STAMP,
+            GENESIS, GENESIS)
+
+
+class _Positions:
+    """Positions and stream versions for the raw driver (counted in Python: no query, no check)."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.versions = dict.fromkeys(range(STREAMS), 0)
+
+    def next(self, stream: int) -> tuple[int, int]:
+        self.position += 1
+        self.versions[stream] += 1
+        return self.position, self.versions[stream]
 
 
 def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
@@ -176,119 +200,161 @@ def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     sql = INSERT.format(marks=", ".join("?" * 10))
-    single_rows = _rows(appends, 1)
-    batch_rows = _rows(appends // 10 * BATCH, appends + 1)
+    counter = _Positions()
 
     def single() -> None:
-        for row in single_rows:
+        for i in range(appends):
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(sql, row)
+            conn.execute(sql, _raw_row(i, i % STREAMS, *counter.next(i % STREAMS)))
             conn.execute("COMMIT")
 
     def batched() -> None:
-        for b in range(0, len(batch_rows), BATCH):
+        for b in range(appends // 10):
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(sql, batch_rows[b:b + BATCH])
+            conn.executemany(sql, [_raw_row(b * BATCH + j, b % STREAMS, *counter.next(b % STREAMS))
+                                   for j in range(BATCH)])
             conn.execute("COMMIT")
 
     def read() -> None:
-        for row in conn.execute("SELECT position, stream_id, data, metadata FROM events ORDER BY position"):
-            _ = json.loads(row[2])["guid"]
+        for row in conn.execute(SELECT):
+            _ = json.loads(row[5])["guid"], json.loads(row[6])
 
-    figures = Figures(_rate(appends, single), _rate(len(batch_rows), batched), 0.0)
-    figures.read = _rate(appends + len(batch_rows), read)
-    conn.close()
-    return figures
+    try:
+        return _measure(appends, single, batched, read)
+    finally:
+        conn.close()
 
 
 def bench_raw_postgres(url: str, appends: int) -> Figures:
     open_store(url).close()
     conn = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=False)
     sql = INSERT.format(marks="%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s")
-    single_rows = _rows(appends, 1)
-    batch_rows = _rows(appends // 10 * BATCH, appends + 1)
+    counter = _Positions()
 
     def single() -> None:
-        for row in single_rows:
-            conn.execute(sql, row)
+        for i in range(appends):
+            conn.execute(sql, _raw_row(i, i % STREAMS, *counter.next(i % STREAMS)))
             conn.commit()
 
     def batched() -> None:
         with conn.cursor() as cursor:
-            for b in range(0, len(batch_rows), BATCH):
-                cursor.executemany(sql, batch_rows[b:b + BATCH])
+            for b in range(appends // 10):
+                cursor.executemany(sql, [_raw_row(b * BATCH + j, b % STREAMS, *counter.next(b % STREAMS))
+                                         for j in range(BATCH)])
                 conn.commit()
 
     def read() -> None:
         with conn.cursor() as cursor:
-            cursor.execute("SELECT position, stream_id, data, metadata FROM events ORDER BY position")
-            for row in cursor:
-                _ = row[2]["guid"]
+            cursor.execute(SELECT)
+            for row in cursor:  # psycopg decodes JSONB itself
+                _ = row[5]["guid"], row[6]
 
-    figures = Figures(_rate(appends, single), _rate(len(batch_rows), batched), 0.0)
-    figures.read = _rate(appends + len(batch_rows), read)
-    conn.close()
-    return figures
+    try:
+        return _measure(appends, single, batched, read)
+    finally:
+        conn.close()
 
 
 # --- running and printing -----------------------------------------------------------------------------
 
 
-def _print(title: str, vigil: Figures, library: Figures, floor: Figures) -> None:
-    print(f"\n{title}")
-    print(f"  {'events/s':<22}{'Vigil':>12}{'eventsourcing':>15}{'raw driver':>13}{'Vigil/es':>10}{'Vigil/raw':>11}")
-    for label, attr in (("1 event per append", "single"), (f"batches of {BATCH}", "batched"), ("read all", "read")):
-        v, e, r = getattr(vigil, attr), getattr(library, attr), getattr(floor, attr)
-        print(f"  {label:<22}{v:>12,.0f}{e:>15,.0f}{r:>13,.0f}{v / e:>9.2f}x{v / r:>10.0%}")
+@dataclass
+class Table:
+    """Every run's figures for one backend setting."""
+
+    title: str
+    runs: list[tuple[Figures, Figures | None, Figures]] = field(default_factory=list)
 
 
-def run_sqlite(appends: int, synchronous: str) -> None:
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def print_table(table: Table) -> list[bool]:
+    """Print one backend's table; return, for each target it prints, whether it is met."""
+    print(f"\n{table.title}  ({len(table.runs)} runs; events/s are medians; ratios min / median / max)")
+    print(f"  {'':<22}{'Vigil':>10}{'eventsourcing':>15}{'raw driver':>12}  {'Vigil/raw':<20}"
+          f"{'Vigil/eventsourcing':<22}target")
+    met: list[bool] = []
+    for row in ROWS:
+        vigil = [run[0].rates[row] for run in table.runs]
+        raw = [run[2].rates[row] for run in table.runs]
+        to_raw = [v / r for v, r in zip(vigil, raw, strict=True)]
+        libraries = [run[1].rates[row] for run in table.runs if run[1] is not None]
+        to_library = [run[0].rates[row] / run[1].rates[row] for run in table.runs if run[1] is not None]
+        library = f"{statistics.median(libraries):,.0f}" if libraries else "-"
+        row_met = statistics.median(to_raw) >= TARGETS[row] and (not to_library or statistics.median(to_library) >= 1)
+        met.append(row_met)
+        print(f"  {row:<22}{statistics.median(vigil):>10,.0f}{library:>15}{statistics.median(raw):>12,.0f}  "
+              f"{_spread(to_raw):<20}{_spread(to_library) if to_library else '-':<22}"
+              f">= {TARGETS[row]}x raw{', > eventsourcing' if to_library else ''}: "
+              f"{'met' if row_met else 'NOT MET'}")
+    return met
+
+
+def sqlite_table(appends: int, runs: int, synchronous: str) -> Table:
+    table = Table(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous={synchronous}")
     os.environ["VIGIL_SQLITE_SYNCHRONOUS"] = synchronous
-    with tempfile.TemporaryDirectory() as folder:
-        vigil = bench_vigil(str(Path(folder) / "vigil.db"), appends)
-        library = bench_eventsourcing(eventsourcing_sqlite(str(Path(folder) / "es.db"), synchronous), appends)
-        floor = bench_raw_sqlite(str(Path(folder) / "raw.db"), appends, synchronous)
-    _print(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous={synchronous}", vigil, library, floor)
-    if synchronous == "FULL":
-        print("  targets: one-event appends >= 3x eventsourcing, >= 50% of the raw floor; read-all >= 200,000/s")
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            vigil = bench_vigil(str(Path(folder) / "vigil.db"), appends)
+            library = bench_eventsourcing(eventsourcing_sqlite(str(Path(folder) / "es.db"), synchronous), appends)
+            floor = bench_raw_sqlite(str(Path(folder) / "raw.db"), appends, synchronous)
+        table.runs.append((vigil, library, floor))
+    return table
 
 
-def run_postgres(appends: int) -> None:
-    reason = pg_unavailable_reason()
-    if reason:
-        print(f"\nPostgreSQL skipped: {reason}")
-        return
+@contextmanager
+def _pg_schemas(count: int) -> Iterator[list[str]]:
     base = pg_base_url()
-    schemas = [f"bench_{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    schemas = [f"bench_{uuid.uuid4().hex[:8]}" for _ in range(count)]
     with psycopg.connect(base, autocommit=True) as admin:
         for schema in schemas:
             admin.execute(f"CREATE SCHEMA {schema}")
     try:
-        url = lambda schema: f"{base}?options=-csearch_path%3D{schema}"  # noqa: E731
-        vigil = bench_vigil(url(schemas[0]), appends)
-        library = bench_eventsourcing(eventsourcing_postgres(schemas[1]), appends)
-        floor = bench_raw_postgres(url(schemas[2]), appends)
-        with psycopg.connect(base) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-        _print(f"PostgreSQL {version}, synchronous_commit=on", vigil, library, floor)
+        yield schemas
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
             for schema in schemas:
                 admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def postgres_table(appends: int, runs: int) -> Table:
+    base = pg_base_url()
+    with psycopg.connect(base) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    table = Table(f"PostgreSQL {version}, synchronous_commit=on")
+    separator = "&" if "?" in base else "?"
+    for _ in range(runs):
+        with _pg_schemas(3) as schemas:
+            url = [f"{base}{separator}options=-csearch_path%3D{schema}" for schema in schemas]
+            vigil = bench_vigil(url[0], appends)
+            library = bench_eventsourcing(eventsourcing_postgres(schemas[1]), appends)
+            floor = bench_raw_postgres(url[2], appends)
+        table.runs.append((vigil, library, floor))
+    return table
+
+
 def main() -> None:
-    """Run the benchmark and print its table."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--appends", type=int, default=2000, help="one-event appends (batched: appends/10 x 100)")
+    """Run the benchmark and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--appends", type=int, default=1000, help="one-event appends (batched: appends/10 x 100)")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     backends = args.backends.split(",")
+    started = time.perf_counter()
+    met: list[bool] = []
     if "sqlite" in backends:
-        run_sqlite(args.appends, "FULL")
-        run_sqlite(args.appends, "NORMAL")
+        for synchronous in ("FULL", "NORMAL"):
+            met += print_table(sqlite_table(args.appends, args.runs, synchronous))
     if "postgresql" in backends:
-        run_postgres(args.appends)
+        reason = pg_unavailable_reason()
+        if reason:
+            print(f"\nPostgreSQL skipped: {reason}")
+        else:
+            met += print_table(postgres_table(args.appends, args.runs))
+    print(f"\n{sum(met)} of {len(met)} targets met ({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
