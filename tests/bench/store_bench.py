@@ -61,36 +61,61 @@ def _payload(i: int) -> dict[str, object]:
             "published": "2025-06-07T11:00:00.000000+00:00", "content_hash": f"{i:064x}"}
 
 
-def _rate(count: int, run: Callable[[], None]) -> float:
-    started = time.perf_counter()
-    run()
-    return count / (time.perf_counter() - started)
+@dataclass
+class Contender:
+    """One contender's work, in slices: ``single(start, count)`` one-event appends, ``batched(start, count)``
+    appends of BATCH events, ``read()`` everything written; ``close()`` at the end."""
+
+    single: Callable[[int, int], None]
+    batched: Callable[[int, int], None]
+    read: Callable[[], None]
+    close: Callable[[], None] = lambda: None
 
 
-def _measure(appends: int, single: Callable[[], None], batched: Callable[[], None],
-             read: Callable[[], None]) -> Figures:
-    figures = Figures()
-    figures.rates[ROWS[0]] = _rate(appends, single)
-    figures.rates[ROWS[1]] = _rate(appends // 10 * BATCH, batched)
-    figures.rates[ROWS[2]] = _rate(appends + appends // 10 * BATCH, read)
-    return figures
+#: Each row is measured in this many slices, the contenders taking turns (in a rotating order), so that
+#: the other work on a shared machine falls on all of them alike.
+SLICES = 10
+
+
+def measure(contenders: list[Contender], appends: int) -> list[Figures]:
+    """Every contender's events/s for each row, measured in interleaved slices."""
+    seconds = [dict.fromkeys(ROWS, 0.0) for _ in contenders]
+    batches = appends // 10
+    for turn in range(SLICES):
+        order = [(turn + k) % len(contenders) for k in range(len(contenders))]
+        for row, work in ((ROWS[0], lambda c, t=turn: c.single(t * appends // SLICES, appends // SLICES)),
+                          (ROWS[1], lambda c, t=turn: c.batched(t * batches // SLICES, batches // SLICES))):
+            for index in order:
+                started = time.perf_counter()
+                work(contenders[index])
+                seconds[index][row] += time.perf_counter() - started
+    total = appends // SLICES * SLICES + batches // SLICES * SLICES * BATCH
+    for turn in range(3):
+        for index in [(turn + k) % len(contenders) for k in range(len(contenders))]:
+            started = time.perf_counter()
+            contenders[index].read()
+            seconds[index][ROWS[2]] += time.perf_counter() - started
+    counts = {ROWS[0]: appends // SLICES * SLICES, ROWS[1]: batches // SLICES * SLICES * BATCH, ROWS[2]: 3 * total}
+    for contender in contenders:
+        contender.close()
+    return [Figures({row: counts[row] / spent[row] for row in ROWS}) for spent in seconds]
 
 
 # --- Vigil ---------------------------------------------------------------------------------------------
 
 
-def bench_vigil(url: str, appends: int) -> Figures:
+def bench_vigil(url: str) -> Contender:
     store = open_store(url)
     versions = dict.fromkeys(range(STREAMS), 0)
 
-    def single() -> None:
-        for i in range(appends):
+    def single(start: int, count: int) -> None:
+        for i in range(start, start + count):
             stream = i % STREAMS
             store.append(f"source:s{stream}", [NewEvent("EntryObserved", _payload(i))], versions[stream])
             versions[stream] += 1
 
-    def batched() -> None:
-        for b in range(appends // 10):
+    def batched(start: int, count: int) -> None:
+        for b in range(start, start + count):
             stream = b % STREAMS
             events = [NewEvent("EntryObserved", _payload(b * BATCH + j)) for j in range(BATCH)]
             store.append(f"source:s{stream}", events, versions[stream])
@@ -100,16 +125,13 @@ def bench_vigil(url: str, appends: int) -> Figures:
         for event in store.read_all(0, batch_size=1000):
             _ = event.data["guid"]
 
-    try:
-        return _measure(appends, single, batched, read)
-    finally:
-        store.close()
+    return Contender(single, batched, read, store.close)
 
 
 # --- the eventsourcing library ---------------------------------------------------------------------
 
 
-def bench_eventsourcing(recorder: object, appends: int) -> Figures:
+def bench_eventsourcing(recorder: object) -> Contender:
     from eventsourcing.persistence import StoredEvent
 
     ids = [uuid.uuid4() for _ in range(STREAMS)]
@@ -121,12 +143,12 @@ def bench_eventsourcing(recorder: object, appends: int) -> Figures:
         return StoredEvent(originator_id=ids[stream], originator_version=versions[stream],
                            topic="vigil:EntryObserved", state=state)
 
-    def single() -> None:
-        for i in range(appends):
+    def single(start: int, count: int) -> None:
+        for i in range(start, start + count):
             recorder.insert_events([event(i, i % STREAMS)])  # type: ignore[attr-defined]
 
-    def batched() -> None:
-        for b in range(appends // 10):
+    def batched(start: int, count: int) -> None:
+        for b in range(start, start + count):
             recorder.insert_events([event(b * BATCH + j, b % STREAMS) for j in range(BATCH)])  # type: ignore[attr-defined]
 
     def read() -> None:
@@ -139,7 +161,7 @@ def bench_eventsourcing(recorder: object, appends: int) -> Figures:
                 return
             start = page[-1].id + 1
 
-    return _measure(appends, single, batched, read)
+    return Contender(single, batched, read)
 
 
 def eventsourcing_sqlite(path: str, synchronous: str) -> object:
@@ -194,7 +216,7 @@ class _Positions:
         return self.position, self.versions[stream]
 
 
-def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
+def bench_raw_sqlite(path: str, synchronous: str) -> Contender:
     open_store(path).close()  # Vigil's schema, migrated
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -202,14 +224,14 @@ def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
     sql = INSERT.format(marks=", ".join("?" * 10))
     counter = _Positions()
 
-    def single() -> None:
-        for i in range(appends):
+    def single(start: int, count: int) -> None:
+        for i in range(start, start + count):
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(sql, _raw_row(i, i % STREAMS, *counter.next(i % STREAMS)))
             conn.execute("COMMIT")
 
-    def batched() -> None:
-        for b in range(appends // 10):
+    def batched(start: int, count: int) -> None:
+        for b in range(start, start + count):
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(sql, [_raw_row(b * BATCH + j, b % STREAMS, *counter.next(b % STREAMS))
                                    for j in range(BATCH)])
@@ -219,26 +241,23 @@ def bench_raw_sqlite(path: str, appends: int, synchronous: str) -> Figures:
         for row in conn.execute(SELECT):
             _ = json.loads(row[5])["guid"], json.loads(row[6])
 
-    try:
-        return _measure(appends, single, batched, read)
-    finally:
-        conn.close()
+    return Contender(single, batched, read, conn.close)
 
 
-def bench_raw_postgres(url: str, appends: int) -> Figures:
+def bench_raw_postgres(url: str) -> Contender:
     open_store(url).close()
     conn = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=False)
     sql = INSERT.format(marks="%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s")
     counter = _Positions()
 
-    def single() -> None:
-        for i in range(appends):
+    def single(start: int, count: int) -> None:
+        for i in range(start, start + count):
             conn.execute(sql, _raw_row(i, i % STREAMS, *counter.next(i % STREAMS)))
             conn.commit()
 
-    def batched() -> None:
+    def batched(start: int, count: int) -> None:
         with conn.cursor() as cursor:
-            for b in range(appends // 10):
+            for b in range(start, start + count):
                 cursor.executemany(sql, [_raw_row(b * BATCH + j, b % STREAMS, *counter.next(b % STREAMS))
                                          for j in range(BATCH)])
                 conn.commit()
@@ -249,10 +268,7 @@ def bench_raw_postgres(url: str, appends: int) -> Figures:
             for row in cursor:  # psycopg decodes JSONB itself
                 _ = row[5]["guid"], row[6]
 
-    try:
-        return _measure(appends, single, batched, read)
-    finally:
-        conn.close()
+    return Contender(single, batched, read, conn.close)
 
 
 # --- running and printing -----------------------------------------------------------------------------
@@ -297,9 +313,10 @@ def sqlite_table(appends: int, runs: int, synchronous: str) -> Table:
     os.environ["VIGIL_SQLITE_SYNCHRONOUS"] = synchronous
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
-            vigil = bench_vigil(str(Path(folder) / "vigil.db"), appends)
-            library = bench_eventsourcing(eventsourcing_sqlite(str(Path(folder) / "es.db"), synchronous), appends)
-            floor = bench_raw_sqlite(str(Path(folder) / "raw.db"), appends, synchronous)
+            vigil, library, floor = measure([
+                bench_vigil(str(Path(folder) / "vigil.db")),
+                bench_eventsourcing(eventsourcing_sqlite(str(Path(folder) / "es.db"), synchronous)),
+                bench_raw_sqlite(str(Path(folder) / "raw.db"), synchronous)], appends)
         table.runs.append((vigil, library, floor))
     return table
 
@@ -328,9 +345,9 @@ def postgres_table(appends: int, runs: int) -> Table:
     for _ in range(runs):
         with _pg_schemas(3) as schemas:
             url = [f"{base}{separator}options=-csearch_path%3D{schema}" for schema in schemas]
-            vigil = bench_vigil(url[0], appends)
-            library = bench_eventsourcing(eventsourcing_postgres(schemas[1]), appends)
-            floor = bench_raw_postgres(url[2], appends)
+            vigil, library, floor = measure([
+                bench_vigil(url[0]), bench_eventsourcing(eventsourcing_postgres(schemas[1])),
+                bench_raw_postgres(url[2])], appends)
         table.runs.append((vigil, library, floor))
     return table
 
