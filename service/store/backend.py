@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from service.store.hashing import GENESIS
 
@@ -24,8 +24,9 @@ class Backend(Protocol):
     def configure(self, engine: Engine) -> None:
         """Install connection hooks (pragmas, transaction begin behaviour) on a new engine."""
 
-    def lock_for_append(self, conn: Connection) -> object | None:
-        """Serialize appenders so positions are assigned, hashed and committed in one order.
+    def begin_append(self, driver: Any) -> object | None:
+        """Begin a write transaction on the driver's connection holding the append lock, which serializes
+        appenders so positions are assigned, hashed and committed in one order.
 
         Returns a value that stays the same, from one write transaction of this connection to the next,
         only while no other connection has written (SQLite's ``data_version``); None when the backend has
@@ -59,10 +60,6 @@ class Backend(Protocol):
     def scratch_database(self, engine: Engine) -> AbstractContextManager[str]:
         """The URL of an empty database of this kind beside ``engine``'s, removed when the block ends
         (ScratchUnavailable when none can be made)."""
-
-
-#: The execution option that marks a connection's transaction as a write (SQLite begins it IMMEDIATE).
-WRITE_OPTION = "vigil_write"
 
 
 INSERT_COLUMNS = (

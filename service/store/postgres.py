@@ -15,8 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+import psycopg
+from psycopg import pq
 from psycopg.types.json import set_json_loads
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
@@ -25,6 +27,7 @@ from service.store.errors import ScratchUnavailable, first_line
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
 APPEND_LOCK_KEY = 0x76696769  # "vigi"
 _LOCK_SQL = f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})"
+_BEGIN_AND_LOCK = f"BEGIN; {_LOCK_SQL}".encode()
 #: Any constant both daemons agree on: the key of the session-level lock migrations run under.
 MIGRATION_LOCK_KEY = 0x76696769  # "vigi"
 
@@ -41,14 +44,20 @@ class PostgresBackend:
         server's defaults, are what we want)."""
         event.listen(engine, "connect", _decode_json_with_orjson)
 
-    def lock_for_append(self, conn: Connection) -> None:
-        """Take the append lock until this transaction ends.
+    def begin_append(self, driver: Any) -> None:
+        """Begin the transaction and take the append lock until it ends, in one round trip.
 
-        Pipelined, psycopg's ``BEGIN`` and the lock travel in one round trip instead of two."""
-        driver = conn.connection.driver_connection
-        with driver.pipeline():  # type: ignore[union-attr]
-            driver.execute(_LOCK_SQL)  # type: ignore[union-attr]
-        # Nothing tells whether another daemon appended since: the remembered head is only a guess.
+        psycopg would send its ``BEGIN`` alone, then the lock: a round trip more on every write
+        transaction (and psycopg's pipeline mode costs two waits of its own). Sent as one simple query
+        through libpq, the connection is then in a transaction as psycopg sees it (it asks libpq), so it
+        adds no ``BEGIN`` of its own and commits or rolls back as usual. Returns None: nothing tells
+        whether another daemon appended since, so the remembered head is only a guess."""
+        if driver.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            driver.execute(_LOCK_SQL)  # a transaction psycopg already began (nothing does, today)
+            return
+        result = driver.pgconn.exec_(_BEGIN_AND_LOCK)
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            raise psycopg.errors.error_from_result(result, encoding=driver.info.encoding)
 
     head_sql = head_sql("%s")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,

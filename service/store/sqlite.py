@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL
 
-from service.store.backend import INSERT_COLUMNS, WRITE_OPTION, Guard, append_guard, head_sql
+from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
 from service.store.errors import DatabaseMissing, DatabaseUnavailable
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
@@ -52,14 +52,22 @@ class SqliteBackend:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            write = conn.get_execution_options().get(WRITE_OPTION, False)
-            # Straight to the driver: SQLAlchemy's statement machinery would cost more than the BEGIN.
-            conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[union-attr]
+            driver = conn.connection.driver_connection
+            # The store's write transactions began on the driver already (``begin_append``); a statement a
+            # projection runs through SQLAlchemy inside one must not begin another.
+            if not driver.in_transaction:  # type: ignore[union-attr]
+                # Straight to the driver: SQLAlchemy's statement machinery would cost more than the BEGIN.
+                driver.execute("BEGIN")  # type: ignore[union-attr]
 
-    def lock_for_append(self, conn: Connection) -> int:
-        """Nothing to lock (a write transaction already holds SQLite's single writer lock): the
-        connection's ``data_version``, which changes only when another connection commits."""
-        return int(conn.connection.driver_connection.execute("PRAGMA data_version").fetchone()[0])  # type: ignore[union-attr]
+    def begin_append(self, driver: Any) -> int:
+        """``BEGIN IMMEDIATE``: SQLite's single writer lock, held to the end. Returns the connection's
+        ``data_version``, which changes only when another connection commits."""
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            return int(driver.execute("PRAGMA data_version").fetchone()[0])
+        except BaseException:
+            driver.rollback()
+            raise
 
     head_sql = head_sql("?")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,
@@ -73,7 +81,10 @@ class SqliteBackend:
     def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], guard: Guard | None) -> bool:
         """The first row under the guard, the rest (which follow it under the same lock) as they are."""
         if guard is None:
-            cursor.executemany(cls.insert_sql, rows)
+            if len(rows) == 1:
+                cursor.execute(cls.insert_sql, rows[0])
+            else:
+                cursor.executemany(cls.insert_sql, rows)
             return True
         cursor.execute(cls._guarded_sql, (*rows[0], *guard))
         if cursor.rowcount != 1:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from service.store.backend import WRITE_OPTION, Backend
+from service.store.backend import Backend
 from service.store.chain_head import Appending, KnownHeads
 from service.store.errors import StoreError
 
@@ -51,15 +52,15 @@ class Writer:
         with self._mutex:
             self._owner = threading.get_ident()
             try:
-                conn, trans, stamp = self._begin()
+                conn, stamp = self._begin()
                 appending = self.known.start(None if stamp is None else (self._generation, stamp))
                 try:
                     yield conn, appending
                 except BaseException:
-                    self._finish(conn, trans.rollback)
+                    self._end(conn, commit=False)
                     raise
                 try:
-                    self._finish(conn, trans.commit)
+                    self._end(conn, commit=True)
                 except BaseException:
                     self.known.forget()  # committed or not, nobody can say
                     raise
@@ -75,11 +76,11 @@ class Writer:
                 self._conn.close()
                 self._conn = None
 
-    def _begin(self) -> tuple[Connection, RootTransaction, object | None]:
+    def _begin(self) -> tuple[Connection, object | None]:
         kept = self._conn
         if kept is not None:
             try:
-                return kept, *self._begin_on(kept)
+                return kept, self._backend.begin_append(_driver(kept))
             except Exception as error:
                 lost = _lost(kept, error)
                 self._discard()
@@ -87,29 +88,33 @@ class Writer:
                 # as the pool's pre-ping would have done at check-out; anything else is the caller's error.
                 if not lost:
                     raise
-        conn = self._engine.connect().execution_options(**{WRITE_OPTION: True})
+        conn = self._engine.connect()
         try:
-            trans, stamp = self._begin_on(conn)
+            stamp = self._backend.begin_append(_driver(conn))
         except BaseException:
             conn.invalidate()
             conn.close()
             raise
         self._conn = conn
         self._generation += 1
-        return conn, trans, stamp
+        return conn, stamp
 
-    def _begin_on(self, conn: Connection) -> tuple[RootTransaction, object | None]:
-        trans = conn.begin()
+    def _end(self, conn: Connection, *, commit: bool) -> None:
+        """Commit or roll back on the driver: SQLAlchemy's transaction bookkeeping (events, its
+        Transaction objects) cost a one-event append more than the driver's own work did."""
+        driver = _driver(conn)
         try:
-            stamp = self._backend.lock_for_append(conn)
-        except BaseException:
-            trans.rollback()
-            raise
-        return trans, stamp
-
-    def _finish(self, conn: Connection, end: object) -> None:
-        try:
-            end()  # type: ignore[operator]
+            if commit:
+                driver.commit()
+            else:
+                driver.rollback()
+            if conn.in_transaction():
+                # A statement run through SQLAlchemy (a projection) made it begin a transaction of its own
+                # bookkeeping: end that too. The driver has nothing left to end: no statement, no round trip.
+                if commit:
+                    conn.commit()
+                else:
+                    conn.rollback()
         except BaseException:
             # A commit or rollback that failed leaves the connection in a state nobody can vouch for.
             self._discard()
@@ -128,6 +133,10 @@ class Writer:
             pass
 
 
+def _driver(conn: Connection) -> Any:
+    return conn.connection.driver_connection
+
+
 def _lost(conn: Connection, error: Exception) -> bool:
     """Whether ``error`` says the connection itself is gone (not a lock timeout or a bad statement)."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:
@@ -135,4 +144,7 @@ def _lost(conn: Connection, error: Exception) -> bool:
     if conn.invalidated:
         return True
     driver = getattr(getattr(conn, "_dbapi_connection", None), "driver_connection", None)
-    return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
+    if getattr(driver, "broken", False) or getattr(driver, "closed", False):
+        return True
+    pgconn = getattr(driver, "pgconn", None)  # libpq's own view, when the error came straight from it
+    return pgconn is not None and pgconn.status != 0  # CONNECTION_OK
