@@ -63,6 +63,8 @@ def holds_nul(json_text: str) -> bool:
 
 def timestamp_text(moment: datetime) -> str:
     """The UTC, microsecond ISO form of a timestamp, as hashed (naive values are taken as UTC)."""
+    if moment.tzinfo is UTC:  # the store's clock: already what is hashed
+        return moment.isoformat(timespec="microseconds")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
