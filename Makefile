@@ -31,10 +31,11 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
-	$(BIN)/python tests/bench/store_bench.py
-	$(BIN)/python tests/bench/extract_bench.py
-	$(BIN)/python tests/bench/poll_bench.py
-	$(BIN)/python tests/bench/pipeline_bench.py
+	$(BIN)/python -m tests.bench.store_bench
+	$(BIN)/python -m tests.bench.replay_bench
+	$(BIN)/python -m tests.bench.extract_bench
+	$(BIN)/python -m tests.bench.poll_bench
+	$(BIN)/python -m tests.bench.pipeline_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo.db demo.db-wal demo.db-shm
