@@ -4,7 +4,7 @@ statements and nothing else.
 Checking a connection out of SQLAlchemy's pool and back in for every append cost more than the append's
 own SQL: on PostgreSQL the pre-ping (``SELECT 1``) and the reset on check-in are two more round trips,
 and on SQLite the pool's bookkeeping was ~40% of a one-event append at ``synchronous=NORMAL``. Appenders
-serialize on the database's append lock anyway (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory
+serialize on the database's append lock anyway (each backend's append
 lock), so one connection per store, taken under a mutex, costs no concurrency: the threads that waited
 in the database now wait on the mutex. The connection never leaves the store.
 """
