@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
+from service.store.wakeup import AppendSignal, Listening
+
 
 class Backend(Protocol):
     """SQL dialect details behind one interface (compare the ``eventsourcing`` library's recorders)."""
@@ -21,6 +23,13 @@ class Backend(Protocol):
 
     def lock_for_append(self, conn: Connection) -> None:
         """Serialize appenders so positions are assigned, hashed and committed in one order."""
+
+    def announce_append(self, conn: Connection, position: int) -> None:
+        """Inside an appending transaction, before its commit: tell other processes (PostgreSQL NOTIFY,
+        delivered only on commit; nothing on SQLite, whose other processes wake on their timer)."""
+
+    def listen(self, engine: Engine, signal: AppendSignal) -> Listening | None:
+        """Start telling ``signal`` what other processes append (None where the backend cannot)."""
 
     @property
     def head_sql(self) -> str:

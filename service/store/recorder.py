@@ -23,6 +23,7 @@ from service.store.hashing import GENESIS, canonical_json, chain_hash, holds_nul
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
+from service.store.wakeup import AppendWakeups
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -48,6 +49,7 @@ class EventStore:
         self.projections = list(projections)
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.wakeups = AppendWakeups(lambda signal: backend.listen(engine, signal))
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -65,7 +67,8 @@ class EventStore:
         return self.engine.url
 
     def close(self) -> None:
-        """Close every pooled connection; the store is not used afterwards."""
+        """Close every pooled connection (and the append listener); the store is not used afterwards."""
+        self.wakeups.close()
         self.engine.dispose()
 
     # --- writing -----------------------------------------------------------------------------------
@@ -75,7 +78,23 @@ class EventStore:
         """A write transaction holding the append lock; commits on exit, rolls back on error."""
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
             self.backend.lock_for_append(conn)
-            yield Transaction(self, conn)
+            tx = Transaction(self, conn)
+            yield tx
+            if tx.appended_upto:
+                self.backend.announce_append(conn, tx.appended_upto)  # other processes: on commit
+        if tx.appended_upto:
+            self.wakeups.committed(tx.appended_upto)  # this process: now that readers can see it
+
+    def wait_for_append(self, after: int, timeout: float) -> bool:
+        """Wait until an event after position ``after`` is committed (True) or ``timeout`` seconds pass
+        (False): how a consumer sleeps between passes without polling the database.
+
+        Appends of this process wake waiters at once; on PostgreSQL so do other processes' (LISTEN/NOTIFY,
+        a listener connection the first call opens); on SQLite other processes' appends are seen only when
+        ``timeout`` runs out. Wake-ups are hints: a caller reads the log afterwards, and the timeout bounds
+        the delay of a lost one.
+        """
+        return self.wakeups.wait(after, timeout)
 
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
@@ -253,6 +272,7 @@ class Transaction:
         self.store = store
         self.connection = conn
         self._dbapi_cursor: Any = None
+        self.appended_upto = 0  # the last position this transaction appended (0: none), for wake-ups
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
@@ -333,6 +353,7 @@ class Transaction:
         cursor.executemany(backend.insert_sql, rows)
         for projection in self.store.projections:
             projection.apply(self.connection, records)
+        self.appended_upto = position
         return records
 
     def append_recorded(self, events: Sequence[RecordedEvent]) -> None:
@@ -347,6 +368,7 @@ class Transaction:
         rows = [(e.position, e.stream_id, e.stream_version, e.type, e.schema_version, canonical_json(e.data),
                  canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
         self._cursor().executemany(self.store.backend.insert_sql, rows)
+        self.appended_upto = max(self.appended_upto, events[-1].position)
         upcast = [self.store.upcast(event) for event in events]
         for projection in self.store.projections:
             projection.apply(self.connection, upcast)
