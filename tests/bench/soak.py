@@ -263,6 +263,20 @@ def recorded_entries(db: str) -> dict[str, float]:
         store.close()
 
 
+def raised_alerts(db: str) -> dict[str, float]:
+    """When each alert was raised (AlertRaised), by the reference in its evidence, as time.time() values."""
+    store = open_store(db, migrate=False)
+    try:
+        raised: dict[str, float] = {}
+        for event in store.read_all(types=["AlertRaised"]):
+            found = REF.search(json.dumps(event.data))
+            if found:
+                raised.setdefault(found.group(1), event.recorded_at.timestamp())
+        return raised
+    finally:
+        store.close()
+
+
 def guid_of(ref: str) -> str:
     """The guid of the entry that carries reference ``ref`` (``r3-19`` -> ``z3-19``)."""
     return "z" + ref[1:]
@@ -316,6 +330,7 @@ def report(
     receiver: TimedReceiver,
     sampler: RssSampler,
     recorded: dict[str, float],
+    raised: dict[str, float],
     seconds: float,
     waited: float,
     log: Path,
@@ -356,6 +371,9 @@ def report(
         "latency entry recorded -> alert handed to apprise",
         [first_arrival[ref] - recorded[guid_of(ref)] for ref in polled],
     )
+    both = [ref for ref in polled if ref in raised]
+    print_latency("  of which entry recorded -> alert raised", [raised[ref] - recorded[guid_of(ref)] for ref in both])
+    print_latency("  of which alert raised -> handed to apprise", [first_arrival[ref] - raised[ref] for ref in both])
     if memory:
         print(
             f"  daemon RSS (every {RSS_EVERY:.0f}s, {len(memory)} samples): first {memory[0]:.0f} MB, "
@@ -406,7 +424,7 @@ def main() -> None:
             daemon.send_signal(signal.SIGTERM)
             code = daemon.wait(timeout=120)
         print(f"daemon exit code: {code}")
-        report(args, publisher, receiver, sampler, recorded_entries(db), seconds, waited, log)
+        report(args, publisher, receiver, sampler, recorded_entries(db), raised_alerts(db), seconds, waited, log)
 
 
 if __name__ == "__main__":
