@@ -43,6 +43,7 @@ class PostgresListener:
         self._connect_params: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S, **params}
         self._signal = signal
         self._closed = threading.Event()
+        self._interrupted = False  # whether the connection was lost and not yet regained (logged once)
         self._thread = threading.Thread(target=self._run, name="vigil-listener", daemon=True)
 
     def start(self) -> PostgresListener:
@@ -60,9 +61,13 @@ class PostgresListener:
             try:
                 self._listen()
             except (psycopg.Error, OSError) as error:
-                # The timer still wakes every consumer: a lost listener delays alerts, it loses none.
-                log.warning("append notifications interrupted (%s); retrying in %.0fs",
-                            str(error).splitlines()[0] if str(error) else type(error).__name__, RECONNECT_SECONDS)
+                # The timer still wakes every consumer: a lost listener delays alerts, it loses none. One
+                # line when it starts, one when it ends (a database outage is not a warning every 5 s).
+                if not self._interrupted:
+                    self._interrupted = True
+                    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                    log.warning("append notifications interrupted (%s): consumers wake on their timer; "
+                                "reconnecting every %.0fs", reason, RECONNECT_SECONDS)
             self._closed.wait(RECONNECT_SECONDS)
 
     def _listen(self) -> None:
@@ -75,6 +80,9 @@ class PostgresListener:
             newest = conn.execute("SELECT MAX(position) FROM events").fetchone()
             if newest and newest[0]:
                 self._signal.appended(int(newest[0]))
+            if self._interrupted:
+                self._interrupted = False
+                log.info("append notifications resumed")
             while not self._closed.is_set():
                 for notification in conn.notifies(timeout=STOP_CHECK_SECONDS):
                     if notification.payload.isdigit():  # anything else is not ours: ignored
