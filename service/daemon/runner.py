@@ -24,6 +24,7 @@ from service.daemon.digests import DigestPublishing, publish_digest
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.daemon.push import CHECK_SECONDS, PushSubscriptions
+from service.daemon.wake_loop import WakeLoop
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DELIVERY_LEASE
 from service.pipeline.checked_rules import load_checked_rules
@@ -50,6 +51,8 @@ class DaemonSettings:
 
     db_url: str
     rules_paths: Sequence[str]
+    # The longest processing and delivery wait when no append wakes them (another SQLite process's, a
+    # lost notification, a retry coming due): appends of this process, and on PostgreSQL of any, wake them.
     process_every: timedelta = timedelta(seconds=2)
     deliver_every: timedelta = timedelta(seconds=2)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -89,6 +92,12 @@ class Daemon:
             job_defaults=JOB_DEFAULTS,
             timezone=UTC,
         )
+        # Processing and delivery wait for appends in threads of their own (service/daemon/wake_loop.py);
+        # their connections come from the pool's spare ones.
+        self.loops = [
+            WakeLoop("process", self.store, self._guarded(self._process_job), settings.process_every.total_seconds()),
+            WakeLoop("deliver", self.store, self._guarded(self._deliver_job), settings.deliver_every.total_seconds()),
+        ]
 
     def _build(self, loaded: LoadedRules) -> Pipeline:
         pipeline = Pipeline(
@@ -112,6 +121,8 @@ class Daemon:
         """Run until SIGTERM or SIGINT; return the exit code (0 after a clean stop)."""
         self._schedule_all()
         self.scheduler.start()
+        for loop in self.loops:
+            loop.start()
         if self.web:
             self.web.start()
         log.info(
@@ -132,6 +143,8 @@ class Daemon:
         log.info("stopping: finishing running jobs")
         if self.web:
             self.web.stop()
+        for loop in self.loops:
+            loop.stop()  # a running pass finishes its transaction first
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
         self._guarded(self._digest_job)()  # the head as the daemon leaves it
         self.pipeline.close()
@@ -205,19 +218,6 @@ class Daemon:
                 id=f"poll:{source_id}",
                 next_run_time=now,
             )
-        self.scheduler.add_job(
-            self._guarded(self._process_job),
-            IntervalTrigger(seconds=self.settings.process_every.total_seconds()),
-            id="process",
-            next_run_time=now,
-        )
-        self.scheduler.add_job(
-            self._guarded(self._deliver_job),
-            IntervalTrigger(seconds=self.settings.deliver_every.total_seconds()),
-            id="deliver",
-            next_run_time=now,
-        )
-
         if self.push.usable(self.pipeline, serving_http=self.web is not None):
             self.scheduler.add_job(
                 self._guarded(self._websub_job), IntervalTrigger(seconds=CHECK_SECONDS), id="websub", next_run_time=now
@@ -247,9 +247,7 @@ class Daemon:
     def _poll_job(self, source_id: str) -> None:
         if source_id not in self.pipeline.loaded.rules.sources:
             return
-        outcome = self.pipeline.poll(source_id)
-        if outcome.new or outcome.revised:
-            self._run_soon("process")
+        self.pipeline.poll(source_id)  # what it records wakes the processing loop
 
     def _push_received(self, source_id: str) -> None:
         """A hub's verified ping: poll the source now (pings that come while it waits make one poll)."""
@@ -260,25 +258,16 @@ class Daemon:
     def _pushed_poll_job(self, source_id: str) -> None:
         if source_id not in self.pipeline.loaded.rules.sources:
             return
-        outcome = self.pipeline.poll(source_id, force=True)  # due or not: the publisher says it changed
-        if outcome.new or outcome.revised:
-            self._run_soon("process")
+        self.pipeline.poll(source_id, force=True)  # due or not: the publisher says it changed
 
     def _websub_job(self) -> None:
         self.push.maintain(self.pipeline)
 
     def _process_job(self) -> None:
-        outcome = self.pipeline.process()
-        if outcome.changes or outcome.entries:
-            self._run_soon("deliver")
+        self.pipeline.process()  # the alerts it records wake the delivery loop
 
     def _deliver_job(self) -> None:
         self.pipeline.deliver()
 
     def _digest_job(self) -> None:
         publish_digest(self.store, self.digests, self.env)
-
-    def _run_soon(self, job_id: str) -> None:
-        job = self.scheduler.get_job(job_id)
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))

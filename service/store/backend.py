@@ -13,6 +13,8 @@ from service.store.hashing import GENESIS
 #: (the hash of the log's newest event, the stream id, the stream's version) an append was hashed on.
 Guard = tuple[str, str, int]
 
+from service.store.wakeup import AppendSignal, Listening
+
 
 class Backend(Protocol):
     """SQL dialect details behind one interface (compare the ``eventsourcing`` library's recorders)."""
@@ -31,6 +33,13 @@ class Backend(Protocol):
         Returns a value that stays the same, from one write transaction of this connection to the next,
         only while no other connection has written (SQLite's ``data_version``); None when the backend has
         none (PostgreSQL): then what the store remembers of the log's head is only a guess."""
+
+    def announce_append(self, conn: Connection, position: int) -> None:
+        """Inside an appending transaction, before its commit: tell other processes (PostgreSQL NOTIFY,
+        delivered only on commit; nothing on SQLite, whose other processes wake on their timer)."""
+
+    def listen(self, engine: Engine, signal: AppendSignal) -> Listening | None:
+        """Start telling ``signal`` what other processes append (None where the backend cannot)."""
 
     @property
     def head_sql(self) -> str:

@@ -23,6 +23,8 @@ from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
 from service.store.errors import ScratchUnavailable, first_line
+from service.store.pg_listener import NOTIFY_SQL, PostgresListener
+from service.store.wakeup import AppendSignal, Listening
 
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
 APPEND_LOCK_KEY = 0x76696769  # "vigi"
@@ -58,6 +60,15 @@ class PostgresBackend:
         result = driver.pgconn.exec_(_BEGIN_AND_LOCK)
         if result.status != pq.ExecStatus.TUPLES_OK:
             raise psycopg.errors.error_from_result(result, encoding=driver.info.encoding)
+
+    def announce_append(self, conn: Connection, position: int) -> None:
+        """NOTIFY the store's channel with the last position appended: PostgreSQL delivers it to the
+        listeners when this transaction commits, and never if it rolls back."""
+        conn.exec_driver_sql(NOTIFY_SQL, (str(position),))
+
+    def listen(self, engine: Engine, signal: AppendSignal) -> Listening | None:
+        """A listener thread on a connection of its own (service/store/pg_listener.py)."""
+        return PostgresListener(engine, signal).start()
 
     head_sql = head_sql("%s")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,

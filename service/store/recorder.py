@@ -25,6 +25,7 @@ from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
 from service.store.writer import Writer
+from service.store.wakeup import AppendWakeups
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
@@ -51,6 +52,7 @@ class EventStore:
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
         self._writer = Writer(engine, backend)
+        self.wakeups = AppendWakeups(lambda signal: backend.listen(engine, signal))
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -68,7 +70,8 @@ class EventStore:
         return self.engine.url
 
     def close(self) -> None:
-        """Close every pooled connection; the store is not used afterwards."""
+        """Close every pooled connection (and the append listener); the store is not used afterwards."""
+        self.wakeups.close()
         self._writer.close()
         self.engine.dispose()
 
@@ -80,7 +83,23 @@ class EventStore:
 
         Raises NestedWrite when this thread already has one open (it would wait for itself)."""
         with self._writer.transaction() as (conn, appending):
-            yield Transaction(self, conn, appending)
+            tx = Transaction(self, conn, appending)
+            yield tx
+            if tx.appended_upto:
+                self.backend.announce_append(conn, tx.appended_upto)  # other processes: on commit
+        if tx.appended_upto:
+            self.wakeups.committed(tx.appended_upto)  # this process: now that readers can see it
+
+    def wait_for_append(self, after: int, timeout: float) -> bool:
+        """Wait until an event after position ``after`` is committed (True) or ``timeout`` seconds pass
+        (False): how a consumer sleeps between passes without polling the database.
+
+        Appends of this process wake waiters at once; on PostgreSQL so do other processes' (LISTEN/NOTIFY,
+        a listener connection the first call opens); on SQLite other processes' appends are seen only when
+        ``timeout`` runs out. Wake-ups are hints: a caller reads the log afterwards, and the timeout bounds
+        the delay of a lost one.
+        """
+        return self.wakeups.wait(after, timeout)
 
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
@@ -259,6 +278,7 @@ class Transaction:
         self.connection = conn
         self._dbapi_cursor: Any = None
         self._appending = appending
+        self.appended_upto = 0  # the last position this transaction appended (0: none), for wake-ups
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
@@ -302,6 +322,7 @@ class Transaction:
         state.versions[stream_id] = records[-1].stream_version
         for projection in self.store.projections:
             projection.apply(self.connection, records)
+        self.appended_upto = records[-1].position
         return records
 
     def _encoded(self, stream_id: str, events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str, str]]:
@@ -337,6 +358,7 @@ class Transaction:
                  canonical_json(e.metadata), timestamp_text(e.recorded_at), e.prev_hash, e.hash) for e in events]
         self._cursor().executemany(self.store.backend.insert_sql, rows)
         self._appending.imported = True
+        self.appended_upto = max(self.appended_upto, events[-1].position)
         upcast = [self.store.upcast(event) for event in events]
         for projection in self.store.projections:
             projection.apply(self.connection, upcast)

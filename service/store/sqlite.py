@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 
 from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
 from service.store.errors import DatabaseMissing, DatabaseUnavailable
+from service.store.wakeup import AppendSignal, Listening
 
 #: WAL with synchronous=FULL: a committed event survives power loss, not only a process crash.
 #: ``VIGIL_SQLITE_SYNCHRONOUS=NORMAL`` trades that for ~5x faster single-event commits.
@@ -68,6 +69,13 @@ class SqliteBackend:
         except BaseException:
             driver.rollback()
             raise
+
+    def announce_append(self, conn: Connection, position: int) -> None:
+        """Nothing: SQLite has no notifications; other processes wake on their timer."""
+
+    def listen(self, engine: Engine, signal: AppendSignal) -> Listening | None:
+        """None: another process's appends are seen when the waiter's timer runs out."""
+        return None
 
     head_sql = head_sql("?")
     #: One event row: (position, stream_id, stream_version, event_type, schema_version, data, metadata,

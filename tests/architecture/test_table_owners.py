@@ -17,7 +17,11 @@ SERVICE = Path(__file__).resolve().parents[2] / "service"
 #: table -> (its one writer, the modules that read it): the owning projection writes it, and its reader
 #: modules are where everyone else reads it through. The one list, mirrored in docs/architecture.md.
 OWNERS: dict[str, tuple[str, frozenset[str]]] = {
-    "events": ("store/recorder.py", frozenset({"store/backend.py", "store/sqlite.py", "store/postgres.py"})),
+    "events": (
+        "store/recorder.py",
+        # pg_listener reads the newest position once it listens (what committed before wakes waiters too).
+        frozenset({"store/backend.py", "store/sqlite.py", "store/postgres.py", "store/pg_listener.py"}),
+    ),
     "checkpoints": ("store/recorder.py", frozenset()),
     "leases": ("store/leases.py", frozenset()),
     "alerts": ("alerting/projection.py", frozenset({"alerting/reads.py"})),
@@ -107,9 +111,11 @@ def test_every_command_opens_the_store_through_one_context_manager() -> None:
     assert openers == ["cli/context.py"]
 
 
-#: Where SQLite and PostgreSQL may differ: the two backends, the factory that picks one from the URL and
-#: the driver-level SQL that finds a connection's backend.
-_BACKEND_MODULES = {"store/sqlite.py", "store/postgres.py", "store/database.py", "store/driver_sql.py"}
+#: Where SQLite and PostgreSQL may differ: the two backends (and PostgreSQL's listener), the factory that
+#: picks one from the URL and the driver-level SQL that finds a connection's backend.
+_BACKEND_MODULES = {
+    "store/sqlite.py", "store/postgres.py", "store/pg_listener.py", "store/database.py", "store/driver_sql.py"
+}
 _DIALECT_SPECIFIC = re.compile(
     r"dialect\.name|get_backend_name\(|backend\.name\b|\bpg_[a-z_]+\(|PRAGMA|CREATE SCHEMA|search_path|BEGIN IMMEDIATE"
 )

@@ -3,6 +3,7 @@
 A script that prints figures, never a test (pytest collects only ``test_*.py``):
 
     .venv/bin/python -m tests.bench.soak --db sqlite|postgres [--minutes 10] [--feeds 200] [--rate 20]
+    .venv/bin/python -m tests.bench.soak --db sqlite|postgres --short   # the same load for 1 minute
 
 Every feed gets ``--rate`` entries a minute (evenly spaced, feeds staggered); every ``--change-every``-th
 entry of a feed moves that feed's own item (raised <-> lowered), which raises an alert delivered by
@@ -11,8 +12,10 @@ so every alert is matched to the moment its entry was published. After ``--minut
 stops and the script waits for the last alerts (up to ``--drain`` seconds), then stops the daemon.
 
 Printed: entries offered and recorded per second, processing lag from publish to alert delivered
-(p50/p99/max; it includes the wait for the next poll, up to ``--every``), the daemon's RSS sampled
-every 10 s (first/last/max), and lost and duplicate alerts.
+(p50/p99/max; it includes the wait for the next poll, up to ``--every``), the latency from an entry
+recorded to its alert handed to apprise (p50/p95/p99 in ms: the receiver's arrival time, so it includes
+apprise's loopback POST), the daemon's RSS sampled every 10 s (first/last/max), and lost and duplicate
+alerts. ``--short`` runs the same load for one minute with a shorter drain (about two minutes in all).
 """
 
 from __future__ import annotations
@@ -260,9 +263,31 @@ def recorded_entries(db: str) -> dict[str, float]:
         store.close()
 
 
+def raised_alerts(db: str) -> dict[str, float]:
+    """When each alert was raised (AlertRaised), by the reference in its evidence, as time.time() values."""
+    store = open_store(db, migrate=False)
+    try:
+        raised: dict[str, float] = {}
+        for event in store.read_all(types=["AlertRaised"]):
+            found = REF.search(json.dumps(event.data))
+            if found:
+                raised.setdefault(found.group(1), event.recorded_at.timestamp())
+        return raised
+    finally:
+        store.close()
+
+
 def guid_of(ref: str) -> str:
     """The guid of the entry that carries reference ``ref`` (``r3-19`` -> ``z3-19``)."""
     return "z" + ref[1:]
+
+
+def print_latency(name: str, lags: list[float]) -> None:
+    """One line of latency percentiles in milliseconds (the figure the latency target is about)."""
+    if lags:
+        p50, p95, p99 = (percentile(lags, share) * 1000 for share in (0.5, 0.95, 0.99))
+        print(f"  {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, max {max(lags) * 1000:.0f} ms "
+              f"({len(lags)} alerts)")
 
 
 def print_lags(name: str, lags: list[float]) -> None:
@@ -305,6 +330,7 @@ def report(
     receiver: TimedReceiver,
     sampler: RssSampler,
     recorded: dict[str, float],
+    raised: dict[str, float],
     seconds: float,
     waited: float,
     log: Path,
@@ -341,6 +367,13 @@ def report(
     print_lags(
         "  of which entry recorded -> delivered", [first_arrival[ref] - recorded[guid_of(ref)] for ref in polled]
     )
+    print_latency(
+        "latency entry recorded -> alert handed to apprise",
+        [first_arrival[ref] - recorded[guid_of(ref)] for ref in polled],
+    )
+    both = [ref for ref in polled if ref in raised]
+    print_latency("  of which entry recorded -> alert raised", [raised[ref] - recorded[guid_of(ref)] for ref in both])
+    print_latency("  of which alert raised -> handed to apprise", [first_arrival[ref] - raised[ref] for ref in both])
     if memory:
         print(
             f"  daemon RSS (every {RSS_EVERY:.0f}s, {len(memory)} samples): first {memory[0]:.0f} MB, "
@@ -364,7 +397,10 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=10, help="poll interval of each feed, seconds")
     parser.add_argument("--change-every", type=int, default=10, help="every n-th entry changes its item")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the last alerts, seconds")
+    parser.add_argument("--short", action="store_true", help="one minute of publishing and a 40 s drain at most")
     args = parser.parse_args()
+    if args.short:
+        args.minutes, args.drain = 1.0, 40.0
     with (
         tempfile.TemporaryDirectory(prefix="vigil-soak-") as tmp,
         database(args.db, Path(tmp)) as db,
@@ -388,7 +424,7 @@ def main() -> None:
             daemon.send_signal(signal.SIGTERM)
             code = daemon.wait(timeout=120)
         print(f"daemon exit code: {code}")
-        report(args, publisher, receiver, sampler, recorded_entries(db), seconds, waited, log)
+        report(args, publisher, receiver, sampler, recorded_entries(db), raised_alerts(db), seconds, waited, log)
 
 
 if __name__ == "__main__":

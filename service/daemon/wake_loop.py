@@ -1,0 +1,64 @@
+"""A consumer that runs when events are appended, and at the latest every ``every`` seconds.
+
+The daemon's processing (tracker and alert engine) and delivery run in loops of their own rather than as
+scheduler jobs: a job kicked while it still runs is skipped until its next interval, which made an alert
+wait up to two timer periods behind the entry that raised it. A loop instead snapshots the log's newest
+position, runs its job, then waits for an append beyond that position (``EventStore.wait_for_append``),
+with its period as the upper bound: a lost wake-up delays a pass, it never skips one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from service.store.recorder import EventStore
+
+#: The longest a wait runs before the loop checks whether it should stop.
+STOP_CHECK_SECONDS = 0.25
+
+
+class WakeLoop:
+    """Runs ``job`` in a thread of its own, woken by appends, at least every ``every`` seconds."""
+
+    def __init__(self, name: str, store: EventStore, job: Callable[[], None], every: float) -> None:
+        self.name = name
+        self.store = store
+        self.job = job  # guarded by the caller: it must not raise
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"vigil-{name}", daemon=True)
+
+    def start(self) -> WakeLoop:
+        """Begin running (a first pass at once)."""
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop after the pass that is running, if any, has finished (its transaction commits first)."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            seen = self._newest()
+            self.job()
+            if seen is None:  # the database is not answering: the job has said so; try again next period
+                self._stop.wait(self.every)
+            else:
+                self._wait(seen)
+
+    def _newest(self) -> int | None:
+        try:
+            return self.store.last_position()
+        except Exception:  # noqa: BLE001 - an outage; the job, run next, logs it once
+            return None
+
+    def _wait(self, seen: int) -> None:
+        """Until an append after ``seen``, ``every`` seconds, or a stop."""
+        deadline = time.monotonic() + self.every
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.store.wait_for_append(seen, min(remaining, STOP_CHECK_SECONDS)):
+                return

@@ -1,0 +1,123 @@
+"""Consumers wake when events are appended: in the process at once, across processes on PostgreSQL
+through LISTEN/NOTIFY, and on their timer when a notification is lost."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from service.daemon.wake_loop import WakeLoop
+from service.store import pg_listener
+from service.store.bootstrap import open_store
+from service.store.consumer import consume_all
+from service.store.recorder import EventStore, Transaction
+from service.store.records import NewEvent, RecordedEvent
+from tests.support.receivers import poll
+
+TIMER = 30.0  # a consumer's period: far longer than any wake-up the tests wait for
+DEADLINE = 10.0
+
+
+def _append(store: EventStore, n: int) -> int:
+    return store.append("test:wake", [NewEvent("Pinged", {"n": n})])[-1].position
+
+
+@contextmanager
+def _consumer(store: EventStore, every: float) -> Iterator[list[int]]:
+    """A checkpointed consumer of ``Pinged`` in a wake loop; yields the positions it has handled."""
+    handled: list[int] = []
+
+    def handle(_tx: Transaction, event: RecordedEvent) -> None:
+        handled.append(event.position)
+
+    loop = WakeLoop("test", store, lambda: consume_all(store, "test-consumer", ["Pinged"], handle), every).start()
+    try:
+        yield handled
+    finally:
+        loop.stop()
+
+
+def test_an_append_wakes_a_waiter_in_the_same_process_before_its_timer(store: EventStore) -> None:
+    before = store.last_position()
+    woken: list[bool] = []
+    waiter = threading.Thread(target=lambda: woken.append(store.wait_for_append(before, TIMER)))
+    waiter.start()
+    _append(store, 1)
+    waiter.join(DEADLINE)
+    assert woken == [True]  # woken by the append, not timed out (the thread would still be waiting)
+
+
+def test_an_append_wakes_a_consumer_loop_in_the_same_process(store: EventStore) -> None:
+    with _consumer(store, TIMER) as handled:
+        position = _append(store, 1)
+        poll(lambda: [handled], lambda seen: position in seen, DEADLINE, "the appended event handled")
+
+
+def test_a_rolled_back_append_wakes_nobody(store: EventStore) -> None:
+    before = store.last_position()
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.append("test:wake", [NewEvent("Pinged", {"n": 1})])
+        raise RuntimeError("abandon the transaction")
+    assert store.wait_for_append(before, 0.05) is False
+
+
+@pytest.mark.postgres
+def test_an_append_by_another_store_wakes_a_waiter_through_notify(pg_url: str) -> None:
+    writer, reader = open_store(pg_url), open_store(pg_url)
+    try:
+        before = writer.last_position()
+        reader.wait_for_append(before, 0)  # starts the listener
+        # The listener catches up with the head when it starts: wait until it listens, then append.
+        poll(lambda: [_listeners(reader)], lambda n: n == 1, DEADLINE, "the listener connected")
+        position = _append(writer, 1)
+        assert reader.wait_for_append(position - 1, TIMER) is True
+        with _consumer(reader, TIMER) as handled:
+            position = _append(writer, 2)
+            poll(lambda: [handled], lambda seen: position in seen, DEADLINE, "the other store's event handled")
+    finally:
+        writer.close()
+        reader.close()
+
+
+@pytest.mark.postgres
+def test_with_its_listener_killed_a_consumer_still_runs_on_its_timer(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pg_listener, "RECONNECT_SECONDS", 600.0)  # stays deaf for the whole test
+    writer, reader = open_store(pg_url), open_store(pg_url)
+    try:
+        with _consumer(reader, every=1.0) as handled:
+            poll(lambda: [_listeners(reader)], lambda n: n == 1, DEADLINE, "the listener connected")
+            with reader.reading() as conn:
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                    (_listener_name(reader),),
+                )
+                conn.commit()
+            poll(lambda: [_listeners(reader)], lambda n: n == 0, DEADLINE, "the listener gone")
+            position = _append(writer, 1)
+            poll(lambda: [handled], lambda seen: position in seen, DEADLINE, "the event handled on the timer")
+            assert reader.wait_for_append(position - 1, 0) is False  # the notification itself was lost
+    finally:
+        writer.close()
+        reader.close()
+
+
+def _listener_name(store: EventStore) -> str:
+    with store.reading() as conn:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+    return f"vigil listener {schema}"
+
+
+def _listeners(store: EventStore) -> int:
+    with store.reading() as conn:
+        return int(
+            conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = %s AND backend_type = 'client backend'",
+                (_listener_name(store),),
+            ).scalar()
+            or 0
+        )
