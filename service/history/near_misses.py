@@ -55,9 +55,10 @@ def near_misses(store: EventStore, loaded: LoadedRules, item: str, limit: int = 
         for event in store.read_all(after, batch_size=_WINDOW, types=[EntryObserved.TYPE, EntryRevised.TYPE]):
             if event.position > upto:
                 break
-            entry = tracker.entry_text(event)
-            if not extractor.might_match(entry):  # most entries name none of the item's words
+            # Most entries name none of the item's words: tested on the raw text, before any other work.
+            if not extractor.might_match_text(str(event.data["title"]), str(event.data["text"])):
                 continue
+            entry = tracker.entry_text(event)
             for report in extractor.explain(entry):
                 found.extend(NearMiss(event.position, str(event.data["published"]), str(event.data["source"]),
                                       str(event.data["link"]), veto.sentence, veto.value, veto.guard, veto.cue,

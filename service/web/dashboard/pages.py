@@ -13,19 +13,21 @@ from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
 from service.store.recorder import EventStore
 from service.web.dashboard.item_history import ItemHistory, item_history
-from service.web.dashboard.picture import TimeDomain, TimelinePicture, draw_timeline, time_domain
+from service.web.dashboard.picture import MARK_CAPACITY, TimeDomain, TimelinePicture, draw_timeline, time_domain
 
 RECENT_ALERTS = 20
-#: Evidence marks drawn per item: the newest ones. The front page shows every item, so it draws fewer.
-MARKS_PER_CARD = 60
-MARKS_ON_ITEM_PAGE = 600
-#: State changes drawn per item on the front page: the newest ones.
+#: Evidence marks drawn per item: the newest ones, no more than fit apart in the picture (MARK_CAPACITY:
+#: 600 were drawn on an item page, most of them on top of each other; 210 ms and 1.6 MB of HTML for the
+#: front page at 1M events, tests/bench/aged_store_bench.py). The front page shows every item, so fewer.
+MARKS_PER_CARD = 12
+MARKS_ON_ITEM_PAGE = MARK_CAPACITY
+#: State changes drawn per item on the front page: the newest ones (the card links to the item's page).
 #: Without a bound the front page grew with every change ever recorded (2 s and 2.4 MB of HTML for
-#: 30,000 changes, tests/bench/aged_store_bench.py).
-CHANGES_PER_CARD = 50
+#: 30,000 changes); 50 a card still made it 9x slower than on a new store.
+CHANGES_PER_CARD = 10
 #: State changes an item page draws and lists: the newest ones, with a link to the page before them. A
 #: page of a story with 30,000 changes drew every one of them (239 ms and 2.1 MB of HTML at 1M events).
-CHANGES_PER_PAGE = 100
+CHANGES_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
