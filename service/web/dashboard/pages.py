@@ -7,7 +7,7 @@ from datetime import datetime
 
 from service.delivery.silences import Silence, active_silences
 from service.delivery.status import AlertView, recent_alerts
-from service.history.near_misses import NearMiss, near_misses
+from service.history.near_misses import NearMiss, NearMissMemory, near_misses
 from service.rules.loader import LoadedRules
 from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
@@ -113,17 +113,18 @@ def dashboard_page(
 
 def item_page(
     store: EventStore, loaded: LoadedRules, item: str, now: datetime, started_at: datetime,
-    before: int | None = None, span: str = "all",
+    before: int | None = None, span: str = "all", memory: NearMissMemory | None = None,
 ) -> ItemPage | None:
     """Gather one item's page (its newest ``CHANGES_PER_PAGE`` changes, or those before the cursor
-    ``before``; its timeline over ``span``); None when the rules declare no such item."""
+    ``before``; its timeline over ``span``; its near misses, searched past ``memory``'s last search);
+    None when the rules declare no such item."""
     if item not in loaded.rules.items:
         return None
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
     history = item_history(store, report, loaded.rules.items[item], MARKS_ON_ITEM_PAGE, CHANGES_PER_PAGE, before)
     card = _card(loaded, report, history, time_domain([history], now, span), "ev")
     return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item),
-                    near_misses(store, loaded, item), span, before)
+                    near_misses(store, loaded, item, memory=memory), span, before)
 
 
 def _card(
