@@ -17,8 +17,8 @@ ratio and whether it meets the target (the aged store at most 2x the new one).
 The generated log is cached, keyed by the generator's version (a hash of replay_bench.py) and the event
 count, so a rerun does not generate it again: on SQLite a file under /tmp/vigil-aged-bench, copied for each
 run; on PostgreSQL a template database ``vigil_aged_bench_log_<version>_<events>``, from which the bench
-creates its own database ``vigil_aged_bench`` (the new store in its schema ``young``) and drops it at the
-end. The projections are rebuilt by a replay on every run, so a cached log never holds stale projections.
+creates its own databases ``vigil_aged_bench`` (the new store) and ``vigil_aged_bench_aged`` and drops them
+at the end. The projections are rebuilt by a replay on every run, so a cached log never holds stale projections.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -198,13 +198,12 @@ def _cached_sqlite_log(events: int) -> Path:
     return path
 
 
-def _database_url(base: str, database: str, schema: str | None = None) -> str:
+def _database_url(base: str, database: str) -> str:
     parts = urlsplit(base)
-    query = f"options={quote(f'-csearch_path={schema}')}" if schema else ""
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", "", ""))
 
 
-#: The bench's own PostgreSQL database, created from the cached log and dropped at the end.
+#: The bench's own PostgreSQL database (the new store; the aged one is it with ``_aged``), dropped at the end.
 PG_DATABASE = "vigil_aged_bench"
 
 
@@ -228,39 +227,51 @@ def _cached_postgresql_log(base: str, events: int) -> str:
 
 
 @contextmanager
-def _sqlite(events: int) -> Iterator[tuple[str, str]]:
-    """A new store and a copy of the cached aged log, as SQLite files in a folder dropped afterwards."""
+def _sqlite(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
+    """A new store, and a way to copy the cached aged log, as SQLite files in a folder dropped afterwards."""
     cached = _cached_sqlite_log(events)
     with tempfile.TemporaryDirectory() as folder:
-        aged = Path(folder) / "aged.db"
-        shutil.copyfile(cached, aged)
-        yield str(Path(folder) / "young.db"), str(aged)
+
+        def aged() -> str:
+            path = Path(folder) / "aged.db"
+            shutil.copyfile(cached, path)
+            return str(path)
+
+        yield str(Path(folder) / "young.db"), aged
 
 
 @contextmanager
-def _postgresql(events: int) -> Iterator[tuple[str, str]]:
-    """The bench's own database: the aged log copied from its cached template, the new store in a schema."""
+def _postgresql(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
+    """The bench's own databases: ``vigil_aged_bench`` for the new store, and the aged log copied from its
+    cached template only once the new store has been measured (copying it starts autovacuum's work)."""
     base = pg_base_url()
     template = _cached_postgresql_log(base, events)
+    aged_name = f"{PG_DATABASE}_aged"
     with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE} TEMPLATE {template}")
+        for name in (PG_DATABASE, aged_name):
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
+
+    def aged() -> str:
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {aged_name} TEMPLATE {template}")
+        return _database_url(base, aged_name)
+
     try:
-        with psycopg.connect(_database_url(base, PG_DATABASE), autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA young")
-        yield _database_url(base, PG_DATABASE, "young"), _database_url(base, PG_DATABASE)
+        yield _database_url(base, PG_DATABASE), aged
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            for name in (PG_DATABASE, aged_name):
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _bench(label: str, young_url: str, aged_url: str, events: int, rounds: int) -> None:
+def _bench(label: str, young_url: str, aged_url: Callable[[], str], events: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         young_store = open_pipeline_store(young_url)
         young = _measure(young_store, Path(folder), rounds)
         young_store.close()
         started = time.perf_counter()
-        aged_store = open_pipeline_store(aged_url)
+        aged_store = open_pipeline_store(aged_url())
         replay(aged_store, PROJECTIONS)
         with aged_store.transaction() as tx:  # a daemon that has kept up: its consumers are at the head
             for consumer in (item_tracker.CONSUMER, alert_engine.CONSUMER):
