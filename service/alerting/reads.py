@@ -16,8 +16,15 @@ _COLUMNS = "alert_id, raised_at, rule, item, severity, title, raised_position, t
 _LAST_RAISED = text(
     "SELECT raised_at FROM alerts WHERE rule = :rule AND item = :item ORDER BY raised_at DESC LIMIT 1"
 )
+# An alert is raised after the change that triggered it, so ``raised_position >= :first`` holds for every
+# row wanted and lets the (item, raised_position) index skip the item's older alerts.
 _OF_ITEM_SINCE = text(
-    f"SELECT {_COLUMNS} FROM alerts WHERE item = :item AND trigger_position >= :first ORDER BY raised_position"
+    f"SELECT {_COLUMNS} FROM alerts WHERE item = :item AND raised_position >= :first AND trigger_position >= :first "
+    "ORDER BY raised_position"
+)
+_OF_ITEM_BETWEEN = text(
+    f"SELECT {_COLUMNS} FROM alerts WHERE item = :item AND raised_position >= :first AND trigger_position >= :first "
+    "AND trigger_position <= :last ORDER BY raised_position"
 )
 
 
@@ -41,9 +48,15 @@ def last_raised_at(conn: Connection, rule: str, item: str) -> str | None:
     return None if value is None else str(value)
 
 
-def alerts_of_item_since(conn: Connection, item: str, first_position: int) -> list[AlertRow]:
-    """The alerts raised for ``item`` by changes at or after log position ``first_position``."""
-    return [AlertRow(*row) for row in conn.execute(_OF_ITEM_SINCE, {"item": item, "first": first_position})]
+def alerts_of_item_since(
+    conn: Connection, item: str, first_position: int, last_position: int | None = None
+) -> list[AlertRow]:
+    """The alerts raised for ``item`` by changes at or after log position ``first_position`` (and, with
+    ``last_position``, at or before it: an older page of changes reads only its own alerts)."""
+    if last_position is None:
+        return [AlertRow(*row) for row in conn.execute(_OF_ITEM_SINCE, {"item": item, "first": first_position})]
+    bounds = {"item": item, "first": first_position, "last": last_position}
+    return [AlertRow(*row) for row in conn.execute(_OF_ITEM_BETWEEN, bounds)]
 
 
 def newest_alerts_query(*, of_item: bool = False, among: str | None = None) -> TextClause:

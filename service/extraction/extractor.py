@@ -121,7 +121,12 @@ class Extractor:
     def might_match(self, entry: EntryText) -> bool:
         """Whether any pattern could match the entry: a keyword of one is in its raw title or text (a
         quick, conservative test on the unsplit text, for callers that scan many entries)."""
-        return bool(self._prefilter.unfiltered) or bool(self._prefilter.candidates(f"{entry.title}\n{entry.text}"))
+        return self.might_match_text(entry.title, entry.text)
+
+    def might_match_text(self, title: str, text: str) -> bool:
+        """``might_match`` on a recorded entry's raw title and text, before it is made an ``EntryText``
+        (its language detected): a scan of thousands of entries skips that work for most of them."""
+        return bool(self._prefilter.unfiltered) or bool(self._prefilter.candidates(f"{title}\n{text}"))
 
     def extract(self, entry: EntryText) -> list[Finding]:
         """The evidence in an entry, in reading order (``read``'s findings)."""

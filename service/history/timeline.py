@@ -38,7 +38,7 @@ def item_timeline(
     if not events:
         return []
     with store.reading() as conn:
-        alerts = alerts_of_item_since(conn, item, events[0].position)
+        alerts = alerts_of_item_since(conn, item, events[0].position, events[-1].position)
         statuses = alert_statuses(conn, [alert.alert_id for alert in alerts])
     by_trigger: dict[int, list[dict[str, str]]] = {}
     for alert in alerts:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from service.history.near_misses import NearMissMemory
 from service.rules.loader import LoadedRules
 from service.store.recorder import EventStore
 
@@ -36,3 +37,5 @@ class WebContext:
     digest_key: str | None = None
     # Called with a source's name when its WebSub hub sends a verified ping: the daemon polls it at once.
     push_received: Callable[[str], None] = _no_push
+    # The item pages' near misses worked out so far: a page asked again reads only the entries since.
+    near_miss_memory: NearMissMemory = field(default_factory=NearMissMemory)

@@ -2,7 +2,8 @@
 on a young store and on an aged one.
 
 A script, not a test:
-`python -m tests.bench.aged_store_bench [--events 1000000] [--backends sqlite,postgresql] [--rounds 5]`.
+`python -m tests.bench.aged_store_bench [--events 1000000] [--backends sqlite,postgresql] [--rounds 5]`
+(`--drop-cache` drops the cached logs below and stops).
 
 The aged store holds ``--events`` events generated as `replay_bench` does (10 sources, 20 items, their
 evidence, changes, alerts and deliveries), its projections rebuilt by a replay; the young store holds
@@ -10,20 +11,29 @@ none. Both are then run by the same rules through the real pipeline: each round,
 feed gains five routine entries and one source's entry moves an item, and the round is timed from the
 polls to the alert received by a loopback ``json://`` receiver (apprise). The HTTP reads (dashboard,
 JSON API, /metrics, the Atom feed) are timed over loopback HTTP from the daemon's own web server.
-Anything that costs more as the log grows shows as a ratio far above 1.
+Anything that costs more as the log grows shows as a ratio far above 1; each figure is printed with its
+ratio and whether it meets the target (the aged store at most 2x the new one).
+
+The generated log is cached, keyed by the generator's version (a hash of replay_bench.py) and the event
+count, so a rerun does not generate it again: on SQLite a file under /tmp/vigil-aged-bench, copied for each
+run; on PostgreSQL a template database ``vigil_aged_bench_log_<version>_<events>``, from which the bench
+creates its own databases ``vigil_aged_bench`` (the new store) and ``vigil_aged_bench_aged`` and drops them
+at the end. The projections are rebuilt by a replay on every run, so a cached log never holds stale projections.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import shutil
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -40,6 +50,7 @@ from service.store.recorder import EventStore
 from service.web.context import WebContext
 from service.web.listen import ListenAddress
 from service.web.server import WebServer
+from tests.bench import replay_bench
 from tests.bench.replay_bench import _generate
 from tests.support.databases import pg_base_url, pg_unavailable_reason
 
@@ -147,57 +158,143 @@ def _wait_until_served(client: httpx.Client) -> None:
                 raise
 
 
+#: A page or stage meets the target when the aged store costs at most this many times the new one.
+TARGET_RATIO = 2.0
+
+
 def _report(label: str, young: dict[str, float], aged: dict[str, float], events: int) -> None:
-    print(f"{label}: median ms, a new store vs one of {events:,} events")
+    print(f"{label}: median ms, a new store vs one of {events:,} events (target: aged <= {TARGET_RATIO:g}x new)")
+    print(f"  {'figure':<28} {'new':>9} {'aged':>9}   ratio   target")
     for name in young:
         ratio = aged[name] / young[name] if young[name] else float("inf")
-        print(f"  {name:<28} {young[name]:9.1f} {aged[name]:9.1f}   x{ratio:.1f}")
+        verdict = "met" if ratio <= TARGET_RATIO else "NOT MET"
+        print(f"  {name:<28} {young[name]:9.1f} {aged[name]:9.1f}   x{ratio:<5.1f} {verdict}")
+
+
+def _generator_version() -> str:
+    """Changes whenever the log's generator does, so a cached log is never one of an older mix."""
+    return hashlib.sha256(Path(replay_bench.__file__).read_bytes()).hexdigest()[:12]
+
+
+def _cache_folder() -> Path:
+    return Path(tempfile.gettempdir()) / "vigil-aged-bench"
+
+
+def _cached_sqlite_log(events: int) -> Path:
+    """A SQLite file holding the generated log (no projections), generated once per generator version."""
+    path = _cache_folder() / f"log-{_generator_version()}-{events}.db"
+    if path.exists():
+        print(f"SQLite: reusing the generated log {path}", flush=True)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    for stale in path.parent.glob(partial.name + "*"):
+        stale.unlink()
+    started = time.perf_counter()
+    _generate(str(partial), events)
+    print(f"SQLite: {events:,} events generated in {time.perf_counter() - started:.0f}s, cached in {path}",
+          flush=True)
+    partial.rename(path)  # the store closed cleanly: its WAL is checkpointed into the file
+    return path
+
+
+def _database_url(base: str, database: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", "", ""))
+
+
+#: The bench's own PostgreSQL database (the new store; the aged one is it with ``_aged``), dropped at the end.
+PG_DATABASE = "vigil_aged_bench"
+
+
+def _cached_postgresql_log(base: str, events: int) -> str:
+    """The name of a database holding the generated log, kept as a template between runs."""
+    name = f"vigil_aged_bench_log_{_generator_version()}_{events}"
+    with psycopg.connect(base, autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            print(f"PostgreSQL: reusing the generated log in database {name}", flush=True)
+            return name
+        partial = f"{name}_partial"
+        admin.execute(f"DROP DATABASE IF EXISTS {partial}")
+        admin.execute(f"CREATE DATABASE {partial}")
+    started = time.perf_counter()
+    _generate(_database_url(base, partial), events)
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {partial} RENAME TO {name}")
+    print(f"PostgreSQL: {events:,} events generated in {time.perf_counter() - started:.0f}s, cached in database "
+          f"{name}", flush=True)
+    return name
 
 
 @contextmanager
-def _sqlite() -> Iterator[Callable[[], str]]:
+def _sqlite(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
+    """A new store, and a way to copy the cached aged log, as SQLite files in a folder dropped afterwards."""
+    cached = _cached_sqlite_log(events)
     with tempfile.TemporaryDirectory() as folder:
-        names = iter(range(1000))
-        yield lambda: str(Path(folder) / f"store-{next(names)}.db")
+
+        def aged() -> str:
+            path = Path(folder) / "aged.db"
+            shutil.copyfile(cached, path)
+            return str(path)
+
+        yield str(Path(folder) / "young.db"), aged
 
 
 @contextmanager
-def _postgresql() -> Iterator[Callable[[], str]]:
+def _postgresql(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
+    """The bench's own databases: ``vigil_aged_bench`` for the new store, and the aged log copied from its
+    cached template only once the new store has been measured (copying it starts autovacuum's work)."""
     base = pg_base_url()
-    schemas: list[str] = []
+    template = _cached_postgresql_log(base, events)
+    aged_name = f"{PG_DATABASE}_aged"
+    with psycopg.connect(base, autocommit=True) as admin:
+        for name in (PG_DATABASE, aged_name):
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
 
-    def fresh() -> str:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
+    def aged() -> str:
         with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"CREATE SCHEMA {schema}")
-        schemas.append(schema)
-        return f"{base}?options=-csearch_path%3D{schema}"
+            admin.execute(f"CREATE DATABASE {aged_name} TEMPLATE {template}")
+        return _database_url(base, aged_name)
 
     try:
-        yield fresh
+        yield _database_url(base, PG_DATABASE), aged
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
-            for schema in schemas:
-                admin.execute(f"DROP SCHEMA {schema} CASCADE")
+            for name in (PG_DATABASE, aged_name):
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _bench(label: str, fresh: Callable[[], str], events: int, rounds: int) -> None:
+def _bench(label: str, young_url: str, aged_url: Callable[[], str], events: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        young_store = open_pipeline_store(fresh())
+        young_store = open_pipeline_store(young_url)
         young = _measure(young_store, Path(folder), rounds)
         young_store.close()
-        aged_url = fresh()
         started = time.perf_counter()
-        _generate(aged_url, events)
-        aged_store = open_pipeline_store(aged_url)
+        url = aged_url()
+        aged_store = open_pipeline_store(url)
         replay(aged_store, PROJECTIONS)
         with aged_store.transaction() as tx:  # a daemon that has kept up: its consumers are at the head
             for consumer in (item_tracker.CONSUMER, alert_engine.CONSUMER):
                 tx.advance_checkpoint(consumer, tx.checkpoint(consumer), aged_store.last_position())
-        print(f"{label}: aged store of {events:,} events built in {time.perf_counter() - started:.0f}s", flush=True)
+        if url.startswith("postgresql"):  # settled, as a database that has aged is: autovacuum done
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM (ANALYZE)")
+        print(f"{label}: projections of {events:,} events rebuilt in {time.perf_counter() - started:.0f}s",
+              flush=True)
         aged = _measure(aged_store, Path(folder), rounds)
         aged_store.close()
     _report(label, young, aged, events)
+
+
+def _drop_caches() -> None:
+    shutil.rmtree(_cache_folder(), ignore_errors=True)
+    if pg_unavailable_reason() is None:
+        with psycopg.connect(pg_base_url(), autocommit=True) as admin:
+            names = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'vigil_aged_bench%'")
+            for (name,) in names.fetchall():
+                admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    print("cached logs dropped")
 
 
 def main() -> None:
@@ -206,18 +303,23 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds, at most 19")
+    parser.add_argument("--drop-cache", action="store_true",
+                        help="drop the cached generated logs (a file under /tmp, template databases) and stop")
     args = parser.parse_args()
+    if args.drop_cache:
+        _drop_caches()
+        return
     args.rounds = min(args.rounds, len(ITEMS) - 1)
     if "sqlite" in args.backends:
-        with _sqlite() as fresh:
-            _bench("SQLite", fresh, args.events, args.rounds)
+        with _sqlite(args.events) as (young, aged):
+            _bench("SQLite", young, aged, args.events, args.rounds)
     if "postgresql" in args.backends:
         reason = pg_unavailable_reason()
         if reason:
             print(f"PostgreSQL skipped: {reason}")
             return
-        with _postgresql() as fresh:
-            _bench("PostgreSQL", fresh, args.events, args.rounds)
+        with _postgresql(args.events) as (young, aged):
+            _bench("PostgreSQL", young, aged, args.events, args.rounds)
 
 
 if __name__ == "__main__":

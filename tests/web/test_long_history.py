@@ -14,7 +14,8 @@ from service.demo.feeds import FeedItem, FeedServer, render_rss
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
 from service.web.context import WebContext
-from service.web.dashboard.pages import CHANGES_PER_CARD, CHANGES_PER_PAGE
+from service.web.dashboard.pages import CHANGES_PER_CARD, CHANGES_PER_PAGE, MARKS_ON_ITEM_PAGE, MARKS_PER_CARD
+from service.web.dashboard.picture import MARK_CAPACITY
 from service.web.listen import ListenAddress
 from service.web.server import WebServer
 from tests.support.receivers import poll
@@ -79,17 +80,29 @@ def test_the_front_page_draws_the_newest_changes_and_says_there_were_more(served
 
 
 def test_the_item_page_lists_a_page_of_changes_and_links_to_the_older_ones(served: str) -> None:
-    page = httpx.get(served + "/dashboard/items/ceasefire", timeout=10).text
-    assert page.count('<li class="change card">') == CHANGES_PER_PAGE
-    older = re.search(r'<a class="pager-older" href="([^"]+)"', page)
-    assert older is not None and "pager-newest" not in page
-    rest = httpx.get(served + older.group(1), timeout=10).text
-    assert rest.count('<li class="change card">') == CHANGES - CHANGES_PER_PAGE
-    assert "pager-older" not in rest and 'class="pager-newest"' in rest
-    # Together, every change once: the newest page's oldest change is just after the older page's newest.
+    pages = [httpx.get(served + "/dashboard/items/ceasefire", timeout=10).text]
+    assert pages[0].count('<li class="change card">') == CHANGES_PER_PAGE and "pager-newest" not in pages[0]
+    while older := re.search(r'<a class="pager-older" href="([^"]+)"', pages[-1]):
+        pages.append(httpx.get(served + older.group(1), timeout=10).text)
+        assert 'class="pager-newest"' in pages[-1]
+    counts = [page.count('<li class="change card">') for page in pages]
+    assert counts == [CHANGES_PER_PAGE] * (len(pages) - 1) + [CHANGES - CHANGES_PER_PAGE * (len(pages) - 1)]
+    # Together, every change once: each page's oldest change is just after the next page's newest.
     times = [re.findall(r'<time datetime="([^"]+)">', html.split('id="changes-heading"')[1].split("alerts-heading")[0])
-             for html in (page, rest)]
-    assert len(set(times[0]) | set(times[1])) == CHANGES and min(times[0]) > max(times[1])
+             for html in pages]
+    assert len(set().union(*map(set, times))) == CHANGES
+    assert all(min(newer) > max(older) for newer, older in zip(times, times[1:], strict=False))
+
+
+def test_pages_draw_only_the_newest_marks_that_fit_apart_and_say_how_many_there_are(served: str) -> None:
+    # 120 pieces of evidence: an item page drew every one (up to 600), most on top of one another.
+    page = httpx.get(served + "/dashboard/items/ceasefire", timeout=10).text
+    assert page.count('<a class="mark ') == MARK_CAPACITY == MARKS_ON_ITEM_PAGE < CHANGES
+    assert f"the newest {MARKS_ON_ITEM_PAGE} of {CHANGES} pieces of evidence" in page
+    front = httpx.get(served + "/", timeout=10).text
+    card = front.split('data-item="ceasefire"', 1)[1].split('<section aria-labelledby="alerts-heading">', 1)[0]
+    assert card.count('<a class="mark ') == MARKS_PER_CARD
+    assert f"the newest {MARKS_PER_CARD} of {CHANGES} pieces of evidence" in card
 
 
 def test_the_timeline_api_pages_back_with_a_cursor(served: str) -> None:

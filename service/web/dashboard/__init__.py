@@ -59,7 +59,8 @@ def dashboard_router(context: WebContext) -> APIRouter:
         them, newest first; ``before`` pages back), its recent evidence, its alerts."""
         now = datetime.now(UTC)
         loaded = context.rules()
-        view = item_page(context.store, loaded, item, now, context.started_at, before, _span(span))
+        view = item_page(context.store, loaded, item, now, context.started_at, before, _span(span),
+                         context.near_miss_memory)
         if view is None:
             return page("missing.html", status_code=404, item=item, known=sorted(loaded.rules.items), now=now)
         return page("item.html", view=view, now=now)

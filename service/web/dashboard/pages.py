@@ -7,25 +7,27 @@ from datetime import datetime
 
 from service.delivery.silences import Silence, active_silences
 from service.delivery.status import AlertView, recent_alerts
-from service.history.near_misses import NearMiss, near_misses
+from service.history.near_misses import NearMiss, NearMissMemory, near_misses
 from service.rules.loader import LoadedRules
 from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
 from service.store.recorder import EventStore
 from service.web.dashboard.item_history import ItemHistory, item_history
-from service.web.dashboard.picture import TimeDomain, TimelinePicture, draw_timeline, time_domain
+from service.web.dashboard.picture import MARK_CAPACITY, TimeDomain, TimelinePicture, draw_timeline, time_domain
 
 RECENT_ALERTS = 20
-#: Evidence marks drawn per item: the newest ones. The front page shows every item, so it draws fewer.
-MARKS_PER_CARD = 60
-MARKS_ON_ITEM_PAGE = 600
-#: State changes drawn per item on the front page: the newest ones.
+#: Evidence marks drawn per item: the newest ones, no more than fit apart in the picture (MARK_CAPACITY:
+#: 600 were drawn on an item page, most of them on top of each other; 210 ms and 1.6 MB of HTML for the
+#: front page at 1M events, tests/bench/aged_store_bench.py). The front page shows every item, so fewer.
+MARKS_PER_CARD = 12
+MARKS_ON_ITEM_PAGE = MARK_CAPACITY
+#: State changes drawn per item on the front page: the newest ones (the card links to the item's page).
 #: Without a bound the front page grew with every change ever recorded (2 s and 2.4 MB of HTML for
-#: 30,000 changes, tests/bench/aged_store_bench.py).
-CHANGES_PER_CARD = 50
+#: 30,000 changes); 50 a card still made it 9x slower than on a new store.
+CHANGES_PER_CARD = 10
 #: State changes an item page draws and lists: the newest ones, with a link to the page before them. A
 #: page of a story with 30,000 changes drew every one of them (239 ms and 2.1 MB of HTML at 1M events).
-CHANGES_PER_PAGE = 100
+CHANGES_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -111,17 +113,18 @@ def dashboard_page(
 
 def item_page(
     store: EventStore, loaded: LoadedRules, item: str, now: datetime, started_at: datetime,
-    before: int | None = None, span: str = "all",
+    before: int | None = None, span: str = "all", memory: NearMissMemory | None = None,
 ) -> ItemPage | None:
     """Gather one item's page (its newest ``CHANGES_PER_PAGE`` changes, or those before the cursor
-    ``before``; its timeline over ``span``); None when the rules declare no such item."""
+    ``before``; its timeline over ``span``; its near misses, searched past ``memory``'s last search);
+    None when the rules declare no such item."""
     if item not in loaded.rules.items:
         return None
     report = next(report for report in current_states(store, loaded.rules) if report.item == item)
     history = item_history(store, report, loaded.rules.items[item], MARKS_ON_ITEM_PAGE, CHANGES_PER_PAGE, before)
     card = _card(loaded, report, history, time_domain([history], now, span), "ev")
     return ItemPage(now, started_at, loaded.hash, card, recent_alerts(store, limit=RECENT_ALERTS, item=item),
-                    near_misses(store, loaded, item), span, before)
+                    near_misses(store, loaded, item, memory=memory), span, before)
 
 
 def _card(

@@ -31,6 +31,10 @@ NARROW_WIDTH_PX = 300
 MARK_GAP = 2 * MARK_RADIUS + 3
 MARK_EDGE = MARK_RADIUS + 4
 CLUSTER_STEP_Y = -16
+#: How many marks fit side by side in that layout (two rows, MARK_GAP apart, MARK_EDGE inside): more
+#: would be pushed onto each other at the edge, hidden yet still sent and drawn. Pages draw at most
+#: this many, the newest, and say how many there are in all.
+MARK_CAPACITY = 2 * ((NARROW_WIDTH_PX - 2 * MARK_EDGE) // MARK_GAP + 1)
 #: The invisible circle that takes a mark's clicks and taps (28 px across): smaller than the distance
 #: between two marks' centres, so that no mark's target covers another mark's centre.
 HIT_RADIUS = MARK_RADIUS + 7
