@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from service.store.hashing import GENESIS
+from service.store.wakeup import AppendSignal, Listening
 
 #: (the hash of the log's newest event, the stream id, the stream's version) an append was hashed on.
 Guard = tuple[str, str, int]
-
-from service.store.wakeup import AppendSignal, Listening
 
 
 class Backend(Protocol):

@@ -18,7 +18,7 @@ import orjson
 import psycopg
 from psycopg import pq
 from psycopg.types.json import set_json_loads
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql

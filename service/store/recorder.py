@@ -24,8 +24,8 @@ from service.store.hashing import GENESIS, canonical_json, holds_nul, link_hash,
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
-from service.store.writer import Writer
 from service.store.wakeup import AppendWakeups
+from service.store.writer import Writer
 
 _SELECT = (
     "SELECT position, stream_id, stream_version, event_type, schema_version, data, metadata, "
