@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
 import click
 
 from service import __version__
-from service.cli import (
-    authoring_commands,
-    daemon_commands,
-    delivery_commands,
-    demo_commands,
-    history_commands,
-    query_commands,
-    rules_commands,
-    silence_commands,
-    store_commands,
-)
 from service.cli.context import CliState, db_url, fail
 from service.store.database import DEFAULT_DB, first_line, normalise_url
 from service.store.driver_errors import is_driver_error
 from service.store.errors import StoreError
 
+#: Every command's name, by the module under ``service.cli`` that defines it (in its ``commands`` list). A
+#: command's module is imported only when that command runs: importing all of them (the language stack,
+#: apprise, the scheduler, the web server) was most of the 2.2 s every `vigil` command took to start.
+#: tests/architecture/test_cli_registry.py keeps this table and the modules in step.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "store_commands": ("db", "events", "verify", "digest"),
+    "rules_commands": ("check", "schema"),
+    "authoring_commands": ("explain", "test"),
+    "daemon_commands": ("run",),
+    "query_commands": ("state", "timeline", "sources", "alerts"),
+    "delivery_commands": ("subscribe", "deliver"),
+    "silence_commands": ("silence", "ack"),
+    "demo_commands": ("demo",),
+    "history_commands": ("replay", "export", "import", "why", "backtest"),
+}
+
 
 class VigilGroup(click.Group):
-    """The top-level group: a database failing in the middle of a command is one line and exit 2."""
+    """The top-level group: each command loads on first use, and a database failing in the middle of a
+    command is one line and exit 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, without importing any of them."""
+        return sorted(name for names in COMMAND_MODULES.values() for name in names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, its module imported now; None for no such command."""
+        module = next((module for module, names in COMMAND_MODULES.items() if cmd_name in names), None)
+        if module is None:
+            return None
+        commands: list[click.Command] = importlib.import_module(f"service.cli.{module}").commands
+        return next(command for command in commands if command.name == cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; a driver error (disk full, read-only file, server gone) becomes one line."""
@@ -62,17 +81,6 @@ def _shown(url: str) -> str:
 def cli(ctx: click.Context, db: str) -> None:
     """Vigil: alerts when a tracked news situation changes state, with the sentence that proves it."""
     ctx.obj = CliState(db_url=db or os.environ.get("VIGIL_DB", DEFAULT_DB))
-
-
-def _register() -> None:
-    modules = [store_commands, rules_commands, authoring_commands, daemon_commands, query_commands,
-               delivery_commands, silence_commands, demo_commands, history_commands]
-    for module in modules:
-        for command in module.commands:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

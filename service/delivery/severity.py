@@ -12,7 +12,6 @@ from types import MappingProxyType
 from typing import Any
 
 from apprise import NotifyType
-from apprise.plugins.email.base import NotifyEmail
 
 NOTIFY_TYPES = MappingProxyType(
     {"info": NotifyType.INFO, "warning": NotifyType.WARNING, "critical": NotifyType.FAILURE}
@@ -27,6 +26,9 @@ def notify_type(severity: str) -> NotifyType:
 
 def mark_mail(plugin: Any, severity: str) -> None:
     """Give an e-mail plugin the priority headers of ``severity``; other plugins are left alone."""
+    # Imported at the first send, not at start-up: it pulls in requests and urllib3 (~110 ms).
+    from apprise.plugins.email.base import NotifyEmail
+
     if isinstance(plugin, NotifyEmail):
         priority, importance = _MAIL_PRIORITY.get(severity, _MAIL_PRIORITY["info"])
         plugin.headers.update({"X-Priority": priority, "Importance": importance, "X-Vigil-Severity": severity})

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import simplemma
-from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-
 
 def lemma(word: str, language: str = "en") -> str:
     """The dictionary form of ``word``, lower-cased ("voted" -> "vote", "took" -> "take", "talks" -> "talk")."""
+    # Imported here, not at the top: most commands never read a words pattern, and simplemma's import was
+    # ~90 ms of every `vigil` command's start-up.
+    import simplemma
+
     return str(simplemma.lemmatize(word.lower(), lang=language)).lower()
 
 
@@ -44,6 +45,8 @@ def _forms_of(base: str, language: str) -> set[str]:
 @lru_cache(maxsize=8)
 def _forms_by_lemma(language: str) -> dict[bytes, tuple[bytes, ...]]:
     """The language's dictionary turned around: lemma -> its forms (built once per process, ~0.3 s)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory  # on first use, as in lemma()
+
     dictionary = DefaultDictionaryFactory().get_dictionary(language)
     # The bytes mapping underneath is read directly when there is one: decoding 180,000 entries through
     # the public mapping takes a second; this takes a tenth of one.

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import re
 
-import razdel
-import tokenize_uk
-
 # Abbreviations that never end a sentence (lower-cased, without the final stop).
 _TITLES = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep",
@@ -48,6 +45,8 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     if language == "uk":
         found = [s for paragraph in text.split("\n") for s in _ukrainian(paragraph)]
     elif language == "ru":
+        import razdel  # on first Russian text: the splitters were ~90 ms of every command's start-up
+
         found = [s.text for paragraph in text.split("\n") for s in razdel.sentenize(paragraph)]
     else:
         found = _english(text)
@@ -58,6 +57,8 @@ def _ukrainian(paragraph: str) -> list[str]:
     # tokenize-uk prepares its rules on every call: a paragraph with no possible boundary (a title) skips it.
     if not _MAYBE_BOUNDARY.search(paragraph):
         return [paragraph]
+    import tokenize_uk  # on first Ukrainian text, as razdel for Russian
+
     return list(tokenize_uk.tokenize_sents(paragraph))
 
 

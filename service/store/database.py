@@ -9,7 +9,6 @@ from sqlalchemy.engine import URL
 
 from service.store.backend import Backend
 from service.store.errors import DatabaseUnavailable, first_line
-from service.store.postgres import PostgresBackend
 from service.store.sqlite import SqliteBackend, check_file
 
 DEFAULT_DB = "sqlite:///vigil.db"
@@ -58,6 +57,9 @@ def open_database(value: str, *, pool_size: int | None = None, create: bool = Tr
         backend = SqliteBackend()
         engine = create_engine(url, **pool)
     elif url.get_backend_name() == "postgresql":
+        # Imported here: psycopg's import (~0.2 s) is for PostgreSQL users only, not every SQLite command.
+        from service.store.postgres import PostgresBackend
+
         backend = PostgresBackend()
         engine = create_engine(
             url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}, pool_pre_ping=True, **pool

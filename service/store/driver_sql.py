@@ -8,23 +8,28 @@ directly, inside the same transaction. sqlite3 takes ``:name`` as it is; psycopg
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
 from service.store.backend import Backend
-from service.store.postgres import PostgresBackend
 from service.store.sqlite import SqliteBackend
 
-# What differs between the drivers lives in the backends; this only finds the connection's one.
-_BACKENDS: Mapping[str, type[Backend]] = MappingProxyType(
-    {SqliteBackend.name: SqliteBackend, PostgresBackend.name: PostgresBackend}  # type: ignore[dict-item]
-)
+
+@lru_cache(maxsize=4)
+def _backend(dialect: str) -> type[Backend]:
+    # What differs between the drivers lives in the backends; this only finds the connection's one. The
+    # PostgreSQL backend (and psycopg, ~0.2 s) is imported only when a PostgreSQL connection is in use.
+    if dialect == SqliteBackend.name:
+        return SqliteBackend
+    from service.store.postgres import PostgresBackend
+
+    return PostgresBackend
 
 
 def _for_driver(sql: str, dialect: str) -> str:
-    return _BACKENDS[dialect].driver_sql(sql)
+    return _backend(dialect).driver_sql(sql)
 
 
 def run(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -58,7 +63,7 @@ def insert_rows(conn: Connection, insert: str, types: Sequence[str], rows: Seque
     if not rows:
         return
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    _BACKENDS[conn.dialect.name].insert_many(cursor, insert, types, rows, tail)
+    _backend(conn.dialect.name).insert_many(cursor, insert, types, rows, tail)
 
 
 def placeholders(name: str, count: int) -> tuple[str, list[str]]:
