@@ -6,13 +6,20 @@ A script, not a test:
 (`--drop-cache` drops the cached logs below and stops).
 
 The aged store holds ``--events`` events generated as `replay_bench` does (10 sources, 20 items, their
-evidence, changes, alerts and deliveries), its projections rebuilt by a replay; the young store holds
-none. Both are then run by the same rules through the real pipeline: each round, every source's local
-feed gains five routine entries and one source's entry moves an item, and the round is timed from the
-polls to the alert received by a loopback ``json://`` receiver (apprise). The HTTP reads (dashboard,
+evidence, changes, alerts and deliveries), its projections rebuilt by a replay; the new store holds
+none, and a third, the *full young* store, holds ``--full-events`` (70,000) generated the same way: enough
+for every card, page, API answer and feed to show as much as on the aged store (each item ~350 marks and
+~105 changes, where a page shows at most 34 marks, 25 changes and the timeline API 100; 700 alerts),
+fourteen times less log. A new store's pages show almost nothing (a card with one mark), so
+"aged / new" mixes what a page shows with what the log holds; "aged / full young" is what the issue's
+target means, a page costing what it shows and not what the log holds. Both ratios are printed.
+
+All three are run by the same rules through the real pipeline: each round, every source's local feed
+gains five routine entries and one source's entry moves an item, and the round is timed from the polls
+to the alert received by a loopback ``json://`` receiver (apprise). The HTTP reads (dashboard,
 JSON API, /metrics, the Atom feed) are timed over loopback HTTP from the daemon's own web server.
 Anything that costs more as the log grows shows as a ratio far above 1; each figure is printed with its
-ratio and whether it meets the target (the aged store at most 2x the new one).
+ratio and whether it meets the target (the aged store at most 2x the full young one).
 
 The generated log is cached, keyed by the generator's version (a hash of replay_bench.py) and the event
 count, so a rerun does not generate it again: on SQLite a file under /tmp/vigil-aged-bench, copied for each
@@ -162,13 +169,18 @@ def _wait_until_served(client: httpx.Client) -> None:
 TARGET_RATIO = 2.0
 
 
-def _report(label: str, young: dict[str, float], aged: dict[str, float], events: int) -> None:
-    print(f"{label}: median ms, a new store vs one of {events:,} events (target: aged <= {TARGET_RATIO:g}x new)")
-    print(f"  {'figure':<28} {'new':>9} {'aged':>9}   ratio   target")
+def _report(label: str, young: dict[str, float], full: dict[str, float], aged: dict[str, float], events: int,
+            full_events: int) -> None:
+    print(f"{label}: median ms on a new store, a full young one ({full_events:,} events) and an aged one "
+          f"({events:,}); target: aged <= {TARGET_RATIO:g}x full young "
+          f"(as much shown, {events // full_events}x the log)")
+    print(f"  {'figure':<28} {'new':>9} {'full':>9} {'aged':>9}   aged/new  aged/full  target")
     for name in young:
-        ratio = aged[name] / young[name] if young[name] else float("inf")
+        over_new = aged[name] / young[name] if young[name] else float("inf")
+        ratio = aged[name] / full[name] if full[name] else float("inf")
         verdict = "met" if ratio <= TARGET_RATIO else "NOT MET"
-        print(f"  {name:<28} {young[name]:9.1f} {aged[name]:9.1f}   x{ratio:<5.1f} {verdict}")
+        print(f"  {name:<28} {young[name]:9.1f} {full[name]:9.1f} {aged[name]:9.1f}   x{over_new:<7.1f}"
+              f"  x{ratio:<7.1f}  {verdict}")
 
 
 def _generator_version() -> str:
@@ -227,64 +239,74 @@ def _cached_postgresql_log(base: str, events: int) -> str:
 
 
 @contextmanager
-def _sqlite(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
-    """A new store, and a way to copy the cached aged log, as SQLite files in a folder dropped afterwards."""
-    cached = _cached_sqlite_log(events)
+def _sqlite(sizes: tuple[int, ...]) -> Iterator[tuple[str, Callable[[int], str]]]:
+    """A new store, and a way to copy a cached log of each of ``sizes``, as SQLite files in a folder dropped
+    afterwards."""
+    cached = {events: _cached_sqlite_log(events) for events in sizes}
     with tempfile.TemporaryDirectory() as folder:
 
-        def aged() -> str:
-            path = Path(folder) / "aged.db"
-            shutil.copyfile(cached, path)
+        def copy(events: int) -> str:
+            path = Path(folder) / f"log-{events}.db"
+            shutil.copyfile(cached[events], path)
             return str(path)
 
-        yield str(Path(folder) / "young.db"), aged
+        yield str(Path(folder) / "young.db"), copy
 
 
 @contextmanager
-def _postgresql(events: int) -> Iterator[tuple[str, Callable[[], str]]]:
-    """The bench's own databases: ``vigil_aged_bench`` for the new store, and the aged log copied from its
-    cached template only once the new store has been measured (copying it starts autovacuum's work)."""
+def _postgresql(sizes: tuple[int, ...]) -> Iterator[tuple[str, Callable[[int], str]]]:
+    """The bench's own databases: ``vigil_aged_bench`` for the new store, and ``vigil_aged_bench_<events>``
+    copied from a cached template only once the stores before it have been measured (copying one starts
+    autovacuum's work)."""
     base = pg_base_url()
-    template = _cached_postgresql_log(base, events)
-    aged_name = f"{PG_DATABASE}_aged"
+    templates = {events: _cached_postgresql_log(base, events) for events in sizes}
+    names = [PG_DATABASE] + [f"{PG_DATABASE}_{events}" for events in sizes]
     with psycopg.connect(base, autocommit=True) as admin:
-        for name in (PG_DATABASE, aged_name):
+        for name in names:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {PG_DATABASE}")
 
-    def aged() -> str:
+    def copy(events: int) -> str:
         with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {aged_name} TEMPLATE {template}")
-        return _database_url(base, aged_name)
+            admin.execute(f"CREATE DATABASE {PG_DATABASE}_{events} TEMPLATE {templates[events]}")
+        return _database_url(base, f"{PG_DATABASE}_{events}")
 
     try:
-        yield _database_url(base, PG_DATABASE), aged
+        yield _database_url(base, PG_DATABASE), copy
     finally:
         with psycopg.connect(base, autocommit=True) as admin:
-            for name in (PG_DATABASE, aged_name):
+            for name in names:
                 admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _bench(label: str, young_url: str, aged_url: Callable[[], str], events: int, rounds: int) -> None:
+def _bench(label: str, young_url: str, copy: Callable[[int], str], sizes: tuple[int, int], rounds: int) -> None:
+    full_events, events = sizes
     with tempfile.TemporaryDirectory() as folder:
         young_store = open_pipeline_store(young_url)
         young = _measure(young_store, Path(folder), rounds)
         young_store.close()
-        started = time.perf_counter()
-        url = aged_url()
-        aged_store = open_pipeline_store(url)
-        replay(aged_store, PROJECTIONS)
-        with aged_store.transaction() as tx:  # a daemon that has kept up: its consumers are at the head
-            for consumer in (item_tracker.CONSUMER, alert_engine.CONSUMER):
-                tx.advance_checkpoint(consumer, tx.checkpoint(consumer), aged_store.last_position())
-        if url.startswith("postgresql"):  # settled, as a database that has aged is: autovacuum done
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("VACUUM (ANALYZE)")
-        print(f"{label}: projections of {events:,} events rebuilt in {time.perf_counter() - started:.0f}s",
-              flush=True)
-        aged = _measure(aged_store, Path(folder), rounds)
-        aged_store.close()
-    _report(label, young, aged, events)
+        full = _measure_log(label, copy(full_events), full_events, Path(folder) / "full", rounds)
+        aged = _measure_log(label, copy(events), events, Path(folder) / "aged", rounds)
+    _report(label, young, full, aged, events, full_events)
+
+
+def _measure_log(label: str, url: str, events: int, folder: Path, rounds: int) -> dict[str, float]:
+    """The figures of a store holding a generated log of ``events``, its projections rebuilt first."""
+    folder.mkdir()
+    started = time.perf_counter()
+    store = open_pipeline_store(url)
+    replay(store, PROJECTIONS)
+    with store.transaction() as tx:  # a daemon that has kept up: its consumers are at the head
+        for consumer in (item_tracker.CONSUMER, alert_engine.CONSUMER):
+            tx.advance_checkpoint(consumer, tx.checkpoint(consumer), store.last_position())
+    if url.startswith("postgresql"):  # settled, as a database that has aged is: autovacuum done
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+    print(f"{label}: projections of {events:,} events rebuilt in {time.perf_counter() - started:.0f}s", flush=True)
+    try:
+        return _measure(store, folder, rounds)
+    finally:
+        store.close()
 
 
 def _drop_caches() -> None:
@@ -301,6 +323,8 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--full-events", type=int, default=70_000,
+                        help="the full young store's log: enough that every page shows as much as on the aged one")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds, at most 19")
     parser.add_argument("--drop-cache", action="store_true",
@@ -310,16 +334,17 @@ def main() -> None:
         _drop_caches()
         return
     args.rounds = min(args.rounds, len(ITEMS) - 1)
+    sizes = (args.full_events, args.events)
     if "sqlite" in args.backends:
-        with _sqlite(args.events) as (young, aged):
-            _bench("SQLite", young, aged, args.events, args.rounds)
+        with _sqlite(sizes) as (young, copy):
+            _bench("SQLite", young, copy, sizes, args.rounds)
     if "postgresql" in args.backends:
         reason = pg_unavailable_reason()
         if reason:
             print(f"PostgreSQL skipped: {reason}")
             return
-        with _postgresql(args.events) as (young, aged):
-            _bench("PostgreSQL", young, aged, args.events, args.rounds)
+        with _postgresql(sizes) as (young, copy):
+            _bench("PostgreSQL", young, copy, sizes, args.rounds)
 
 
 if __name__ == "__main__":
