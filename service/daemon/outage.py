@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from service.store.database import first_line
 from service.store.driver_errors import is_unavailable
@@ -29,6 +30,22 @@ class OutageLog:
         self._failing: set[str] = set()  # the jobs (with their arguments) that failed and have not succeeded
         self._since = 0.0  # monotonic time of the first failure of the current outage
         self._failures = 0
+
+    def run(self, name: str, job: Callable[[], bool | None]) -> None:
+        """Run ``job`` and record how it went; it never raises (a failing job must not stop the daemon).
+
+        A job returns False when it had nothing to do (a poll whose source is not due yet): that run
+        proves nothing about the database, so it neither fails nor ends an outage. Counting it as a
+        success ended a full-disk outage between two failing polls and logged it twice.
+        """
+        try:
+            did_work = job()
+        except Exception as error:  # noqa: BLE001 - an outage is one line; anything else keeps its traceback
+            if not self.failed(name, error):
+                self._log.exception("job %s failed", name.split(" ")[0])
+        else:
+            if did_work is not False:
+                self.succeeded(name)
 
     def failed(self, job: str, error: BaseException) -> bool:
         """Record a failed run of ``job``; return False (and log nothing) if ``error`` is not a database error."""

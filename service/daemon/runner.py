@@ -229,25 +229,20 @@ class Daemon:
             next_run_time=now,
         )
 
-    def _guarded(self, job: Callable[..., None]) -> Callable[..., None]:
+    def _guarded(self, job: Callable[..., bool | None]) -> Callable[..., None]:
         def run(*args: Any) -> None:
             name = " ".join([job.__name__.strip("_"), *map(str, args)])  # e.g. "poll_job wire"
-            try:
-                job(*args)
-            except Exception as error:  # a failing job (database down, a bug) must not stop the daemon
-                # A database outage is one line when it starts (and one when it ends), not a traceback
-                # from every job every second; anything else is a bug and keeps its traceback.
-                if not self._outage.failed(name, error):
-                    log.exception("job %s failed", job.__name__.strip("_"))
-            else:
-                self._outage.succeeded(name)
+            # A database outage is one line when it starts (and one when it ends), not a traceback from
+            # every job every second; anything else is a bug and keeps its traceback.
+            self._outage.run(name, lambda: job(*args))
 
         return run
 
-    def _poll_job(self, source_id: str) -> None:
+    def _poll_job(self, source_id: str) -> bool:
+        """Poll a source if due; False when it was not (a run that wrote nothing ends no outage)."""
         if source_id not in self.pipeline.loaded.rules.sources:
-            return
-        self.pipeline.poll(source_id)  # what it records wakes the processing loop
+            return False
+        return self.pipeline.poll(source_id).status != "skipped"  # what it records wakes the processing loop
 
     def _push_received(self, source_id: str) -> None:
         """A hub's verified ping: poll the source now (pings that come while it waits make one poll)."""
@@ -255,10 +250,11 @@ class Daemon:
             self.scheduler.add_job(self._guarded(self._pushed_poll_job), args=[source_id], id=f"push:{source_id}",
                                    replace_existing=True)
 
-    def _pushed_poll_job(self, source_id: str) -> None:
+    def _pushed_poll_job(self, source_id: str) -> bool:
         if source_id not in self.pipeline.loaded.rules.sources:
-            return
-        self.pipeline.poll(source_id, force=True)  # due or not: the publisher says it changed
+            return False
+        # Due or not: the publisher says it changed (skipped only while another daemon polls it).
+        return self.pipeline.poll(source_id, force=True).status != "skipped"
 
     def _websub_job(self) -> None:
         self.push.maintain(self.pipeline)
