@@ -45,6 +45,12 @@ class Silence:
             return "expired"
         return "active" if self.until > timestamp_text(now) else "ended"
 
+    def active_at(self, moment: str) -> bool:
+        """Whether the silence was in force at ``moment`` (a stored UTC timestamp): added by then, neither
+        ended early nor run out yet."""
+        ended = min(self.until, self.expired_at) if self.expired_at is not None else self.until
+        return self.added_at <= moment < ended
+
     def covers(self, item: str, tags: Sequence[str], subscriber: str) -> bool:
         """Whether this silence's matcher names the delivery's item, one of its tags, or its subscriber."""
         if self.matcher == "item":

@@ -119,6 +119,23 @@ def alerts_to(conn: Connection, alert_ids: list[str], subscriber: str) -> set[st
     return found
 
 
+_WAITING_FOR_DIGEST = text(
+    "SELECT alert_id, target_index, target FROM deliveries "
+    "WHERE subscriber = :subscriber AND status = 'digest' AND alert_id IN :ids ORDER BY alert_id, target_index"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def waiting_for_digest(conn: Connection, alert_ids: list[str], subscriber: str) -> list[tuple[str, int, str]]:
+    """The deliveries of these alerts to ``subscriber`` that wait for its digest: (alert id, target index,
+    target as shown)."""
+    found: list[tuple[str, int, str]] = []
+    for start in range(0, len(alert_ids), _IDS_PER_QUERY):
+        batch = alert_ids[start : start + _IDS_PER_QUERY]
+        found += [(row[0], int(row[1]), row[2]) for row in
+                  conn.execute(_WAITING_FOR_DIGEST, {"subscriber": subscriber, "ids": batch})]
+    return found
+
+
 def status_counts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
     """How many alerts have each status, and how many deliveries (alert x subscriber URL) have each."""
     alerts = {status: int(count) for status, count in conn.execute(_ALERT_COUNTS)}

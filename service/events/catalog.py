@@ -356,7 +356,10 @@ class ItemAcknowledged(DomainEvent):
 class DigestCompiled(DomainEvent):
     """A subscriber's digest was put together (stream ``digests:<subscriber>``): the alerts raised between two
     log positions; the digest itself is the ``AlertRaised`` of stream ``alert:<digest_id>``, delivered as
-    any alert is. Its id is derived from (subscriber, scheduled time), so it is compiled once."""
+    any alert is. Its id is derived from (subscriber, scheduled time), so it is compiled once.
+
+    ``silenced`` (from 2026-12-03; absent before, read as none): the alerts of that span a silence kept out
+    of the digest, each with the silences that covered it; ``alert_ids`` are the ones it lists."""
 
     TYPE: ClassVar[str] = "DigestCompiled"
     digest_id: str
@@ -365,6 +368,7 @@ class DigestCompiled(DomainEvent):
     from_position: int  # alerts raised after this position ...
     to_position: int  # ... up to this one
     alert_ids: list[str]
+    silenced: dict[str, list[str]] = field(default_factory=dict)
 
 
 EVENT_TYPES: dict[str, type[DomainEvent]] = {

@@ -14,8 +14,9 @@ import pytest
 from service.delivery.status import recent_alerts
 from service.delivery.subscriber_digests import compile_due_digests, scheduled_at
 from service.delivery.worker import DeliveryWorker
-from service.events.catalog import AlertRaised, DigestCompiled, SubscriberAdded
+from service.events.catalog import AlertRaised, DigestCompiled, SilenceAdded, SilenceExpired, SubscriberAdded
 from service.pipeline.wiring import open_pipeline_store
+from service.store.hashing import timestamp_text
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
 from tests.delivery.alerts import stream_types
@@ -133,3 +134,57 @@ def test_two_daemons_compile_a_digest_once(store: EventStore) -> None:
             thread.join()
         assert sum(len(ids) for ids in compiled) == 1
         assert len(list(store.read_all(types=[DigestCompiled.TYPE]))) == 1
+
+
+def silence(store: EventStore, silence_id: str, matcher: str, value: str, until: datetime) -> None:
+    added = SilenceAdded(silence_id=silence_id, matcher=matcher, value=value, until=timestamp_text(until),
+                         reason="too noisy")
+    store.append(f"silence:{silence_id}", [NewEvent(SilenceAdded.TYPE, added.to_data())], expected_version=0)
+
+
+def test_a_silence_keeps_its_alerts_out_of_the_digest(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), KYIV_8)
+        now = datetime.now(UTC)
+        raise_alert(store, 1, "ceasefire")
+        # In force when the exchange alert is raised, over long before the digest: it was meant for it.
+        silence(store, "sil-during", "item", "exchange", now + timedelta(minutes=1))
+        raise_alert(store, 2, "exchange")
+        store.append("silence:sil-during", [NewEvent(SilenceExpired.TYPE, SilenceExpired("sil-during").to_data())])
+        # Added after the talks alert, still in force when the digest is compiled: the digest is the notification.
+        raise_alert(store, 3, "talks")
+        silence(store, "sil-after", "item", "talks", now + timedelta(days=30))
+
+        due = next_slot(now, KYIV_8)
+        DeliveryWorker(store, "a", {}, clock=lambda: due).run_due()
+        [request] = hook.requests()
+        sent = request.json()
+        assert sent["title"].endswith(": 1 alert") and "ceasefire moved" in sent["message"]
+        assert "exchange moved" not in sent["message"] and "talks moved" not in sent["message"]
+        assert "2 alerts left out: silenced" in sent["message"]
+        [compiled] = store.read_all(types=[DigestCompiled.TYPE])
+        assert compiled.data["alert_ids"] == ["al-1"]
+        assert compiled.data["silenced"] == {"al-2": ["sil-during"], "al-3": ["sil-after"]}
+        shown = {a.alert_id: a for a in recent_alerts(store)}
+        assert shown["al-2"].status == shown["al-3"].status == "silenced"
+        assert shown["al-3"].deliveries[0].silenced_by == ["sil-after"]
+        assert shown["al-1"].status == "digest"
+
+        # An alert of an item whose silences have ended goes in the next digest, and the silenced ones not again.
+        store.append("silence:sil-after", [NewEvent(SilenceExpired.TYPE, SilenceExpired("sil-after").to_data())])
+        raise_alert(store, 4, "talks")
+        DeliveryWorker(store, "a", {}, clock=lambda: due + timedelta(days=1)).run_due()
+        later = hook.requests()[1].json()
+        assert later["title"].endswith(": 1 alert") and "talks moved" in later["message"]
+        assert "left out" not in later["message"]
+
+
+def test_a_digest_whose_every_alert_is_silenced_is_not_sent(store: EventStore) -> None:
+    with JsonReceiver() as hook:
+        subscribe(store, hook.url(), KYIV_8)
+        now = datetime.now(UTC)
+        silence(store, "sil-away", "subscriber", "families", now + timedelta(days=30))
+        raise_alert(store, 1, "ceasefire")
+        DeliveryWorker(store, "a", {}, clock=lambda: next_slot(now, KYIV_8)).run_due()
+        assert hook.requests() == []
+        assert list(store.read_all(types=[DigestCompiled.TYPE])) == []
