@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 
 import click
+from pydantic import ValidationError
 
 from service.cli.context import EXIT_INPUT, fail, opened_store
 from service.delivery.retry import RetryPolicy
@@ -23,6 +24,7 @@ from service.events.catalog import AlertRetryRequested
 from service.masking.apprise_urls import redact
 from service.pipeline.wiring import default_owner
 from service.rules.durations import format_duration, parse_duration
+from service.rules.models import DigestSpec
 from service.store.records import NewEvent
 
 
@@ -42,6 +44,11 @@ def subscribe_group() -> None:
 @click.option("--tags", multiple=True, help="Only items with one of these tags.")
 @click.option("--min-severity", default="info", show_default=True, help="info, warning or critical.")
 @click.option("--group", help="Send the alerts that come within this window as one message (e.g. 10m, at most 1d).")
+@click.option("--digest-at", metavar="HH:MM", help="A daily digest at this local time (instead of each alert at once).")
+@click.option("--digest-tz", metavar="ZONE", default="UTC", show_default=True, help="The digest's time zone.")
+@click.option("--digest-immediate", is_flag=True, help="Send each alert at once as well as in the digest.")
+@click.option("--digest-when-empty", type=click.Choice(["skip", "say"]), default="skip", show_default=True,
+              help="A day with no alert: send nothing, or say 'no change'.")
 @click.pass_context
 def subscribe_add(
     ctx: click.Context,
@@ -51,22 +58,42 @@ def subscribe_add(
     tags: tuple[str, ...],
     min_severity: str,
     group: str | None,
+    digest_at: str | None,
+    digest_tz: str,
+    digest_immediate: bool,
+    digest_when_empty: str,
 ) -> None:
     """Add (or replace) subscriber NAME with one or more apprise URLs.
 
     Write secrets as ${ENV} references to keep them out of the database: 'json://${HOOK_HOST}/alerts'.
+    Adding a subscriber again replaces it: leave out --digest-at to stop its digest.
     """
     try:
         window = parse_duration(group) if group else None
     except ValueError as error:
         fail(f"--group: {error}", EXIT_INPUT)
+    digest = _digest(digest_at, digest_tz, digest_immediate, digest_when_empty)
     with opened_store(ctx, pipeline=True) as store:
         try:
             add_subscriber(store, name, list(urls), items=_split(items), tags=_split(tags), min_severity=min_severity,
-                           group=window)
+                           group=window, digest=digest)
         except SubscriptionError as error:
             fail(str(error), EXIT_INPUT)
     click.echo(f"subscriber {name} added: {', '.join(redact(u) for u in urls)}")
+
+
+def _digest(at: str | None, tz: str, immediate: bool, when_empty: str) -> DigestSpec | None:
+    """The digest the options ask for, or None; one line naming the option at fault when one is wrong."""
+    if at is None:
+        if tz != "UTC" or immediate or when_empty != "skip":
+            fail("--digest-tz, --digest-immediate and --digest-when-empty need --digest-at", EXIT_INPUT)
+        return None
+    try:
+        return DigestSpec(at=at, tz=tz, immediate=immediate, when_empty=when_empty)  # type: ignore[arg-type]
+    except ValidationError as error:
+        [problem] = error.errors()[:1]
+        option = {"at": "--digest-at", "tz": "--digest-tz"}.get(str(problem["loc"][0]), "--digest")
+        fail(f"{option}: {str(problem['msg']).removeprefix('Value error, ')}", EXIT_INPUT)
 
 
 @subscribe_group.command("list")
@@ -89,6 +116,7 @@ def subscribe_list(ctx: click.Context) -> None:
             filters.append(f"group={format_duration(timedelta(seconds=sub.group_seconds))}")
         if sub.digest:
             also = "+immediate" if sub.digest.get("immediate") else ""
+            also += "+say-no-change" if sub.digest.get("when_empty") == "say" else ""
             filters.append(f"digest={sub.digest['at']}@{sub.digest.get('tz', 'UTC')}{also}")
         click.echo(f"{sub.name} ({sub.origin})" + (f"  {' '.join(filters)}" if filters else ""))
         for shown in sub.shown:

@@ -12,7 +12,7 @@ from service.delivery.route import Subscriber, read_subscribers
 from service.delivery.secret_urls import SealedSecretMissing, forget_unused, seal, unseal
 from service.delivery.sender import check_url
 from service.events.catalog import SubscriberAdded, SubscriberRemoved
-from service.rules.models import SEVERITY_RANK
+from service.rules.models import SEVERITY_RANK, DigestSpec
 from service.rules.subscriber_limits import group_problem, name_problem, urls_problem
 from service.store.errors import UnstorableEvent
 from service.store.recorder import EventStore
@@ -51,10 +51,12 @@ def add_subscriber(
     known_items: set[str] | None = None,
     origin: str = "cli",
     group: timedelta | None = None,
+    digest: DigestSpec | None = None,
 ) -> None:
     """Validate and record a subscriber; SubscriptionError (nothing written) when something is wrong.
 
-    ``origin`` says where it came from (``cli``: `vigil subscribe add`; ``api``: the HTTP API)."""
+    ``origin`` says where it came from (``cli``: `vigil subscribe add`; ``api``: the HTTP API). A subscriber
+    added again replaces the one of that name: without ``digest`` it has none any more."""
     for problem in (name_problem(name), urls_problem(urls), group_problem(group)):
         if problem:
             raise SubscriptionError(problem)
@@ -75,6 +77,7 @@ def add_subscriber(
             event = SubscriberAdded(
                 name=name, urls=sealed.stored, items=items, tags=tags, min_severity=min_severity, origin=origin,
                 shown=sealed.shown, group_seconds=group.total_seconds() if group else None,
+                digest=digest.model_dump() if digest else None,
             )
             tx.append(CONFIG_STREAM, [NewEvent(SubscriberAdded.TYPE, event.to_data())])
             forget_unused(tx.connection)

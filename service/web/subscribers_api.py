@@ -7,6 +7,8 @@ through the same code as ``vigil subscribe add|remove``, so the log cannot tell 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +21,7 @@ from service.delivery.subscriptions import (
 )
 from service.masking.apprise_urls import redact
 from service.rules.durations import Duration
-from service.rules.models import Severity
+from service.rules.models import DigestSpec, Severity
 from service.web.bearer import TOKEN_ERRORS, token_required
 from service.web.context import WebContext
 
@@ -37,6 +39,10 @@ class SubscriberIn(BaseModel):
     group: Duration | None = Field(  # type: ignore[assignment]
         default=None, description="Send the alerts that come within this window as one message (e.g. 10m)."
     )
+    digest: DigestSpec | None = Field(
+        default=None, description="A daily digest instead of (or as well as) immediate messages; leaving it out "
+        "of a replacement stops the subscriber's digest."
+    )
 
 
 class SubscriberOut(BaseModel):
@@ -49,6 +55,7 @@ class SubscriberOut(BaseModel):
     min_severity: str
     origin: str
     group_seconds: float | None = None
+    digest: dict[str, Any] | None = None
 
     @classmethod
     def shown(cls, subscriber: Subscriber) -> SubscriberOut:
@@ -56,7 +63,7 @@ class SubscriberOut(BaseModel):
         shown = subscriber.shown or [redact(u) for u in subscriber.urls]
         return cls(name=subscriber.name, urls=shown, items=subscriber.items,
                    tags=subscriber.tags, min_severity=subscriber.min_severity, origin=subscriber.origin,
-                   group_seconds=subscriber.group_seconds)
+                   group_seconds=subscriber.group_seconds, digest=subscriber.digest)
 
 
 def subscribers_router(context: WebContext, token: str) -> APIRouter:
@@ -84,14 +91,16 @@ def subscribers_router(context: WebContext, token: str) -> APIRouter:
                 tags=subscriber.tags,
                 min_severity=subscriber.min_severity,
                 group=subscriber.group,
+                digest=subscriber.digest,
                 known_items=set(context.rules().rules.items),
                 origin="api",
             )
         except SubscriptionError as error:  # its message shows URLs redacted
             raise HTTPException(422, detail=str(error)) from None
-        fields = subscriber.model_dump(exclude={"group"})
+        fields = subscriber.model_dump(exclude={"group", "digest"})
         window = subscriber.group.total_seconds() if subscriber.group else None
-        return SubscriberOut.shown(Subscriber(**fields, origin="api", group_seconds=window))
+        digest = subscriber.digest.model_dump() if subscriber.digest else None
+        return SubscriberOut.shown(Subscriber(**fields, origin="api", group_seconds=window, digest=digest))
 
     @router.delete(
         "/{name}", status_code=204, summary="Remove a subscriber", responses={**errors, 404: {"description": "None"}}

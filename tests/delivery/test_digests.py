@@ -7,18 +7,25 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from service.delivery.status import recent_alerts
 from service.delivery.subscriber_digests import compile_due_digests, scheduled_at
+from service.delivery.subscriptions import list_subscribers
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRaised, DigestCompiled, SilenceAdded, SilenceExpired, SubscriberAdded
 from service.pipeline.wiring import open_pipeline_store
+from service.rules.loader import load_rules
 from service.store.hashing import timestamp_text
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
+from service.web.app import create_app
+from service.web.context import WebContext
+from tests.cli.test_operations import vigil
 from tests.delivery.alerts import stream_types
 from tests.support.receivers import JsonReceiver
 
@@ -188,3 +195,66 @@ def test_a_digest_whose_every_alert_is_silenced_is_not_sent(store: EventStore) -
         DeliveryWorker(store, "a", {}, clock=lambda: next_slot(now, KYIV_8)).run_due()
         assert hook.requests() == []
         assert list(store.read_all(types=[DigestCompiled.TYPE])) == []
+
+
+def test_subscribe_add_sets_and_clears_a_digest(sqlite_url: str) -> None:
+    assert vigil(sqlite_url, "db", "upgrade").returncode == 0
+    with JsonReceiver() as hook:
+        added = vigil(sqlite_url, "subscribe", "add", "families", hook.url(), "--digest-at", "08:00",
+                      "--digest-tz", "Europe/Kyiv", "--digest-when-empty", "say")
+        assert added.returncode == 0, added.stderr
+        assert "families (cli)  digest=08:00@Europe/Kyiv+say-no-change" in vigil(sqlite_url, "subscribe", "list").stdout
+        for wrong, message in (
+            (["--digest-at", "8am"], "--digest-at: '8am' is not a time of day: write HH:MM (24-hour), e.g. 08:00"),
+            (["--digest-at", "08:00", "--digest-tz", "Kyiv"], "--digest-tz: unknown time zone 'Kyiv'"),
+            (["--digest-tz", "Europe/Kyiv"],
+             "--digest-tz, --digest-immediate and --digest-when-empty need --digest-at"),
+        ):
+            refused = vigil(sqlite_url, "subscribe", "add", "night", "json://127.0.0.1:9/night", *wrong)
+            assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+            assert len(refused.stderr.splitlines()) == 1, refused.stderr
+        assert "night" not in vigil(sqlite_url, "subscribe", "list").stdout
+
+        # The subscriber the command line added hears of its alerts in the digest only.
+        store = open_pipeline_store(sqlite_url)
+        try:
+            raise_alert(store, 1, "ceasefire")
+            now = datetime.now(UTC)
+            DeliveryWorker(store, "a", {}, clock=lambda: now + timedelta(seconds=1)).run_due()
+            assert hook.requests() == []
+            DeliveryWorker(store, "a", {}, clock=lambda: next_slot(now, KYIV_8)).run_due()
+            [request] = hook.requests()
+            assert request.json()["title"].endswith("Europe/Kyiv: 1 alert")
+
+            # Added again without --digest-at: no digest any more, its alerts go out at once.
+            assert vigil(sqlite_url, "subscribe", "add", "families", hook.url()).returncode == 0
+            [families] = list_subscribers(store)
+            assert families.digest is None
+            raise_alert(store, 2, "exchange")
+            DeliveryWorker(store, "a", {}, clock=lambda: datetime.now(UTC) + timedelta(seconds=1)).run_due()
+            assert [r.json()["title"] for r in hook.requests()][1:] == ["exchange moved"]
+        finally:
+            store.close()
+
+
+def test_the_api_sets_a_digest(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("items:\n  talks: {title: Talks, states: {held: [talks were held]}}\n")
+    loaded = load_rules([tmp_path / "rules.yaml"], env={})
+    opened = open_pipeline_store(sqlite_url)
+    auth = {"Authorization": "Bearer " + "t" * 20}
+    try:
+        context = WebContext(opened, rules=lambda: loaded, started_at=datetime.now(UTC), api_token="t" * 20)
+        with TestClient(create_app(context)) as client:
+            digest = {"at": "08:00", "tz": "Europe/Kyiv"}
+            body = {"name": "families", "urls": ["json://127.0.0.1:9/f"], "digest": digest}
+            created = client.post("/api/subscribers", json=body, headers=auth)
+            assert created.status_code == 201, created.text
+            assert created.json()["digest"] == {"at": "08:00", "tz": "Europe/Kyiv", "immediate": False,
+                                                "when_empty": "skip"}
+            assert client.get("/api/subscribers", headers=auth).json()[0]["digest"]["tz"] == "Europe/Kyiv"
+            refused = client.post("/api/subscribers", json={**body, "digest": {"at": "25:00"}}, headers=auth)
+            assert refused.status_code == 422 and "is not a time of day" in refused.text
+        [families] = list_subscribers(opened)
+        assert families.digest is not None and families.digest["at"] == "08:00" and families.origin == "api"
+    finally:
+        opened.close()
