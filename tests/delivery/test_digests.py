@@ -214,6 +214,8 @@ def test_subscribe_add_sets_and_clears_a_digest(sqlite_url: str) -> None:
             assert refused.returncode == 1 and message in refused.stderr, refused.stderr
             assert len(refused.stderr.splitlines()) == 1, refused.stderr
         assert "night" not in vigil(sqlite_url, "subscribe", "list").stdout
+        verified = vigil(sqlite_url, "verify")  # the subscribers row as projected equals a replay's
+        assert verified.returncode == 0, verified.stderr
 
         # The subscriber the command line added hears of its alerts in the digest only.
         store = open_pipeline_store(sqlite_url)

@@ -8,13 +8,14 @@ has its own title ("Batch 7: none → freed"), so the receiver can count deliver
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from service.demo.feeds import FeedServer
 from tests.pipeline.harness import Timeline
-from tests.support.receivers import JsonReceiver
+from tests.support.receivers import HttpRequest, JsonReceiver
 
 FEEDS = ("wire", "courier")
 _START = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -64,6 +65,15 @@ def expected_title(number: int) -> str:
 def delivered_titles(hook: JsonReceiver) -> list[str]:
     """Titles of the alerts the receiver accepted (answered 200), in arrival order."""
     return [r.json()["title"] for r in hook.requests() if r.status == 200]
+
+
+_MEMBER = re.compile(r"^\d+\. (Batch \d+: none → freed)$", re.MULTILINE)
+
+
+def message_members(request: HttpRequest) -> list[str]:
+    """The alert titles one message carries: its own title, or each numbered one of a group or a digest."""
+    sent = request.json()
+    return _MEMBER.findall(sent["message"]) or [sent["title"]]
 
 
 def log_records(log: Path) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """PostgreSQL stopped and started again under a running daemon: the outage is logged, nothing is lost
-or doubled, the daemon catches up by itself."""
+or doubled (alerts sent one by one, and alerts grouped into messages), the daemon catches up by itself."""
 
 from __future__ import annotations
 
@@ -7,14 +7,27 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from service.delivery.worker import DeliveryWorker
 from service.demo.feeds import FeedServer
+from service.events.catalog import DigestCompiled
+from service.pipeline.wiring import open_pipeline_store
+from service.store.driver_errors import is_unavailable
+from tests.delivery.alerts import stream_types
+from tests.delivery.test_digests import KYIV_8, next_slot, raise_alert, subscribe
 from tests.pipeline.harness import Timeline, start_daemon, stop
-from tests.reliability.batches import delivered_titles, log_records, publish_batch, write_batch_rules
+from tests.reliability.batches import (
+    delivered_titles,
+    log_records,
+    message_members,
+    publish_batch,
+    write_batch_rules,
+)
 from tests.support.databases import pg_unavailable_reason
 from tests.support.receivers import JsonReceiver, poll
 
@@ -60,6 +73,11 @@ def _wait_until_answering() -> None:
     poll(lambda: [pg_unavailable_reason()], lambda reason: reason is None, DEADLINE, "PostgreSQL answering")
 
 
+def _grouped_titles(hook: JsonReceiver) -> list[str]:
+    """Titles of the alerts the grouping subscriber heard of, one per alert in each message it accepted."""
+    return [title for r in hook.requests() if r.status == 200 for title in message_members(r)]
+
+
 def _messages(log: Path) -> list[str]:
     return [record["message"] for record in log_records(log)]
 
@@ -67,8 +85,11 @@ def _messages(log: Path) -> list[str]:
 @pytest.mark.postgres
 def test_daemon_rides_out_a_postgresql_restart(pg_url: str, tmp_path: Path) -> None:
     cluster = _local_cluster(pg_url)
-    with FeedServer() as feeds, JsonReceiver() as hook:
+    with FeedServer() as feeds, JsonReceiver() as hook, JsonReceiver() as desk:
         rules = write_batch_rules(tmp_path, feeds, hook.url("/hook"), count=6)
+        # A second subscriber groups what comes within 2 s into one message.
+        text = rules.read_text().replace("notify: [ops]", "notify: [ops, desk]")
+        rules.write_text(text + f'  desk: {{urls: ["{desk.url("/desk")}"], group: 2s}}\n')
         timeline = Timeline(feeds)
         log = tmp_path / "daemon.log"
         daemon = start_daemon(pg_url, rules, log)
@@ -92,6 +113,7 @@ def test_daemon_rides_out_a_postgresql_restart(pg_url: str, tmp_path: Path) -> N
                 _cluster_ctl(cluster, "start", check=False)  # not an error if the stop never happened
                 _wait_until_answering()
             poll(lambda: [len(delivered_titles(hook))], lambda n: n >= 6, DEADLINE, "all six alerts")
+            poll(lambda: [len(_grouped_titles(desk))], lambda n: n >= 6, DEADLINE, "all six in grouped messages")
             caught_up = time.monotonic() - restarting
             recovered = poll(
                 lambda: _messages(log), lambda m: m.startswith("database available again"), DEADLINE, "recovery"
@@ -106,6 +128,43 @@ def test_daemon_rides_out_a_postgresql_restart(pg_url: str, tmp_path: Path) -> N
             )
         finally:
             assert stop(daemon) == 0
-        titles = delivered_titles(hook)
+        titles, grouped, messages = delivered_titles(hook), _grouped_titles(desk), len(desk.requests())
     assert sorted(titles) == sorted(expected), titles  # every alert, each exactly once
-    print(f"\n{outage}\n{recovered}\nall alerts delivered {caught_up:.1f}s after `pg_ctlcluster start` was issued")
+    assert sorted(grouped) == sorted(expected), grouped  # and each in exactly one grouped message
+    print(f"\n{outage}\n{recovered}\n{messages} grouped messages; all alerts delivered {caught_up:.1f}s "
+          "after `pg_ctlcluster start` was issued")
+
+
+@pytest.mark.postgres
+def test_a_digest_due_while_postgresql_is_down_is_sent_once_when_it_is_back(pg_url: str) -> None:
+    cluster = _local_cluster(pg_url)
+    store = open_pipeline_store(pg_url)
+    other = None
+    try:
+        with JsonReceiver() as hook:
+            subscribe(store, hook.url(), KYIV_8)
+            ids = [raise_alert(store, 1, "ceasefire"), raise_alert(store, 2, "exchange")]
+            due = next_slot(datetime.now(UTC), KYIV_8)
+            worker = DeliveryWorker(store, "a", {}, clock=lambda: due)
+            try:
+                _cluster_ctl(cluster, "stop")
+                with pytest.raises(Exception) as failed:  # noqa: PT011 - which layer raised it does not matter
+                    worker.run_due()
+                assert is_unavailable(failed.value), failed.value
+            finally:
+                _cluster_ctl(cluster, "start", check=False)
+                _wait_until_answering()
+            assert hook.requests() == []
+            # The same daemon once the server is back (its pool's dead connections replaced), and a second one.
+            worker.run_due()
+            other = open_pipeline_store(pg_url)
+            DeliveryWorker(other, "b", {}, clock=lambda: due + timedelta(minutes=5)).run_due()
+            [request] = hook.requests()
+            assert request.json()["title"].endswith("Europe/Kyiv: 2 alerts")
+            [compiled] = store.read_all(types=[DigestCompiled.TYPE])
+            assert compiled.data["alert_ids"] == ids
+            assert stream_types(store, compiled.data["digest_id"]) == ["AlertRaised", "AlertDelivered"]
+    finally:
+        store.close()
+        if other is not None:
+            other.close()
