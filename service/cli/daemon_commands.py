@@ -236,7 +236,7 @@ def run_command(
         fail(str(error))
     except ListenError as error:
         fail(str(error))
-    except ValueError as error:  # a VIGIL_DIGEST_* setting
+    except ValueError as error:  # a VIGIL_HEAD_* setting
         fail(str(error), EXIT_INPUT)
     ctx.exit(daemon.run())
 

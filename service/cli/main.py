@@ -19,7 +19,7 @@ from service.store.errors import StoreError
 #: apprise, the scheduler, the web server) was most of the 2.2 s every `vigil` command took to start.
 #: tests/architecture/test_cli_registry.py keeps this table and the modules in step.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "store_commands": ("db", "events", "verify", "digest"),
+    "store_commands": ("db", "events", "verify", "head", "digest"),
     "rules_commands": ("check", "schema"),
     "authoring_commands": ("explain", "test"),
     "daemon_commands": ("run",),

@@ -12,8 +12,8 @@ import click
 from service.cli.context import EXIT_INPUT, fail, opened_store, store_errors_are_fatal
 from service.delivery.secret_urls import shown_event_data
 from service.store.bootstrap import store_database
-from service.store.digest import KEY_VARIABLE, Digest, digest_mismatch, head_digest, parse_digests
 from service.store.errors import MalformedEvent
+from service.store.head import KEY_VARIABLE, Head, current_head, head_mismatch, parse_heads, signing_key
 from service.store.migrate import upgrade
 from service.store.recorder import EventStore
 from service.store.records import RecordedEvent
@@ -104,21 +104,24 @@ def events_command(
 
 @click.command("verify")
 @click.option(
-    "--digest",
-    "digests",
+    "--head",
+    "heads",
     multiple=True,
     metavar="FILE_OR_VALUE",
-    help="A digest saved earlier (`vigil digest`), or a file or log holding saved digests (repeatable): "
+    help="A head saved earlier (`vigil head`), or a file or log holding saved heads (repeatable): "
     "the log must still extend every one.",
 )
+# Its name before 2026-12-03 ("digest" now means a subscriber's daily message); kept for old scripts.
+@click.option("--digest", "old_heads", multiple=True, hidden=True)
 @click.option("--no-projections", is_flag=True, help="Skip comparing the projection tables with a replay.")
 @click.pass_context
 @store_errors_are_fatal
-def verify_command(ctx: click.Context, digests: tuple[str, ...], no_projections: bool) -> None:
-    """Walk the hash chain, check saved digests and compare the projections with a replay of the log.
+def verify_command(ctx: click.Context, heads: tuple[str, ...], old_heads: tuple[str, ...],
+                   no_projections: bool) -> None:
+    """Walk the hash chain, check saved heads and compare the projections with a replay of the log.
 
-    Exits 1 naming the first position, digest or projection row that does not hold."""
-    saved = _saved_digests(digests)
+    Exits 1 naming the first position, head or projection row that does not hold."""
+    saved = _saved_heads([("--head", value) for value in heads] + [("--digest", value) for value in old_heads])
     with opened_store(ctx) as store:
         try:
             report = verify_chain(store.read_all(0, batch_size=5000, upcast=False))
@@ -126,31 +129,32 @@ def verify_command(ctx: click.Context, digests: tuple[str, ...], no_projections:
             fail(str(error), EXIT_INPUT)
         if not report.ok:
             fail(f"chain broken at position {report.broken_at}: {report.reason}", EXIT_INPUT)
-        problems = [problem for digest in saved if (problem := digest_mismatch(store, digest))]
+        problems = [problem for head in saved if (problem := head_mismatch(store, head))]
         problems += _checkpoints_past_the_end(store, report.last_position)
         if problems:
             fail(problems[0], EXIT_INPUT)
         if not no_projections:
             _compare_projections(store)
-    held = f"; extends {len(saved)} saved digest{'s' if len(saved) != 1 else ''}" if saved else ""
+    held = f"; extends {len(saved)} saved head{'s' if len(saved) != 1 else ''}" if saved else ""
     click.echo(f"chain verified: {report.checked} events, last position {report.last_position}{held}")
 
 
-def _saved_digests(values: tuple[str, ...]) -> list[Digest]:
-    """Every digest named by ``--digest`` values; their signatures checked when VIGIL_DIGEST_KEY is set."""
-    key = os.environ.get(KEY_VARIABLE)
-    found: list[Digest] = []
-    for value in values:
+def _saved_heads(values: list[tuple[str, str]]) -> list[Head]:
+    """Every head named by ``--head`` values (option, value); their signatures checked when VIGIL_HEAD_KEY
+    (or the older VIGIL_DIGEST_KEY) is set."""
+    key = signing_key(os.environ)
+    found: list[Head] = []
+    for option, value in values:
         path = Path(value)
         text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else value
-        digests = parse_digests(text)
-        if not digests:
-            fail(f"--digest {value}: no vigil-digest:1:POSITION:HASH found in it", EXIT_INPUT)
-        for digest in digests:
-            if key and not digest.signature_holds(key):
-                fail(f"--digest {value}: digest of position {digest.position} is not signed with "
-                     f"{KEY_VARIABLE}", EXIT_INPUT)
-        found += digests
+        heads = parse_heads(text)
+        if not heads:
+            fail(f"{option} {value}: no vigil-head:1:POSITION:HASH found in it", EXIT_INPUT)
+        for head in heads:
+            if key and not head.signature_holds(key):
+                fail(f"{option} {value}: head of position {head.position} is not signed with {KEY_VARIABLE}",
+                     EXIT_INPUT)
+        found += heads
     return found
 
 
@@ -179,16 +183,28 @@ def _compare_projections(store: EventStore) -> None:
         fail(str(difference), EXIT_INPUT)
 
 
-@click.command("digest")
+def _print_head(ctx: click.Context) -> None:
+    with opened_store(ctx) as store:
+        click.echo(current_head(store, signing_key(os.environ)).text())
+
+
+@click.command("head")
+@click.pass_context
+@store_errors_are_fatal
+def head_command(ctx: click.Context) -> None:
+    """Print the log's head (last position and hash) to save outside the database.
+
+    `vigil verify --head` later proves the log still extends it: nothing deleted from the end, nothing
+    rewritten. Signed with an HMAC when VIGIL_HEAD_KEY is set."""
+    _print_head(ctx)
+
+
+@click.command("digest", hidden=True)
 @click.pass_context
 @store_errors_are_fatal
 def digest_command(ctx: click.Context) -> None:
-    """Print the log's digest (last position and hash) to save outside the database.
-
-    `vigil verify --digest` later proves the log still extends it: nothing deleted from the end, nothing
-    rewritten. Signed with an HMAC when VIGIL_DIGEST_KEY is set."""
-    with opened_store(ctx) as store:
-        click.echo(head_digest(store, os.environ.get(KEY_VARIABLE) or None).text())
+    """`vigil head` under its name before 2026-12-03, kept for old scripts."""
+    _print_head(ctx)
 
 
-commands = [db_group, events_command, verify_command, digest_command]
+commands = [db_group, events_command, verify_command, head_command, digest_command]

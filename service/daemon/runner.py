@@ -20,7 +20,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from service.daemon.digests import DigestPublishing, publish_digest
+from service.daemon.head_publishing import HeadPublishing, publish_head
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.daemon.push import CHECK_SECONDS, PushSubscriptions
@@ -81,7 +81,7 @@ class Daemon:
         self._stop = False
         self._reload = False
         self._install_signals()  # before the slow start-up, so an early SIGTERM is still a clean stop
-        self.digests = DigestPublishing.from_env(self.env)
+        self.heads = HeadPublishing.from_env(self.env)
         self.push = PushSubscriptions(settings.websub_callback or settings.public_url)
         self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
@@ -146,7 +146,7 @@ class Daemon:
         for loop in self.loops:
             loop.stop()  # a running pass finishes its transaction first
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
-        self._guarded(self._digest_job)()  # the head as the daemon leaves it
+        self._guarded(self._head_job)()  # the head as the daemon leaves it
         self.pipeline.close()
         self.store.close()
         log.info("daemon stopped")
@@ -194,7 +194,7 @@ class Daemon:
             scheduler_running=lambda: bool(self.scheduler.running),
             api_token=self.settings.api_token,
             public_url=self.settings.public_url,
-            digest_key=self.digests.key,
+            head_key=self.heads.key,
             push_received=self._push_received,
         )
         return WebServer(self.settings.http, context)  # type: ignore[arg-type]
@@ -223,9 +223,9 @@ class Daemon:
                 self._guarded(self._websub_job), IntervalTrigger(seconds=CHECK_SECONDS), id="websub", next_run_time=now
             )
         self.scheduler.add_job(
-            self._guarded(self._digest_job),
-            IntervalTrigger(seconds=self.digests.every.total_seconds()),
-            id="digest",
+            self._guarded(self._head_job),
+            IntervalTrigger(seconds=self.heads.every.total_seconds()),
+            id="head",
             next_run_time=now,
         )
 
@@ -265,5 +265,5 @@ class Daemon:
     def _deliver_job(self) -> None:
         self.pipeline.deliver()
 
-    def _digest_job(self) -> None:
-        publish_digest(self.store, self.digests, self.env)
+    def _head_job(self) -> None:
+        publish_head(self.store, self.heads, self.env)

@@ -13,7 +13,7 @@ from service.history.timeline import TimelineRow, item_timeline
 from service.rules.models import RuleSet
 from service.sources.health import SourceView, source_health
 from service.state.report import ItemReport, current_states
-from service.store.digest import head_digest
+from service.store.head import current_head
 from service.web.context import WebContext
 
 NOT_FOUND = {404: {"description": "No such item; `detail` lists the known ones"}}
@@ -32,8 +32,17 @@ class ItemTimeline:
 
 
 @dataclass(frozen=True)
+class LogHead:
+    """The head of the log: its last position, that event's hash, and the text `vigil verify --head` reads."""
+
+    position: int
+    hash: str
+    head: str
+
+
+@dataclass(frozen=True)
 class LogDigest:
-    """The head of the log: its last position, that event's hash, and the text `vigil verify --digest` reads."""
+    """``/api/digest``, the route's name before 2026-12-03: the same head, its text under ``digest``."""
 
     position: int
     hash: str
@@ -86,9 +95,15 @@ def api_router(context: WebContext) -> APIRouter:
     ) -> list[AlertView]:
         return recent_alerts(context.store, limit=limit, failed_only=failed)
 
-    @router.get("/digest", summary="The log's digest now: save it elsewhere, `vigil verify --digest` checks it")
+    @router.get("/head", summary="The log's head now: save it elsewhere, `vigil verify --head` checks it")
+    def head() -> LogHead:
+        now = current_head(context.store, context.head_key)
+        return LogHead(now.position, now.hash, now.text())
+
+    # The old name keeps working for scripts written before the rename; it is not in the schema.
+    @router.get("/digest", include_in_schema=False)
     def digest() -> LogDigest:
-        now = head_digest(context.store, context.digest_key)
+        now = current_head(context.store, context.head_key)
         return LogDigest(now.position, now.hash, now.text())
 
     @router.get("/sources", summary="Every source with its polling health")

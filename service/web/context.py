@@ -33,8 +33,8 @@ class WebContext:
     # Where readers reach Vigil (VIGIL_PUBLIC_URL), for absolute links such as the Atom feed's own; None
     # gives relative links. Never the request's Host header: a client chooses that.
     public_url: str | None = None
-    # Signs the digest /api/digest shows (VIGIL_DIGEST_KEY), as the daemon's published ones are.
-    digest_key: str | None = None
+    # Signs the head /api/head shows (VIGIL_HEAD_KEY), as the daemon's published ones are.
+    head_key: str | None = None
     # Called with a source's name when its WebSub hub sends a verified ping: the daemon polls it at once.
     push_received: Callable[[str], None] = _no_push
     # The item pages' near misses worked out so far: a page asked again reads only the entries since.

@@ -24,6 +24,7 @@ from service.demo.runner import run_demo
 from service.history.transfer import export_events, import_events
 from service.pipeline.wiring import open_pipeline_store
 from service.store.hashing import canonical_json, chain_hash, timestamp_text
+from service.store.head import Head, parse_heads
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = str(ROOT / "rules" / "istanbul-talks.yaml")
@@ -129,39 +130,39 @@ def test_an_event_cannot_be_replaced_in_place_on_either_backend(log_url: str) ->
     assert vigil(log_url, "verify").returncode == 0
 
 
-# --- 7: digests and the projections ----------------------------------------------------------------
+# --- 7: saved heads and the projections-------------------------------------------------------------
 
 
-def test_a_digest_exposes_a_deleted_tail(log_url: str, as_superuser: Execute, tmp_path: Path) -> None:
-    taken = vigil(log_url, "digest")
+def test_a_saved_head_exposes_a_deleted_tail(log_url: str, as_superuser: Execute, tmp_path: Path) -> None:
+    taken = vigil(log_url, "head")
     assert taken.returncode == 0, taken.stderr
-    saved = tmp_path / "digests.log"
+    saved = tmp_path / "heads.log"
     saved.write_text(f"2026-12-02T10:00:00Z {taken.stdout.strip()}\n", encoding="utf-8")
-    assert vigil(log_url, "verify", "--no-projections", "--digest", str(saved)).returncode == 0
+    assert vigil(log_url, "verify", "--no-projections", "--head", str(saved)).returncode == 0
 
     last = _last_position(log_url)
     as_superuser(f"DELETE FROM events WHERE position > {last - 5}")
 
-    _one_line_exit_1(vigil(log_url, "verify", "--digest", str(saved)), "deleted from its end")
-    _one_line_exit_1(vigil(log_url, "verify", "--digest", taken.stdout.strip()), f"position {last}")
+    _one_line_exit_1(vigil(log_url, "verify", "--head", str(saved)), "deleted from its end")
+    _one_line_exit_1(vigil(log_url, "verify", "--head", taken.stdout.strip()), f"position {last}")
 
 
 def test_a_truncated_postgresql_log_no_longer_verifies(pg_url: str, demo_log: tuple[Path, Path]) -> None:
     store = open_pipeline_store(pg_url)
     import_events(store, demo_log[1])
     store.close()
-    digest = vigil(pg_url, "digest").stdout.strip()
+    head = vigil(pg_url, "head").stdout.strip()
     with psycopg.connect(make_url(pg_url).set(drivername="postgresql").render_as_string(False),
                          autocommit=True) as conn:
         conn.execute("ALTER TABLE events DISABLE TRIGGER events_no_truncate")
         conn.execute("TRUNCATE events")
-    # Without a digest the projections still show the old state: the rebuild from an empty log does not.
+    # Without a saved head the projections still show the old state: the rebuild from an empty log does not.
     _one_line_exit_1(vigil(pg_url, "verify"), "differs from a replay of the log")
-    _one_line_exit_1(vigil(pg_url, "verify", "--digest", digest), "deleted from its end")
+    _one_line_exit_1(vigil(pg_url, "verify", "--head", head), "deleted from its end")
 
 
-def test_a_digest_exposes_a_rewrite_with_recomputed_hashes(log_url: str, as_superuser: Execute) -> None:
-    digest = vigil(log_url, "digest").stdout.strip()
+def test_a_saved_head_exposes_a_rewrite_with_recomputed_hashes(log_url: str, as_superuser: Execute) -> None:
+    head = vigil(log_url, "head").stdout.strip()
     store = open_pipeline_store(log_url)
     events = list(store.read_all(0, upcast=False))
     store.close()
@@ -179,17 +180,36 @@ def test_a_digest_exposes_a_rewrite_with_recomputed_hashes(log_url: str, as_supe
                      f"WHERE position = {event.position}")
         prev = digest_of
     assert vigil(log_url, "verify", "--no-projections").returncode == 0  # the chain alone cannot tell
-    _one_line_exit_1(vigil(log_url, "verify", "--digest", digest), "was rewritten")
+    _one_line_exit_1(vigil(log_url, "verify", "--head", head), "was rewritten")
 
 
-def test_a_signed_digest_must_carry_the_operators_key(demo_log: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_signed_head_must_carry_the_operators_key(demo_log: tuple[Path, Path], tmp_path: Path) -> None:
     url = str(shutil.copy(demo_log[0], tmp_path / "vigil.db"))
-    key = {"VIGIL_DIGEST_KEY": "k" * 32}
-    signed = vigil(url, "digest", env=key).stdout.strip()
+    key = {"VIGIL_HEAD_KEY": "k" * 32}
+    signed = vigil(url, "head", env=key).stdout.strip()
     plain = signed.rsplit(":", 1)[0]
-    assert re.fullmatch(r"vigil-digest:1:\d+:[0-9a-f]{64}", plain) and len(signed) == len(plain) + 65
-    assert vigil(url, "verify", "--no-projections", "--digest", signed, env=key).returncode == 0
-    _one_line_exit_1(vigil(url, "verify", "--digest", plain, env=key), "not signed with VIGIL_DIGEST_KEY")
+    assert re.fullmatch(r"vigil-head:1:\d+:[0-9a-f]{64}", plain) and len(signed) == len(plain) + 65
+    assert vigil(url, "verify", "--no-projections", "--head", signed, env=key).returncode == 0
+    _one_line_exit_1(vigil(url, "verify", "--head", plain, env=key), "not signed with VIGIL_HEAD_KEY")
+
+
+def test_heads_saved_under_the_old_digest_names_still_verify(demo_log: tuple[Path, Path], tmp_path: Path) -> None:
+    # Until 2026-12-03 the head was the log's "digest" (`vigil digest`, `--digest`, VIGIL_DIGEST_KEY,
+    # vigil-digest:1:...); "digest" now means a subscriber's daily message, the old names keep working.
+    url = str(shutil.copy(demo_log[0], tmp_path / "vigil.db"))
+    key = "k" * 32
+    head = vigil(url, "head").stdout.strip()
+    [parsed] = parse_heads(head)
+    old_form = Head(parsed.position, parsed.hash, prefix="vigil-digest:1").signed(key).text()
+    assert old_form.startswith("vigil-digest:1:")
+    old_key = {"VIGIL_DIGEST_KEY": key}
+    assert vigil(url, "verify", "--no-projections", "--digest", old_form, env=old_key).returncode == 0
+    assert vigil(url, "verify", "--no-projections", "--head", old_form, env={"VIGIL_HEAD_KEY": key}).returncode == 0
+    forged = old_form[:-1] + ("0" if old_form[-1] != "0" else "1")
+    _one_line_exit_1(vigil(url, "verify", "--digest", forged, env=old_key), "not signed with VIGIL_HEAD_KEY")
+    assert vigil(url, "digest").stdout.strip() == head  # the old command prints the same head
+    shown = vigil(url, "--help").stdout
+    assert "head " in shown and " digest " not in shown  # ... but only the new one is listed
 
 
 def test_verify_names_an_edited_projection_row(log_url: str, as_superuser: Execute) -> None:

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.delivery.subscriptions import list_subscribers, sendable_urls
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
-from service.store.digest import parse_digests
+from service.store.head import parse_heads
 from tests.pipeline.harness import STEPS, Timeline, vigil_env, write_rules
 from tests.support.receivers import JsonReceiver, poll
 from tests.web.served import ServedDaemon, start_served, vigil_command
@@ -63,8 +63,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         daemon = start_served(
             vigil_command(rules, "--retry-base", "0.2s"),
             tmp / "daemon.log",
-            vigil_env(db, VIGIL_API_TOKEN=API_TOKEN, VIGIL_DIGEST_FILE=str(digest_file),
-                      VIGIL_DIGEST_NOTIFY=digest_hook.url("/digest")),
+            vigil_env(db, VIGIL_API_TOKEN=API_TOKEN, VIGIL_HEAD_FILE=str(digest_file),
+                      VIGIL_HEAD_NOTIFY=digest_hook.url("/head")),
         )
         scene = Scene(daemon, hook, db, [HOOK_PASSWORD, FEED_PASSWORD, API_TOKEN], digest_hook, digest_file)
         try:
@@ -85,17 +85,17 @@ def _assert_no_secret(text: str, secrets: list[str]) -> None:
         assert secret not in text
 
 
-def test_the_daemon_publishes_the_digest_of_its_log_where_verify_reads_it(scene: Scene) -> None:
-    # At start, and every VIGIL_DIGEST_EVERY: in its log, a file and an apprise target.
-    sent = poll(lambda: scene.digest_hook.requests(), lambda _r: True, DEADLINE, "a digest notification")
-    published = poll(lambda: parse_digests(scene.daemon.log_text()), lambda _d: True, DEADLINE, "a digest logged")
-    assert parse_digests(scene.digest_file.read_text())[0] == published
-    assert parse_digests(sent.text)[0] == published
-    api = scene.daemon.get("/api/digest").json()
+def test_the_daemon_publishes_the_head_of_its_log_where_verify_reads_it(scene: Scene) -> None:
+    # At start, and every VIGIL_HEAD_EVERY: in its log, a file and an apprise target.
+    sent = poll(lambda: scene.digest_hook.requests(), lambda _r: True, DEADLINE, "a head notification")
+    published = poll(lambda: parse_heads(scene.daemon.log_text()), lambda _d: True, DEADLINE, "a head logged")
+    assert parse_heads(scene.digest_file.read_text())[0] == published
+    assert parse_heads(sent.text)[0] == published
+    api = scene.daemon.get("/api/head").json()
     assert api["position"] >= published.position
-    for source in (str(scene.daemon.log), str(scene.digest_file), api["digest"]):
+    for source in (str(scene.daemon.log), str(scene.digest_file), api["head"]):
         result = subprocess.run(
-            [sys.executable, "-m", "service.cli", "verify", "--no-projections", "--digest", source],
+            [sys.executable, "-m", "service.cli", "verify", "--no-projections", "--head", source],
             capture_output=True, text=True, env=vigil_env(scene.db), timeout=60,
         )
         assert result.returncode == 0 and "extends" in result.stdout, result.stderr
