@@ -25,6 +25,7 @@ from service.delivery.retry import RetryPolicy
 from service.pipeline.wiring import Pipeline
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
+from service.sources.parse_pool import AUTO_MAX_WORKERS, AUTO_MIN_SOURCES
 from service.sources.poller import PollOutcome, PollSettings
 from service.store.errors import StoreError
 from service.web.listen import ListenAddress, ListenError, check_api_token, parse_listen_address
@@ -145,6 +146,15 @@ def _listen_address(_ctx: click.Context, _param: click.Parameter, value: str | N
     envvar="VIGIL_WORKERS",
     help="Jobs the daemon runs at once (polls, processing, delivery share them). Env: VIGIL_WORKERS.",
 )
+@click.option(
+    "--parse-workers",
+    type=click.IntRange(min=0, max=64),
+    default=None,
+    envvar="VIGIL_PARSE_WORKERS",
+    help="Processes that parse fetched feeds, so polling uses every core; 0 parses in the poll threads. "
+    f"Default: one a core (at most {AUTO_MAX_WORKERS}) from {AUTO_MIN_SOURCES} sources on, else 0. "
+    "Env: VIGIL_PARSE_WORKERS.",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -161,6 +171,7 @@ def run_command(
     max_feed_bytes: int,
     max_attempts: int,
     workers: int,
+    parse_workers: int | None,
 ) -> None:
     """Run the daemon: poll sources on their schedules, track items, raise and deliver alerts.
 
@@ -172,7 +183,8 @@ def run_command(
     retry = RetryPolicy(base=retry_base, cap=retry_cap, max_attempts=max_attempts)  # type: ignore[arg-type]
     if delivery_lease < timedelta(seconds=1):
         raise click.BadParameter("must be at least 1s", param_hint="--delivery-lease")
-    poll = PollSettings(timeout=poll_timeout.total_seconds(), max_bytes=max_feed_bytes)  # type: ignore[attr-defined]
+    poll = PollSettings(timeout=poll_timeout.total_seconds(), max_bytes=max_feed_bytes,  # type: ignore[attr-defined]
+                        parse_workers=parse_workers)
     if once:
         # One pass serves nothing. Refuse the option when typed; VIGIL_HTTP from a shared environment file
         # (a cron job beside the daemon) is ignored.

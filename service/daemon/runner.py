@@ -28,7 +28,7 @@ from service.daemon.wake_loop import WakeLoop
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DELIVERY_LEASE
 from service.pipeline.checked_rules import load_checked_rules
-from service.pipeline.wiring import Pipeline, open_pipeline_store
+from service.pipeline.wiring import Pipeline, open_pipeline_store, parse_pool_for
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
 from service.sources.poller import PollSettings
@@ -86,7 +86,10 @@ class Daemon:
         self.store: EventStore = open_pipeline_store(settings.db_url, pool_size=settings.workers + SPARE_CONNECTIONS)
         # Bound before anything is recorded: a port already in use stops the start and changes nothing.
         self.web = self._bind_web() if settings.http else None
-        self.pipeline = self._build(load_checked_rules(settings.rules_paths, env=self.env))
+        loaded = load_checked_rules(settings.rules_paths, env=self.env)
+        # One set of parse workers for the daemon's life, shared by the pipeline of each reload.
+        self.parse_pool = parse_pool_for(settings.poll, len(loaded.rules.sources))
+        self.pipeline = self._build(loaded)
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(settings.workers)},
             job_defaults=JOB_DEFAULTS,
@@ -107,6 +110,7 @@ class Daemon:
             retry=self.settings.retry,
             delivery_lease=self.settings.delivery_lease,
             poll_settings=self.settings.poll,
+            parse_pool=self.parse_pool,
         )
         remember_rule_secrets(loaded.rules, self.env)
         written = pipeline.record_configuration()
@@ -128,7 +132,7 @@ class Daemon:
         log.info(
             "daemon started",
             extra={"owner": self.pipeline.owner, "sources": len(self.pipeline.loaded.rules.sources),
-                   "workers": self.settings.workers},
+                   "workers": self.settings.workers, "parse_workers": self.parse_pool.workers},
         )
         while True:
             # A timeout, not a bare wait: Linux may deliver SIGHUP/SIGTERM to a worker thread, and then a
@@ -148,6 +152,7 @@ class Daemon:
         self.scheduler.shutdown(wait=True)  # running jobs finish their transaction first
         self._guarded(self._head_job)()  # the head as the daemon leaves it
         self.pipeline.close()
+        self.parse_pool.close()
         self.store.close()
         log.info("daemon stopped")
         return 0

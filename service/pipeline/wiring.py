@@ -26,6 +26,7 @@ from service.extraction.extractor import Extractor
 from service.pipeline.config_recording import record_rules
 from service.pipeline.projections import PROJECTIONS
 from service.rules.loader import LoadedRules
+from service.sources.parse_pool import ParsePool, auto_workers
 from service.sources.poller import PollOutcome, PollSettings, poll_source
 from service.state import tracker as item_tracker
 from service.store.bootstrap import open_store
@@ -51,6 +52,12 @@ def default_owner() -> str:
     return process_owner()
 
 
+def parse_pool_for(settings: PollSettings, sources: int) -> ParsePool:
+    """The parse workers ``settings`` ask for (or, when they leave it open, suit ``sources`` sources)."""
+    workers = settings.parse_workers if settings.parse_workers is not None else auto_workers(sources)
+    return ParsePool(workers, settings.timeout)
+
+
 @dataclass(frozen=True)
 class ProcessOutcome:
     """What one processing pass did."""
@@ -71,9 +78,15 @@ class Pipeline:
     delivery_lease: timedelta = DELIVERY_LEASE
     poll_settings: PollSettings = field(default_factory=PollSettings)
     poll_workers: int = 16
+    # Shared by the pipelines a daemon builds on each reload (it owns and closes it); one is made (and
+    # closed by close()) when none is given.
+    parse_pool: ParsePool | None = None
 
     def __post_init__(self) -> None:
         rules = self.loaded.rules
+        self._owns_parse_pool = self.parse_pool is None
+        if self.parse_pool is None:
+            self.parse_pool = parse_pool_for(self.poll_settings, len(rules.sources))
         self.tracker = item_tracker.ItemTracker(rules, Extractor(rules))
         self.alerts = alert_engine.AlertEngine(rules, self.loaded.hash, routes)
         self.worker = DeliveryWorker(self.store, self.owner, self.env, self.retry, lease_for=self.delivery_lease)
@@ -83,8 +96,10 @@ class Pipeline:
         )
 
     def close(self) -> None:
-        """Release network resources."""
+        """Release network resources (and the parse workers, when this pipeline started them)."""
         self.client.close()
+        if self._owns_parse_pool and self.parse_pool is not None:
+            self.parse_pool.close()
 
     def record_configuration(self) -> list[str]:
         """Record the rules (and the subscribers they declare) if they changed."""
@@ -102,6 +117,7 @@ class Pipeline:
             client=self.client,
             settings=self.poll_settings,
             force=force,
+            parser=self.parse_pool,
         )
         # A failing source, or a malformed feed read in part, is worth an operator's attention at the
         # WARNING filter of most setups; backoff keeps a source that stays down from repeating it often.

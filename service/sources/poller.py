@@ -21,8 +21,8 @@ from service.sources.backoff import next_poll_after_failure, next_poll_after_suc
 from service.sources.entries import classify
 from service.sources.fetch import ACCEPT, ACCEPT_PAGE, FetchError, FetchResult, fetch
 from service.sources.language import detect_language
-from service.sources.page import parse_page
-from service.sources.parse import FeedEntry, FeedError, parse_feed
+from service.sources.parse import FeedEntry, FeedError
+from service.sources.parse_pool import ParsePool, parse_fetched
 from service.store.hashing import timestamp_text
 from service.store.leases import claim, release
 from service.store.recorder import EventStore
@@ -33,8 +33,11 @@ from service.store.records import NewEvent
 class PollSettings:
     """How a poll behaves on the wire."""
 
-    timeout: float = 20.0
+    timeout: float = 20.0  # the longest a fetch may take, and (separately) the longest its parse may take
     max_bytes: int = 10_000_000
+    # Processes that parse what polls fetch (service/sources/parse_pool.py); None: Vigil decides from the
+    # number of sources and cores, 0: parse in the poll threads.
+    parse_workers: int | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -84,8 +87,11 @@ def poll_source(
     settings: PollSettings = PollSettings(),
     force: bool = False,
     rng: random.Random | None = None,
+    parser: ParsePool | None = None,
 ) -> PollOutcome:
-    """Poll ``source_id`` unless it is not due yet (``force`` ignores that) or another daemon holds it."""
+    """Poll ``source_id`` unless it is not due yet (``force`` ignores that) or another daemon holds it.
+
+    ``parser`` parses the response in its worker processes; without one, it is parsed in this thread."""
     lease = f"source:{source_id}"
     with store.transaction() as tx:
         row = _read_status(tx.connection, source_id)
@@ -107,7 +113,8 @@ def poll_source(
         )
         # A 304 is the body read last time, and what was wrong with it still is (a page that stopped
         # matching its selector keeps saying so until it changes).
-        entries, problem = ([], row.problem) if result.status == 304 else _parse(result, spec)
+        parse = parser.parse if parser else parse_fetched
+        entries, problem = ([], row.problem) if result.status == 304 else parse(result, spec.kind, spec.selector)
     except (FetchError, FeedError) as error:
         return _record_failure(store, source_id, spec, row, str(error.reason), owner, now, rng)
     return _record_success(store, source_id, spec, row, result, entries, problem, owner, now, rng)
@@ -135,12 +142,6 @@ def in_publication_order(entries: list[FeedEntry], now: datetime) -> list[FeedEn
     """
     ranked = sorted(enumerate(entries), key=lambda pair: (pair[1].published or now, -pair[0]))
     return [entry for _, entry in ranked]
-
-
-def _parse(result: FetchResult, spec: SourceSpec) -> tuple[list[FeedEntry], str | None]:
-    # A page source without a selector never passes vigil check; "body" keeps the type checker honest.
-    parsed = parse_page(result, spec.selector or "body") if spec.kind == "page" else parse_feed(result)
-    return list(parsed.entries), parsed.problem
 
 
 def _read_status(conn: object, source_id: str) -> _SourceRow:

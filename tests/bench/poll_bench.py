@@ -1,19 +1,23 @@
 """Poll benchmark: fetch and parse 500 feeds from a local server with a thread pool, twice.
 
-The first round downloads and parses every feed (200s); the second sends the validators back and
-gets 304s for all. Prints each round's wall time and feeds per second. The first round is also run by
+The first round downloads and parses every feed (200s), parsing in worker processes as the daemon does
+for this many sources (``--parse-workers``, default: Vigil's choice for the machine), and again parsing
+in the poll threads (one core: how it scales with cores); the second sends the validators back and gets
+304s for all. Prints each round's wall time and feeds per second. The first round is also run by
 the "minimal pipeline" of issue 16 (httpx + feedparser + sqlite3 + one regex per item, none of Vigil's
 guarantees) in the same run, ``--runs`` times each, with min/median/max and the ratio against the
 target (Vigil's first round <= 1.1x the minimal pipeline's time). The feed server runs in a
 child process so that its threads do not compete with the pollers for this interpreter's GIL.
 
-    .venv/bin/python tests/bench/poll_bench.py [--feeds 500] [--items 20] [--workers 32]
+    .venv/bin/python tests/bench/poll_bench.py [--feeds 500] [--items 20] [--workers 32] [--parse-workers N]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
+import os
 import re
 import sqlite3
 import statistics
@@ -32,8 +36,9 @@ import httpx
 # Run as a script from anywhere: make the repository root importable for tests.support.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from service.sources.fetch import FetchError, fetch  # noqa: E402
-from service.sources.parse import FeedError, parse_feed  # noqa: E402
+from service.sources.fetch import FetchError, FetchResult, fetch  # noqa: E402
+from service.sources.parse import FeedError  # noqa: E402
+from service.sources.parse_pool import ParsePool, auto_workers  # noqa: E402
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml  # noqa: E402
 
 
@@ -78,24 +83,24 @@ def serve(feeds: int, items: int, channel: Connection) -> None:
         channel.recv()
 
 
-def poll_once(base_url: str, client: httpx.Client, path: str, previous: Polled | None) -> Polled:
+def poll_once(base_url: str, client: httpx.Client, path: str, previous: Polled | None, parser: ParsePool) -> Polled:
     """Fetch (conditionally, if ``previous``) and parse one feed."""
     try:
         result = fetch(base_url + path, etag=previous.etag if previous else None,
                        last_modified=previous.last_modified if previous else None, timeout=5.0,
                        client=client)
-        entries = 0 if result.not_modified else len(parse_feed(result).entries)
+        entries = 0 if result.not_modified else len(parser.parse(result, "feed", None)[0])
     except (FetchError, FeedError) as error:
         raise SystemExit(f"{path}: {error.reason}") from error
     return Polled(path, result.status, entries, result.etag, result.last_modified)
 
 
 def run_round(base_url: str, client: httpx.Client, paths: list[str], workers: int,
-              previous: dict[str, Polled] | None) -> tuple[float, dict[str, Polled]]:
+              previous: dict[str, Polled] | None, parser: ParsePool) -> tuple[float, dict[str, Polled]]:
     """Poll every path with ``workers`` threads; return the wall time and the outcomes."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(lambda p: poll_once(base_url, client, p, (previous or {}).get(p)), paths))
+        done = list(pool.map(lambda p: poll_once(base_url, client, p, (previous or {}).get(p), parser), paths))
     return time.perf_counter() - started, {p.path: p for p in done}
 
 
@@ -137,24 +142,34 @@ def main() -> None:
     options.add_argument("--items", type=int, default=20)
     options.add_argument("--workers", type=int, default=32)
     options.add_argument("--runs", type=int, default=3)
+    options.add_argument("--parse-workers", type=int, default=None,
+                         help="parse processes (default: what the daemon picks for this many feeds here)")
     args = options.parse_args()
+    parse_workers = args.parse_workers if args.parse_workers is not None else auto_workers(args.feeds)
+    pooled, in_process = ParsePool(parse_workers, 60.0), ParsePool(0, 60.0)
+    if parse_workers:
+        with contextlib.suppress(FeedError):
+            pooled.parse(*_warm_up())  # the workers start once, as in a running daemon
     ours, theirs = multiprocessing.Pipe()
     server = multiprocessing.Process(target=serve, args=(args.feeds, args.items, theirs), daemon=True)
     server.start()
     try:
         base_url, paths = ours.recv()
         vigil_times: list[float] = []
+        one_core_times: list[float] = []
         second_times: list[float] = []
         minimal_times: list[float] = []
         with httpx.Client(limits=httpx.Limits(max_connections=args.workers)) as client:
             for _ in range(args.runs):
                 # Alternate the two so that neither always runs on a warmer server.
-                first_time, first = run_round(base_url, client, paths, args.workers, None)
-                second_time, second = run_round(base_url, client, paths, args.workers, first)
+                first_time, first = run_round(base_url, client, paths, args.workers, None, pooled)
+                second_time, second = run_round(base_url, client, paths, args.workers, first, pooled)
                 vigil_times.append(first_time)
                 second_times.append(second_time)
+                one_core_times.append(run_round(base_url, client, paths, args.workers, None, in_process)[0])
                 minimal_times.append(minimal_round(base_url, client, paths, args.workers))
     finally:
+        pooled.close()
         ours.send("stop")
         server.join(timeout=10)
     statuses_1 = sorted({p.status for p in first.values()})
@@ -162,15 +177,22 @@ def main() -> None:
     entries = sum(p.entries for p in first.values())
     vigil_median = statistics.median(vigil_times)
     minimal_median = statistics.median(minimal_times)
-    print(f"poll bench: {args.feeds} feeds x {args.items} items, {args.workers} workers,"
-          f" {args.runs} runs (min / median / max)")
+    print(f"poll bench: {args.feeds} feeds x {args.items} items, {args.workers} workers, {parse_workers} parse"
+          f" processes, {os.cpu_count()} cores, {args.runs} runs (min / median / max)")
     print(f"  round 1, Vigil (fetch + parse):  {spread(vigil_times)}"
           f"  {args.feeds / vigil_median:7.1f} feeds/s  statuses {statuses_1}, {entries} entries")
+    print(f"  round 1, Vigil parsing in the poll threads (one core): {spread(one_core_times)}"
+          f"  {statistics.median(one_core_times) / vigil_median:.2f}x the time with {parse_workers} parse processes")
     print(f"  round 1, minimal pipeline:       {spread(minimal_times)}"
           f"  {args.feeds / minimal_median:7.1f} feeds/s")
     print(f"  round 2, Vigil (conditional):    {spread(second_times)}  statuses {statuses_2}")
     ratio = vigil_median / minimal_median
     print(f"  Vigil / minimal time: {ratio:.2f}x  (target <= 1.10x: {'met' if ratio <= 1.1 else 'NOT met'})")
+
+
+def _warm_up() -> tuple[FetchResult, str, None]:
+    """A tiny feed to start the parse workers with."""
+    return FetchResult(200, rss_xml([]).encode(), "http://127.0.0.1/warm.xml"), "feed", None
 
 
 if __name__ == "__main__":
