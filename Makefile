@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.bench.extract_bench
 	$(BIN)/python -m tests.bench.poll_bench
 	$(BIN)/python -m tests.bench.pipeline_bench
+	$(BIN)/python -m tests.bench.feed_pipeline_bench
 	$(BIN)/python -m tests.bench.factuality_bench
 
 clean:

@@ -14,6 +14,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterator
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
@@ -118,9 +119,13 @@ class BoundedSandbox(SandboxedEnvironment):
         bounded.__dict__.update(getattr(function, "__dict__", {}))
         return bounded
 
-    def render_bounded(self, source: str, variables: dict[str, Any], limit: int) -> tuple[str, bool]:
-        """Render ``source`` with ``variables``; the text (at most ``limit`` characters) and whether it was cut."""
-        template = self.from_string(source)
+    def render_bounded(self, source: str | CodeType, variables: dict[str, Any], limit: int) -> tuple[str, bool]:
+        """Render ``source`` (a template's text, or its code as ``compile`` made it in an environment like
+        this one) with ``variables``; the text (at most ``limit`` characters) and whether it was cut."""
+        if isinstance(source, CodeType):
+            template = self.template_class.from_code(self, source, self.make_globals(None), None)
+        else:
+            template = self.from_string(source)
         self.start()
         parts: list[str] = []
         size = 0

@@ -398,6 +398,8 @@ def main() -> None:
     parser.add_argument("--change-every", type=int, default=10, help="every n-th entry changes its item")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the last alerts, seconds")
     parser.add_argument("--short", action="store_true", help="one minute of publishing and a 40 s drain at most")
+    parser.add_argument("--parse-workers", type=int, default=None,
+                        help="the daemon's --parse-workers (default: its own choice, 2 on 2 cores for 200 feeds)")
     args = parser.parse_args()
     if args.short:
         args.minutes, args.drain = 1.0, 40.0
@@ -411,7 +413,8 @@ def main() -> None:
         rules = write_rules(folder, server, args.feeds, args.every, receiver.url())
         publisher = Publisher(server, args.feeds, args.rate, args.change_every)
         log = folder / "daemon.log"
-        daemon = start_daemon(db, rules, log, "--log-level", "WARNING")
+        extra = ["--parse-workers", str(args.parse_workers)] if args.parse_workers is not None else []
+        daemon = start_daemon(db, rules, log, "--log-level", "WARNING", *extra)
         sampler = RssSampler(daemon.pid)
         try:
             wait_until_polling(server, args.feeds, daemon)
