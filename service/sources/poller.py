@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from service.events.catalog import EntryObserved, EntryRevised, SourcePolled, SourcePollFailed
 from service.masking.feed_urls import public_feed_url
@@ -73,7 +73,11 @@ _STATUS = text(
     "SELECT etag, last_modified, next_poll, consecutive_failures, problem, selector FROM source_status "
     "WHERE source = :source"
 )
-_KNOWN = text("SELECT content_hash FROM entries_seen WHERE source = :source AND guid = :guid")
+_KNOWN = text("SELECT guid, content_hash FROM entries_seen WHERE source = :source AND guid IN :guids").bindparams(
+    bindparam("guids", expanding=True)
+)
+#: Guids per ``IN (...)`` query: far below every backend's limit on bound parameters.
+_GUIDS_PER_QUERY = 500
 
 
 def poll_source(
@@ -169,8 +173,10 @@ def _record_success(
     with store.transaction() as tx:
         events: list[NewEvent] = []
         new = revised = 0
-        for entry in in_publication_order(_first_copies(entries), now):
-            known = tx.connection.execute(_KNOWN, {"source": source_id, "guid": entry.guid}).scalar()
+        ordered = in_publication_order(_first_copies(entries), now)
+        hashes = _known_hashes(tx.connection, source_id, [entry.guid for entry in ordered])
+        for entry in ordered:
+            known = hashes.get(entry.guid)
             kind = classify(entry, known)
             if kind == "unchanged":
                 continue
@@ -211,6 +217,17 @@ def _record_success(
         release(tx.connection, f"source:{source_id}", owner)
     status: Literal["ok", "unchanged"] = "unchanged" if result.status == 304 or not (new or revised) else "ok"
     return PollOutcome(source_id, status, new, revised, problem)
+
+
+def _known_hashes(conn: object, source_id: str, guids: list[str]) -> dict[str, str]:
+    """The content hash recorded for each of ``guids`` the source has shown before, in a query per 500
+    (one query an entry was a fifth of recording a poll)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(guids), _GUIDS_PER_QUERY):
+        batch = guids[start : start + _GUIDS_PER_QUERY]
+        rows = conn.execute(_KNOWN, {"source": source_id, "guids": batch})  # type: ignore[attr-defined]
+        found.update({guid: content_hash for guid, content_hash in rows})
+    return found
 
 
 def _record_failure(
