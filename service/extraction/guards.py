@@ -101,6 +101,13 @@ _NOMINAL = frozenset({"offer", "offers", "proposal", "proposals", "proposal for"
 _PREPOSITION_BEFORE = regex.compile(r"\b(?:following|after|amid|amidst|under|despite|with|of|from|over|upon|"
                                     r"against|before|by|on|in|behind|about)\s+$", regex.IGNORECASE)
 _PROPOSES_AFTER = regex.compile(r"\s+(?:to|for|that|of)\b", regex.IGNORECASE)
+#: Words of a disputed report that are also a noun or an adjective: "a lawsuit over claims of hearing loss",
+#: "strikes against alleged camps" report nothing about the predicate; "a blogger claimed" does.
+_CLAIM_WORDS = frozenset({"claims", "claimed", "alleged"})
+#: After "claims", what shows the noun (a demand for money, a grievance): "claims of", "claims stemming from".
+_CLAIM_THING_AFTER = regex.compile(
+    r"\s+(?:of|for|from|stemming|arising|against|over|filed|totall?ing|related|by)\b", regex.IGNORECASE
+)
 #: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
 _INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
 #: Words before "to" that make it a preposition of movement or result ("led to war", "rose 40 points to"), or
@@ -267,13 +274,24 @@ class _Scan:
                 and bool(self.cues.reporting.find(self.sentence, self.lowered)))
 
     def _looks_ahead(self, cue: Cue) -> bool:
-        """Whether a time clause speaks of the future: "until"/"once" always, "when"/"after"/"before" only in a
-        sentence that looks ahead ("will", "next") or in the present tense ("when the truce takes effect").
-        "After the accident" and "when troops swept in" are facts."""
-        if cue.text.lower() in self.grammar.always_ahead:
+        """Whether a time clause speaks of the future: "until"/"once" always, "when"/"after"/"before" only when
+        the statement looks ahead ("will", "next") or the clause is in the present ("when the truce takes
+        effect"). "After the accident" and "when troops swept in" are facts.
+
+        The statement is the time clause and the clause it is part of, not a relative clause later on:
+        "three years after it was first due, Boeing has rolled out the first that is to be delivered" looks
+        back. A predicate after the comma that closes the time clause is in the main clause, which alone
+        says whether it looks ahead ("after the split, the company will have ...")."""
+        grammar, text, predicate = self.grammar, self.text, self.predicate
+        own = text[cue.end:predicate.after]
+        comma = own.find(",")
+        if comma >= 0:  # the time clause ended before the predicate
+            return grammar.future(own[comma:])
+        if cue.text.lower() in grammar.always_ahead:
             return True
-        own = self.text[cue.end:self.predicate.after]
-        return self.grammar.future(self.text) or self.grammar.present(own)
+        relative = grammar.relative_clause.search(text, predicate.after)
+        statement = text[:relative.start() if relative else len(text)]
+        return grammar.future(statement) or grammar.present(own)
 
     def _noun_sense(self, cue: Cue) -> bool:
         """"Accepted the offer", "claims from the earthquake": the cue word names a thing, not a wish."""
@@ -285,6 +303,23 @@ class _Scan:
         if grammar.proposes_after.match(self.text, cue.end) or grammar.determiner_before is None:
             return False
         return bool(grammar.determiner_before.search(self.text, 0, cue.start))
+
+    def _claim_as_thing(self, cue: Cue) -> bool:
+        """"Over claims of hearing loss", "the claims stemming from the storm", "an alleged murder": the word
+        names a grievance or qualifies a noun; it reports nothing about the predicate. "Alleged" still
+        hedges the noun it qualifies ("the alleged attack"), and "claims that ..." still disputes what follows."""
+        word = cue.text.lower()
+        if word not in _CLAIM_WORDS or self.grammar is not ENGLISH:
+            return False
+        if word == "alleged" and self.predicate.start - cue.end >= 0 and _words(
+                self.text[cue.end:self.predicate.start]) <= 2:
+            return False
+        if regex.match(r"\s+that\b", self.text[cue.end:], regex.IGNORECASE):
+            return False
+        if word == "claims" and _CLAIM_THING_AFTER.match(self.text, cue.end):
+            return True
+        before = self.text[:cue.start]
+        return bool(_DETERMINER_BEFORE.search(before) or _PREPOSITION_BEFORE.search(before))
 
     def _noun_before_comma(self, cue: Cue) -> bool:
         """"Following demands from commuters, the union called off the strike": a noun cue whose phrase a comma
@@ -320,7 +355,7 @@ class _Scan:
                                f"'{cue.text}' makes it a condition about the future, not a fact")
             if cue.kind == "hedge":
                 if (_is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue)
-                        or self._noun_before_comma(cue)):
+                        or self._noun_before_comma(cue) or self._claim_as_thing(cue)):
                     continue
                 reach = MODAL_WINDOW_WORDS if cue.text.lower() in self.grammar.modals else HEDGE_WINDOW_WORDS
                 if gap <= reach:
@@ -367,7 +402,9 @@ class _Scan:
         if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS \
                 and not self._reports(self.text[self.predicate.start:self.predicate.end]):
             return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")
-        hedge = self.cues.hedge_after.first(self.text, self.lowered, start, clause_end)
+        hedge = next((cue for cue in sorted(self.cues.hedge_after.find(self.text, self.lowered, start, clause_end),
+                                            key=lambda cue: (cue.start, -cue.end))
+                      if not self._claim_as_thing(cue)), None)
         if hedge is not None:
             return Verdict("hedge", hedge.text.lower(),
                            f"'{hedge.text}' after it makes it a condition or a disputed claim, not a fact")
