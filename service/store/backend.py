@@ -21,6 +21,9 @@ class Backend(Protocol):
     name: str
     mark: str  # the driver's parameter placeholder ("?" or "%s")
     keeps_nul: bool  # whether JSON text may hold U+0000 (an old log being imported may; PostgreSQL refuses it)
+    # Whether ``append_rows`` itself tells other processes (then ``announce_append`` is needed only for
+    # rows written another way, such as an import).
+    announces_appends: bool
 
     def configure(self, engine: Engine) -> None:
         """Install connection hooks (pragmas, transaction begin behaviour) on a new engine."""

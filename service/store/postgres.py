@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service.store.backend import INSERT_COLUMNS, Guard, append_guard, head_sql
 from service.store.errors import ScratchUnavailable, first_line
-from service.store.pg_listener import NOTIFY_SQL, PostgresListener
+from service.store.pg_listener import CHANNEL_SQL, NOTIFY_SQL, PostgresListener
 from service.store.wakeup import AppendSignal, Listening
 
 #: An arbitrary constant naming Vigil's append lock among the database's advisory locks.
@@ -34,12 +34,25 @@ _BEGIN_AND_LOCK = f"BEGIN; {_LOCK_SQL}".encode()
 MIGRATION_LOCK_KEY = 0x76696769  # "vigi"
 
 
+def _announcing(insert: str) -> str:
+    """``insert`` as one statement that also NOTIFYs the store's channel with the last position it wrote
+    (nothing when the guard let no row in); it answers one row: (rows inserted, notifications queued)."""
+    return (
+        f"WITH appended AS ({insert} RETURNING position), "
+        f"announced AS (SELECT pg_notify({CHANNEL_SQL}, max(position)::text) FROM appended HAVING count(*) > 0) "
+        "SELECT (SELECT count(*) FROM appended), (SELECT count(*) FROM announced)"
+    )
+
+
 class PostgresBackend:
     """Locking and inserts for PostgreSQL."""
 
     name = "postgresql"
     mark = "%s"  # DB-API paramstyle
     keeps_nul = False
+    # Each append's INSERT also NOTIFYs (see _announcing): a separate NOTIFY was a round trip of its own
+    # on every write transaction, ~0.15 of the raw driver's single-event append rate.
+    announces_appends = True
 
     def configure(self, engine: Engine) -> None:
         """Decode JSONB with orjson on every connection (READ COMMITTED and synchronous_commit=on, the
@@ -77,19 +90,19 @@ class PostgresBackend:
         f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
     )
 
-    _one = (
+    _one = _announcing(
         f"INSERT INTO events ({INSERT_COLUMNS}) SELECT %s::bigint, %s, %s::int, %s, %s::int, %s::jsonb, "
         "%s::jsonb, %s::timestamptz, %s, %s"
     )
-    _many = (
+    _many = _announcing(
         f"INSERT INTO events ({INSERT_COLUMNS}) SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], "
         "%b::text[], %b::int[], %b::jsonb[], %b::jsonb[], %b::timestamptz[], %b::text[], %b::text[])"
     )
-    _guarded_one = (
+    _guarded_one = _announcing(
         f"INSERT INTO events ({INSERT_COLUMNS}) SELECT %s::bigint, %s, %s::int, %s, %s::int, %s::jsonb, "
         f"%s::jsonb, %s::timestamptz, %s, %s WHERE {append_guard('%s')}"
     )
-    _guarded_many = (
+    _guarded_many = _announcing(
         f"INSERT INTO events ({INSERT_COLUMNS}) SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], "
         "%b::text[], %b::int[], %b::jsonb[], %b::jsonb[], %b::timestamptz[], %b::text[], %b::text[]) "
         f"WHERE {append_guard('%s')}"
@@ -98,7 +111,8 @@ class PostgresBackend:
     @classmethod
     def append_rows(cls, cursor: Any, rows: Sequence[Sequence[Any]], guard: Guard | None) -> bool:
         """One statement, one round trip: several rows as one array per column (``executemany`` costs
-        ~60 µs of psycopg's Python a row), their guard evaluated once."""
+        ~60 µs of psycopg's Python a row), their guard evaluated once, and the NOTIFY of the last position
+        (delivered when the transaction commits, never if it rolls back)."""
         if len(rows) == 1:
             one = cls._one if guard is None else cls._guarded_one
             cursor.execute(one, rows[0] if guard is None else (*rows[0], *guard))
@@ -106,7 +120,8 @@ class PostgresBackend:
             columns = [list(column) for column in zip(*rows, strict=True)]
             many = cls._many if guard is None else cls._guarded_many
             cursor.execute(many, columns if guard is None else (*columns, *guard))
-        return bool(cursor.rowcount == len(rows))
+        inserted = cursor.fetchone()
+        return bool(inserted is not None and inserted[0] == len(rows))
 
     @staticmethod
     def driver_sql(sql: str) -> str:

@@ -85,8 +85,8 @@ class EventStore:
         with self._writer.transaction() as (conn, appending):
             tx = Transaction(self, conn, appending)
             yield tx
-            if tx.appended_upto:
-                self.backend.announce_append(conn, tx.appended_upto)  # other processes: on commit
+            if tx.appended_upto > tx.announced_upto:  # other processes: on commit
+                self.backend.announce_append(conn, tx.appended_upto)
         if tx.appended_upto:
             self.wakeups.committed(tx.appended_upto)  # this process: now that readers can see it
 
@@ -279,6 +279,7 @@ class Transaction:
         self._dbapi_cursor: Any = None
         self._appending = appending
         self.appended_upto = 0  # the last position this transaction appended (0: none), for wake-ups
+        self.announced_upto = 0  # ... and of those, the last its INSERT already announced to other processes
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
@@ -323,6 +324,8 @@ class Transaction:
         for projection in self.store.projections:
             projection.apply(self.connection, records)
         self.appended_upto = records[-1].position
+        if self.store.backend.announces_appends:
+            self.announced_upto = self.appended_upto
         return records
 
     def _encoded(self, stream_id: str, events: Sequence[NewEvent]) -> list[tuple[NewEvent, int, str, str]]:

@@ -28,6 +28,7 @@ class SqliteBackend:
     name = "sqlite"
     mark = "?"  # DB-API paramstyle
     keeps_nul = True
+    announces_appends = False
 
     def __init__(self, synchronous: str | None = None) -> None:
         value = (synchronous or os.environ.get("VIGIL_SQLITE_SYNCHRONOUS") or DEFAULT_SYNCHRONOUS).upper()
