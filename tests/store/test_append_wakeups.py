@@ -83,6 +83,28 @@ def test_an_append_by_another_store_wakes_a_waiter_through_notify(pg_url: str) -
 
 
 @pytest.mark.postgres
+def test_another_stores_append_notifies_on_commit_only_with_its_last_position(pg_url: str) -> None:
+    # The NOTIFY rides in the INSERT's own statement: it must still wait for the commit, and a transaction
+    # of several appends must announce its last position.
+    writer, reader = open_store(pg_url), open_store(pg_url)
+    try:
+        before = writer.last_position()
+        reader.wait_for_append(before, 0)
+        poll(lambda: [_listeners(reader)], lambda n: n == 1, DEADLINE, "the listener connected")
+        with pytest.raises(RuntimeError), writer.transaction() as tx:
+            tx.append("test:wake", [NewEvent("Pinged", {"n": 1})])
+            raise RuntimeError("abandon the transaction")
+        assert reader.wait_for_append(before, 0.5) is False
+        with writer.transaction() as tx:
+            tx.append("test:wake", [NewEvent("Pinged", {"n": 2})])
+            last = tx.append("test:other", [NewEvent("Pinged", {"n": 3}), NewEvent("Pinged", {"n": 4})])[-1]
+        assert reader.wait_for_append(last.position - 1, TIMER) is True
+    finally:
+        writer.close()
+        reader.close()
+
+
+@pytest.mark.postgres
 def test_with_its_listener_killed_a_consumer_still_runs_on_its_timer(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
