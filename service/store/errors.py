@@ -17,15 +17,19 @@ class ConcurrencyError(StoreError):
         self.actual = actual
 
 
-class UnstorableEvent(StoreError, ValueError):
-    """An event holds a NUL character (U+0000): PostgreSQL cannot keep one in JSON, so no backend takes it
-    (a SQLite log must stay movable to PostgreSQL)."""
+#: Why an event holding a NUL character cannot be stored.
+HOLDS_NUL = "holds a NUL character (U+0000), which PostgreSQL cannot store"
+#: Why an event holding NaN or an infinity cannot be stored.
+HOLDS_NAN = "holds NaN or an infinity, which JSON has no number for"
 
-    def __init__(self, stream_id: str, event_type: str) -> None:
-        super().__init__(
-            f"{event_type} for stream {stream_id!r} holds a NUL character (U+0000), which PostgreSQL cannot "
-            "store; nothing was written"
-        )
+
+class UnstorableEvent(StoreError, ValueError):
+    """An event the log cannot keep: a NUL character (U+0000), which PostgreSQL cannot hold in JSON, so no
+    backend takes it (a SQLite log must stay movable to PostgreSQL); or NaN or an infinity, which JSON
+    cannot write (SQLite would keep the text ``NaN``, and every later read of the log would fail on it)."""
+
+    def __init__(self, stream_id: str, event_type: str, reason: str = HOLDS_NUL) -> None:
+        super().__init__(f"{event_type} for stream {stream_id!r} {reason}; nothing was written")
 
 
 class DatabaseUnavailable(StoreError):

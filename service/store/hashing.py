@@ -15,7 +15,7 @@ GENESIS = "0" * 64
 
 #: The canonical form, as every hash in every log was made: the standard library's JSON with sorted keys,
 #: no spaces and non-ASCII characters as they are.
-_STANDARD = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_STANDARD = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 #: orjson writes the same text for strings, integers, booleans, lists and objects with string keys, ~10x
 #: faster; it differs for floats (1e-05 is "0.00001"), NaN (null) and types the standard library refuses
 #: (datetimes, dataclasses, subclasses: passed through here so that orjson refuses them too).
@@ -34,7 +34,8 @@ def canonical_json(value: Any) -> str:
     The text is byte for byte the standard library's ``json.dumps(value, sort_keys=True,
     separators=(",", ":"), ensure_ascii=False)`` (existing logs were hashed over it). orjson writes it when
     the value holds no float and no null, which its output shows outside its strings; otherwise the
-    standard library does.
+    standard library does. ValueError for NaN or an infinity: JSON has no such number (the standard
+    library would write ``NaN``, which no JSON reader takes back).
     """
     if type(value) is dict and not value:
         return "{}"

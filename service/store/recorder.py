@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 from service.events.upcasting import Upcaster, default_upcaster
 from service.store.backend import Backend, stream_version_sql
 from service.store.chain_head import Appending, Head
-from service.store.errors import ConcurrencyError, UnstorableEvent
+from service.store.errors import HOLDS_NAN, ConcurrencyError, UnstorableEvent
 from service.store.hashing import GENESIS, canonical_json, holds_nul, link_hash, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
@@ -334,8 +334,13 @@ class Transaction:
         current_version = self.store.upcaster.current_version
         encoded = []
         for event in events:
-            data_json = canonical_json(event.data)
-            metadata_json = canonical_json(event.metadata)
+            try:
+                data_json = canonical_json(event.data)
+                metadata_json = canonical_json(event.metadata)
+            except ValueError as error:
+                if "Out of range float" not in str(error):
+                    raise
+                raise UnstorableEvent(stream_id, event.type, HOLDS_NAN) from None
             if holds_nul(data_json) or holds_nul(metadata_json):
                 raise UnstorableEvent(stream_id, event.type)
             encoded.append((event, event.schema_version or current_version(event.type), data_json, metadata_json))

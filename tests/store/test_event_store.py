@@ -48,6 +48,21 @@ def test_an_event_holding_a_nul_character_is_refused_on_every_backend_and_nothin
     assert store.read_stream("source:a")[0].data == {"text": "a quoted \\u0000 is only text"}
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_an_event_holding_nan_or_an_infinity_is_refused_and_the_log_stays_readable(
+    store: EventStore, number: float
+) -> None:
+    # JSON has no such number: SQLite kept the text "NaN" and every later read of the log failed on it.
+    store.append("source:a", [NewEvent("EntryObserved", {"text": "before"})])
+    with pytest.raises(UnstorableEvent, match=r"EntryObserved for stream 'source:a' holds NaN or an infinity"):
+        store.append("source:a", [NewEvent("EntryObserved", {"text": "talks", "score": [1.5, number]})])
+    with pytest.raises(UnstorableEvent):
+        store.append("source:a", [NewEvent("EntryObserved", {"text": "x"}, {"weight": number})])
+    assert [event.data["text"] for event in store.read_all()] == ["before"]
+    store.append("source:a", [NewEvent("EntryObserved", {"text": "after", "score": 1.5})])
+    assert [event.data for event in store.read_all()][-1] == {"text": "after", "score": 1.5}
+
+
 def test_read_events_fetches_several_positions_at_once_leaving_out_absent_ones(store: EventStore) -> None:
     store.append("source:a", _events(4), expected_version=0)
 
