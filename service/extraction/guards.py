@@ -341,10 +341,19 @@ class _Scan:
         return Verdict("hedge", aim.split()[0].lower(),
                        f"'{aim}' is an aim or a duty, not a statement that it happened")
 
+    def _reporting_clause(self, cue: Cue) -> bool:
+        """"The investor plans to run the company, said a spokesman": a verb of saying after a comma is a
+        statement of its own (the report), not part of what the cue before the comma proposes."""
+        words = [w.lower() for w in _WORD.findall(self.text[self.predicate.start:self.predicate.end])]
+        return (len(words) == 1 and words[0] in self.grammar.saying
+                and "," in self.text[cue.end:self.predicate.start])
+
     def before(self, clause_start: int, past: bool) -> Verdict | None:
         """A cue between the clause's start and the predicate, nearest first, within its reach."""
         predicate = self.predicate
         for cue in _nearest_first(self.cues.before.find(self.text, self.lowered, clause_start, predicate.start)):
+            if self._reporting_clause(cue):
+                return None  # and no cue before this one reaches it either
             gap = _words(self.text[cue.end:predicate.start])
             if cue.kind == "terminator":
                 return None  # what comes before it is another statement
