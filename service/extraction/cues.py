@@ -33,6 +33,11 @@ NEGATION = (
     # opposite state writes it into its own pattern ("no longer holds" -> collapsed), where it is no cue.
     "no longer", "unable to", "there is no", "there was no", "did not", "has not", "have not yet", "nobody",
     "no-one", "no one",
+    # Prevention: what is prevented, averted or fended off did not happen ("to prevent his return",
+    # "fend off a takeover bid", "stop exports from leaving").
+    "prevent", "prevents", "prevented", "preventing", "avert", "averts", "averted", "averting", "avoid",
+    "avoids", "avoided", "avoiding", "fend off", "fended off", "fending off", "ward off", "warded off",
+    "barred", "from leaving", "from reaching", "from entering", "from making", "from taking",
 )
 #: Negations that follow the predicate within a few words ("the deal ... was not signed", "... fell through").
 #: Bare "not" is left out on purpose: "agreed on a truce, not a peace deal" denies nothing.

@@ -17,7 +17,7 @@ from service.rules.models import RuleSet
 PUBLISHED = datetime(2025, 6, 7, 11, tzinfo=UTC)
 WORDS = ("released", "release", "swept", "flight", "accepted", "killed", "lifted", "cut", "strike", "merged",
          "extended", "qualify", "said", "created", "speak", "sell", "reach", "visit", "fled", "filed", "opened",
-         "raid", "deliver", "attack", "shelled", "ceremony", "ceasefire", "told")
+         "raid", "deliver", "attack", "shelled", "ceremony", "ceasefire", "told", "reaching")
 
 
 def verdict(text: str, word: str) -> tuple[bool, str]:
@@ -97,9 +97,13 @@ def test_claims_as_nouns_closed_time_clauses_and_reports_after_a_comma_are_accep
         ("After the talks end, the factory will deliver the trains.", "deliver", "hedge after"),
         ("After the ceasefire, the army will withdraw the guns.", "ceasefire", "hedge after"),
         ("The spokesman may have said so.", "said", "hedge may"),
+        # Prevention: what is prevented, averted or fended off did not happen.
+        ("Police prevented the attack on the depot.", "attack", "negation prevented"),
+        ("The late deal averted a strike.", "strike", "negation averted"),
+        ("Guards barred the crowd from reaching the consulate.", "reaching", "negation barred"),
     ],
 )
-def test_claims_that_report_and_time_clauses_that_look_ahead_still_veto(text: str, word: str, cue: str) -> None:
+def test_claims_that_report_time_clauses_that_look_ahead_and_prevention_veto(text: str, word: str, cue: str) -> None:
     assert verdict(text, word) == (False, cue)
 
 
