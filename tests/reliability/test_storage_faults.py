@@ -4,7 +4,7 @@ writable again.
 
 How the faults are made, as root (the tests run as root, and root writes through chmod):
 
-- disk full: the database lives on a 1 MB tmpfs, filled up with a filler file but for a little room;
+- disk full: the database lives on a 4 MB tmpfs, filled up with a filler file but for a little room;
   SQLite then gets the real ENOSPC ("database or disk is full") in the middle of a run. SQLite's
   ``PRAGMA max_page_count`` would be simpler but is per connection: it cannot reach the daemon's.
 - read-only: ``chattr +i`` makes the file immutable, which root cannot write either (EPERM); SQLite
@@ -46,10 +46,12 @@ PADDING = "Markets were calm and the weather in the region was mild for the seas
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB tmpfs of its own, unmounted afterwards."""
+    """A 4 MB tmpfs of its own, unmounted afterwards. Not smaller: once the filler is gone, the catch-up's
+    write-ahead log (SQLite checkpoints it every 1,000 pages) must fit; on 1 MB a second, real outage could
+    follow the first under load (CI saw "database or disk is full" logged again after "available again")."""
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.decode().strip()}); needs root")
     try:
