@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from service.delivery.route import read_subscribers
 from service.masking.apprise_urls import redact
 from service.store.driver_sql import placeholders, run, run_many
-from service.store.hashing import timestamp_text
+from service.store.hashing import canonical_json, timestamp_text
 from service.store.projection import Projection
 from service.store.records import RecordedEvent
 
@@ -221,9 +221,9 @@ def _subscribe(conn: Connection, event: RecordedEvent) -> None:
             "origin": data.get("origin", "rules"),
             "position": event.position,
             "group_seconds": data.get("group_seconds"),
-            # Sorted: the event as appended and as read back from the log (canonical JSON) order keys
-            # differently, and `vigil verify` compares this row with a replay's.
-            "digest": json.dumps(data["digest"], sort_keys=True) if data.get("digest") else None,
+            # Canonical: the event as appended and as read back from the log order its keys differently,
+            # and `vigil verify` compares this row with a replay's.
+            "digest": canonical_json(data["digest"]) if data.get("digest") else None,
         },
     )
 

@@ -108,6 +108,7 @@ _CLAIM_WORDS = frozenset({"claims", "claimed", "alleged"})
 _CLAIM_THING_AFTER = regex.compile(
     r"\s+(?:of|for|from|stemming|arising|against|over|filed|totall?ing|related|by)\b", regex.IGNORECASE
 )
+_THAT_AFTER = regex.compile(r"\s+that\b", regex.IGNORECASE)
 #: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
 _INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
 #: Words before "to" that make it a preposition of movement or result ("led to war", "rose 40 points to"), or
@@ -314,7 +315,7 @@ class _Scan:
         if word == "alleged" and self.predicate.start - cue.end >= 0 and _words(
                 self.text[cue.end:self.predicate.start]) <= 2:
             return False
-        if regex.match(r"\s+that\b", self.text[cue.end:], regex.IGNORECASE):
+        if _THAT_AFTER.match(self.text, cue.end):
             return False
         if word == "claims" and _CLAIM_THING_AFTER.match(self.text, cue.end):
             return True
@@ -341,19 +342,21 @@ class _Scan:
         return Verdict("hedge", aim.split()[0].lower(),
                        f"'{aim}' is an aim or a duty, not a statement that it happened")
 
-    def _reporting_clause(self, cue: Cue) -> bool:
+    def _report_starts(self, clause_start: int) -> int:
         """"The investor plans to run the company, said a spokesman": a verb of saying after a comma is a
-        statement of its own (the report), not part of what the cue before the comma proposes."""
-        words = [w.lower() for w in _WORD.findall(self.text[self.predicate.start:self.predicate.end])]
-        return (len(words) == 1 and words[0] in self.grammar.saying
-                and "," in self.text[cue.end:self.predicate.start])
+        statement of its own (the report), not part of what a cue before the comma proposes. Where that
+        statement starts (the comma); ``clause_start`` when the predicate is no such verb."""
+        predicate = self.predicate
+        words = [w.lower() for w in _WORD.findall(self.text[predicate.start:predicate.end])]
+        if len(words) != 1 or words[0] not in self.grammar.saying:
+            return clause_start
+        return max(clause_start, self.text.rfind(",", clause_start, predicate.start))
 
     def before(self, clause_start: int, past: bool) -> Verdict | None:
         """A cue between the clause's start and the predicate, nearest first, within its reach."""
         predicate = self.predicate
+        clause_start = self._report_starts(clause_start)
         for cue in _nearest_first(self.cues.before.find(self.text, self.lowered, clause_start, predicate.start)):
-            if self._reporting_clause(cue):
-                return None  # and no cue before this one reaches it either
             gap = _words(self.text[cue.end:predicate.start])
             if cue.kind == "terminator":
                 return None  # what comes before it is another statement

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -28,13 +29,36 @@ _FAST_OPTIONS = (
 _STRUCTURE = b"{}[]:,-0123456789"
 
 
+class NonFiniteNumber(ValueError):
+    """A value holds NaN or an infinity, which JSON has no number for."""
+
+
+def _standard(value: Any) -> str:
+    try:
+        return _STANDARD(value)
+    except ValueError:
+        if _holds_non_finite(value):
+            raise NonFiniteNumber("Out of range float values are not JSON compliant: NaN or an infinity") from None
+        raise
+
+
+def _holds_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_holds_non_finite(inner) for inner in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_non_finite(inner) for inner in value)
+    return False
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same value always gives the same text.
 
     The text is byte for byte the standard library's ``json.dumps(value, sort_keys=True,
     separators=(",", ":"), ensure_ascii=False)`` (existing logs were hashed over it). orjson writes it when
     the value holds no float and no null, which its output shows outside its strings; otherwise the
-    standard library does. ValueError for NaN or an infinity: JSON has no such number (the standard
+    standard library does. NonFiniteNumber for NaN or an infinity: JSON has no such number (the standard
     library would write ``NaN``, which no JSON reader takes back).
     """
     if type(value) is dict and not value:
@@ -42,14 +66,14 @@ def canonical_json(value: Any) -> str:
     try:
         text = orjson.dumps(value, option=_FAST_OPTIONS)
     except orjson.JSONEncodeError:
-        return _STANDARD(value)
+        return _standard(value)
     # With no escaped quote, splitting on quotes puts every string at an odd index. What is left is
     # brackets, separators, integers, true and false, unless a float or a null was written.
     if b'\\"' not in text:
         outside = b"".join(text.split(b'"')[::2]).replace(b"true", b"").replace(b"false", b"")
         if not outside.translate(None, _STRUCTURE):
             return text.decode()
-    return _STANDARD(value)
+    return _standard(value)
 
 
 #: JSON writes U+0000 as the escape \u0000. One preceded by an even number of backslashes is that escape,

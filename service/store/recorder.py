@@ -20,7 +20,7 @@ from service.events.upcasting import Upcaster, default_upcaster
 from service.store.backend import Backend, stream_version_sql
 from service.store.chain_head import Appending, Head
 from service.store.errors import HOLDS_NAN, ConcurrencyError, UnstorableEvent
-from service.store.hashing import GENESIS, canonical_json, holds_nul, link_hash, timestamp_text
+from service.store.hashing import GENESIS, NonFiniteNumber, canonical_json, holds_nul, link_hash, timestamp_text
 from service.store.projection import Projection
 from service.store.records import NewEvent, RecordedEvent
 from service.store.rows import to_records
@@ -337,9 +337,7 @@ class Transaction:
             try:
                 data_json = canonical_json(event.data)
                 metadata_json = canonical_json(event.metadata)
-            except ValueError as error:
-                if "Out of range float" not in str(error):
-                    raise
+            except NonFiniteNumber:
                 raise UnstorableEvent(stream_id, event.type, HOLDS_NAN) from None
             if holds_nul(data_json) or holds_nul(metadata_json):
                 raise UnstorableEvent(stream_id, event.type)
