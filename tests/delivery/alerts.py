@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertDelivered, AlertRaised, SubscriberAdded
+from service.pipeline.wiring import open_pipeline_store
+from service.rules.loader import load_rules
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
+from service.web.app import create_app
+from service.web.context import WebContext
 from tests.support.receivers import poll
 
 ITEM = "exchange"
+#: The API token of ``subscribers_api`` and the header every request to it needs.
+API_TOKEN = "t" * 20
+API_AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 def raise_alerts(store: EventStore, url: str, count: int, severities: tuple[str, ...] = ("info",)) -> list[str]:
@@ -60,3 +72,18 @@ def run_side_by_side(workers: list[DeliveryWorker], done: Callable[[], bool], wh
         stop.set()
         for thread in threads:
             thread.join()
+
+
+@contextmanager
+def subscribers_api(db_url: str, folder: Path) -> Iterator[tuple[TestClient, EventStore]]:
+    """The web app, with its token-protected subscriber routes (send ``API_AUTH``), over a store whose rules
+    know one item; yields the client and the store."""
+    (folder / "rules.yaml").write_text("items:\n  talks: {title: Talks, states: {held: [talks were held]}}\n")
+    loaded = load_rules([folder / "rules.yaml"], env={})
+    store = open_pipeline_store(db_url)
+    try:
+        context = WebContext(store, rules=lambda: loaded, started_at=datetime.now(UTC), api_token=API_TOKEN)
+        with TestClient(create_app(context)) as client:
+            yield client, store
+    finally:
+        store.close()

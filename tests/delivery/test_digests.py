@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from service.delivery.status import recent_alerts
 from service.delivery.subscriber_digests import compile_due_digests, scheduled_at
@@ -19,14 +18,11 @@ from service.delivery.subscriptions import list_subscribers
 from service.delivery.worker import DeliveryWorker
 from service.events.catalog import AlertRaised, DigestCompiled, SilenceAdded, SilenceExpired, SubscriberAdded
 from service.pipeline.wiring import open_pipeline_store
-from service.rules.loader import load_rules
 from service.store.hashing import timestamp_text
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
-from service.web.app import create_app
-from service.web.context import WebContext
 from tests.cli.test_operations import vigil
-from tests.delivery.alerts import stream_types
+from tests.delivery.alerts import API_AUTH, stream_types, subscribers_api
 from tests.support.receivers import JsonReceiver
 
 KYIV_8 = {"at": "08:00", "tz": "Europe/Kyiv", "immediate": False, "when_empty": "skip"}
@@ -240,23 +236,15 @@ def test_subscribe_add_sets_and_clears_a_digest(sqlite_url: str) -> None:
 
 
 def test_the_api_sets_a_digest(sqlite_url: str, tmp_path: Path) -> None:
-    (tmp_path / "rules.yaml").write_text("items:\n  talks: {title: Talks, states: {held: [talks were held]}}\n")
-    loaded = load_rules([tmp_path / "rules.yaml"], env={})
-    opened = open_pipeline_store(sqlite_url)
-    auth = {"Authorization": "Bearer " + "t" * 20}
-    try:
-        context = WebContext(opened, rules=lambda: loaded, started_at=datetime.now(UTC), api_token="t" * 20)
-        with TestClient(create_app(context)) as client:
-            digest = {"at": "08:00", "tz": "Europe/Kyiv"}
-            body = {"name": "families", "urls": ["json://127.0.0.1:9/f"], "digest": digest}
-            created = client.post("/api/subscribers", json=body, headers=auth)
-            assert created.status_code == 201, created.text
-            assert created.json()["digest"] == {"at": "08:00", "tz": "Europe/Kyiv", "immediate": False,
-                                                "when_empty": "skip"}
-            assert client.get("/api/subscribers", headers=auth).json()[0]["digest"]["tz"] == "Europe/Kyiv"
-            refused = client.post("/api/subscribers", json={**body, "digest": {"at": "25:00"}}, headers=auth)
-            assert refused.status_code == 422 and "is not a time of day" in refused.text
-        [families] = list_subscribers(opened)
+    with subscribers_api(sqlite_url, tmp_path) as (client, store):
+        digest = {"at": "08:00", "tz": "Europe/Kyiv"}
+        body = {"name": "families", "urls": ["json://127.0.0.1:9/f"], "digest": digest}
+        created = client.post("/api/subscribers", json=body, headers=API_AUTH)
+        assert created.status_code == 201, created.text
+        assert created.json()["digest"] == {"at": "08:00", "tz": "Europe/Kyiv", "immediate": False,
+                                            "when_empty": "skip"}
+        assert client.get("/api/subscribers", headers=API_AUTH).json()[0]["digest"]["tz"] == "Europe/Kyiv"
+        refused = client.post("/api/subscribers", json={**body, "digest": {"at": "25:00"}}, headers=API_AUTH)
+        assert refused.status_code == 422 and "is not a time of day" in refused.text
+        [families] = list_subscribers(store)
         assert families.digest is not None and families.digest["at"] == "08:00" and families.origin == "api"
-    finally:
-        opened.close()

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from service.delivery.retry import RetryPolicy
 from service.delivery.silencing import add_silence
@@ -21,13 +20,10 @@ from service.events.catalog import AlertDelivered, AlertRaised, RulesLoaded, Sub
 from service.history.replay import replay
 from service.pipeline.projections import PROJECTIONS
 from service.pipeline.wiring import open_pipeline_store
-from service.rules.loader import load_rules
 from service.store.recorder import EventStore
 from service.store.records import NewEvent
-from service.web.app import create_app
-from service.web.context import WebContext
 from tests.cli.test_operations import vigil
-from tests.delivery.alerts import run_side_by_side, stream_types
+from tests.delivery.alerts import API_AUTH, run_side_by_side, stream_types, subscribers_api
 from tests.support.receivers import JsonReceiver, SmtpReceiver
 
 WINDOW = timedelta(minutes=10)
@@ -175,19 +171,11 @@ def test_a_rules_window_groups_that_rules_alerts_only(store: EventStore) -> None
 
 
 def test_the_api_takes_a_group_window(sqlite_url: str, tmp_path: Path) -> None:
-    (tmp_path / "rules.yaml").write_text("items:\n  talks: {title: Talks, states: {held: [talks were held]}}\n")
-    loaded = load_rules([tmp_path / "rules.yaml"], env={})
-    opened = open_pipeline_store(sqlite_url)
-    auth = {"Authorization": "Bearer " + "t" * 20}
-    try:
-        context = WebContext(opened, rules=lambda: loaded, started_at=datetime.now(UTC), api_token="t" * 20)
-        with TestClient(create_app(context)) as client:
-            body = {"name": "desk", "urls": ["json://127.0.0.1:9/desk"], "group": "10m"}
-            created = client.post("/api/subscribers", json=body, headers=auth)
-            assert created.status_code == 201 and created.json()["group_seconds"] == 600
-            refused = client.post("/api/subscribers", json={**body, "group": "2d"}, headers=auth)
-            assert refused.status_code == 422 and "group must be from 1s to 1d" in refused.text
-        [desk] = list_subscribers(opened)
+    with subscribers_api(sqlite_url, tmp_path) as (client, store):
+        body = {"name": "desk", "urls": ["json://127.0.0.1:9/desk"], "group": "10m"}
+        created = client.post("/api/subscribers", json=body, headers=API_AUTH)
+        assert created.status_code == 201 and created.json()["group_seconds"] == 600
+        refused = client.post("/api/subscribers", json={**body, "group": "2d"}, headers=API_AUTH)
+        assert refused.status_code == 422 and "group must be from 1s to 1d" in refused.text
+        [desk] = list_subscribers(store)
         assert desk.group_seconds == 600
-    finally:
-        opened.close()

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from contextlib import ExitStack
@@ -25,8 +23,9 @@ import pytest
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
 from service.store.recorder import EventStore
-from tests.pipeline.harness import Timeline, start_daemon, stop, vigil_env
+from tests.pipeline.harness import Timeline, start_daemon, stop
 from tests.reliability.batches import publish_batch, write_batch_rules
+from tests.reliability.kills import DEADLINE, daemon_starts, kill_at_random, run_of, start_and_wait, verify
 from tests.support.receivers import JsonReceiver, poll
 
 KILLS = 20
@@ -37,16 +36,6 @@ FROM_SPAWN_SECONDS = (0.3, 2.3)
 #: Odd runs are killed this long after the daemon logged "daemon started": it polls, processes and
 #: delivers at once, then every second, so these kills land in the work or between two jobs.
 FROM_START_SECONDS = (0.0, 0.8)
-DEADLINE = 60.0
-
-
-def _run_of(value: int, boundaries: list[int]) -> int:
-    """The index of the first run whose boundary is at least ``value`` (boundaries only grow)."""
-    return next(index for index, bound in enumerate(boundaries) if value <= bound)
-
-
-def _starts(log: Path) -> int:
-    return log.read_text(errors="replace").count('"message": "daemon started"') if log.exists() else 0
 
 
 def _delivered_count(store: EventStore) -> int:
@@ -77,23 +66,14 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
 
         for run in range(KILLS):
             expected += [publish_batch(timeline, run * PER_RUN + n) for n in range(1, PER_RUN + 1)]
-            starts = _starts(log)
-            daemon = start()
-            if run % 2:
-                poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
-            # The daemon must still be alive at the moment chosen for the kill: wait() timing out is the
-            # check (a daemon that dies by itself fails here), and the delay is the random kill moment.
-            with pytest.raises(subprocess.TimeoutExpired):
-                daemon.wait(timeout=rng.uniform(*(FROM_START_SECONDS if run % 2 else FROM_SPAWN_SECONDS)))
-            assert stop(daemon, signal.SIGKILL) == -signal.SIGKILL
+            odd = bool(run % 2)
+            kill_at_random(start, log, after_start=odd, seconds=FROM_START_SECONDS if odd else FROM_SPAWN_SECONDS,
+                           rng=rng)
             position_after.append(store.last_position())
 
-        starts = _starts(log)
-        daemon = start()
+        # Started first: the earlier runs may have delivered everything already.
+        daemon = start_and_wait(start, log)
         try:
-            # Started first: the earlier runs may have delivered everything already, and a SIGTERM that
-            # comes while Python is still importing (before the daemon's handlers exist) kills it outright.
-            poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
             poll(lambda: [_delivered_count(store)], lambda n: n >= len(expected), DEADLINE, "every AlertDelivered")
         finally:
             assert stop(daemon) == 0
@@ -102,16 +82,14 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
         events = list(store.read_all())
         store.close()
 
-    verified = subprocess.run(
-        [sys.executable, "-m", "service.cli", "verify"], capture_output=True, text=True, env=vigil_env(sqlite_url)
-    )
+    verified = verify(sqlite_url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
     title_of = {e.data["alert_id"]: e.data["title"] for e in events if e.type == "AlertRaised"}
     recorded_in: dict[str, list[int]] = defaultdict(list)  # title -> runs that recorded AlertDelivered
     for event in events:
         if event.type == "AlertDelivered":
-            recorded_in[title_of[event.data["alert_id"]]].append(_run_of(event.position, position_after))
+            recorded_in[title_of[event.data["alert_id"]]].append(run_of(event.position, position_after))
     received_in: dict[str, list[int]] = defaultdict(list)  # title -> runs whose send the receiver got
     for run, request in received:
         assert request.status == 200
@@ -129,7 +107,7 @@ def test_random_sigkills_lose_nothing_and_double_only_in_the_send_window(
         assert all(run < KILLS for run in runs[:-1])
         duplicates += len(runs) - 1
 
-    ran = _starts(log)
+    ran = daemon_starts(log)
     print(
         f"\nseed {seed}: {KILLS} SIGKILLs ({ran - 1} after start-up), {len(expected)} alerts, "
         f"{len(received)} sends received, {duplicates} duplicates (send-then-die), "

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from contextlib import ExitStack
@@ -26,8 +24,9 @@ import pytest
 from service.demo.feeds import FeedServer
 from service.store.bootstrap import open_store
 from service.store.recorder import EventStore
-from tests.pipeline.harness import Timeline, start_daemon, stop, vigil_env
+from tests.pipeline.harness import Timeline, start_daemon, stop
 from tests.reliability.batches import message_members, publish_batch, write_batch_rules
+from tests.reliability.kills import DEADLINE, kill_at_random, run_of, start_and_wait, verify
 from tests.support.receivers import JsonReceiver, poll
 
 KILLS = 10  # at least; the kills go on until the digest's time has passed (MAX_KILLS at most)
@@ -35,7 +34,6 @@ MAX_KILLS = 60
 PER_RUN = 2
 FROM_SPAWN_SECONDS = (0.3, 2.3)  # as in test_sigkill: even runs die mostly during start-up ...
 FROM_START_SECONDS = (0.0, 1.5)  # ... odd runs in the work, or while a group waits for its window
-DEADLINE = 60.0
 DIGEST_LEAD = 8  # seconds: the subscriber must exist before its digest's time of day
 DIGEST_KILLS_AFTER = 4.0  # seconds of kills after the digest's time: it is compiled and sent among them
 
@@ -59,19 +57,11 @@ def _rules(folder: Path, feeds: FeedServer, count: int, digest_at: datetime) -> 
     return path
 
 
-def _starts(log: Path) -> int:
-    return log.read_text(errors="replace").count('"message": "daemon started"') if log.exists() else 0
-
-
 def _done(store: EventStore, expected: int) -> bool:
     """Every batch alert recorded delivered to desk, and a digest compiled and recorded delivered."""
     digests = {e.data["digest_id"] for e in store.read_all(types=["DigestCompiled"])}
     delivered = [e.data["alert_id"] for e in store.read_all(types=["AlertDelivered"])]
     return bool(digests & set(delivered)) and len([a for a in delivered if a not in digests]) >= expected
-
-
-def _run_of(value: int, boundaries: list[int]) -> int:
-    return next(index for index, bound in enumerate(boundaries) if value <= bound)
 
 
 def test_sigkills_never_double_a_group_or_a_digest_beyond_the_send_window(
@@ -99,24 +89,18 @@ def test_sigkills_never_double_a_group_or_a_digest_beyond_the_send_window(
         run, kill_until = 0, digest_at + timedelta(seconds=DIGEST_KILLS_AFTER)
         while run < MAX_KILLS and (run < KILLS or datetime.now(UTC) < kill_until):
             expected += [publish_batch(timeline, run * PER_RUN + n) for n in range(1, PER_RUN + 1)]
-            starts = _starts(log)
-            daemon = start()
-            if run % 2:
-                poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
-            with pytest.raises(subprocess.TimeoutExpired):
-                daemon.wait(timeout=rng.uniform(*(FROM_START_SECONDS if run % 2 else FROM_SPAWN_SECONDS)))
-            assert stop(daemon, signal.SIGKILL) == -signal.SIGKILL
+            odd = bool(run % 2)
+            kill_at_random(start, log, after_start=odd, seconds=FROM_START_SECONDS if odd else FROM_SPAWN_SECONDS,
+                           rng=rng)
             position_after.append(store.last_position())
             run += 1
         kills = run
 
         # Published after the digest's time: they wait for the next day's digest.
         expected += [publish_batch(timeline, kills * PER_RUN + n) for n in range(1, PER_RUN + 1)]
-        starts = _starts(log)
-        daemon = start()
+        daemon = start_and_wait(start, log)
         wait = DEADLINE + max(0.0, (digest_at - datetime.now(UTC)).total_seconds())
         try:
-            poll(lambda: [_starts(log)], lambda n, before=starts: n > before, DEADLINE, "daemon started")
             poll(lambda: [_done(store, len(expected))], bool, wait, "every alert delivered and the digest sent")
         finally:
             assert stop(daemon) == 0
@@ -125,9 +109,7 @@ def test_sigkills_never_double_a_group_or_a_digest_beyond_the_send_window(
         events = list(store.read_all())
         store.close()
 
-    verified = subprocess.run(
-        [sys.executable, "-m", "service.cli", "verify"], capture_output=True, text=True, env=vigil_env(sqlite_url)
-    )
+    verified = verify(sqlite_url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert all(request.status == 200 for _, request in received)
 
@@ -137,7 +119,7 @@ def test_sigkills_never_double_a_group_or_a_digest_beyond_the_send_window(
     recorded_in: dict[str, list[int]] = defaultdict(list)  # title -> runs that recorded it delivered to desk
     for event in events:
         if event.type == "AlertDelivered" and event.data["subscriber"] == "desk":
-            recorded_in[raised[event.data["alert_id"]].data["title"]].append(_run_of(event.position, position_after))
+            recorded_in[raised[event.data["alert_id"]].data["title"]].append(run_of(event.position, position_after))
     received_in: dict[str, list[int]] = defaultdict(list)
     groups = 0
     for run, request in received:
@@ -162,7 +144,7 @@ def test_sigkills_never_double_a_group_or_a_digest_beyond_the_send_window(
     assert compiled.data["alert_ids"] == before and before
     digest_delivered = [e for e in events if e.type == "AlertDelivered" and e.data["alert_id"] == digest_id]
     assert len(digest_delivered) == 1
-    recorded_run = _run_of(digest_delivered[0].position, position_after)
+    recorded_run = run_of(digest_delivered[0].position, position_after)
     sent = [(run, request) for run, request in received if request.path == "/families"]
     assert all(request.json()["title"] == raised[digest_id].data["title"] for _, request in sent), sent
     runs = [run for run, _ in sent]

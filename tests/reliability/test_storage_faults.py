@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from service.cli.main import cli
 from service.demo.feeds import FeedServer
 from service.pipeline.wiring import Pipeline, open_pipeline_store
 from service.rules.loader import load_rules
-from tests.pipeline.harness import Timeline, run_once, start_daemon, stop, vigil_env
+from tests.pipeline.harness import Timeline, run_once, start_daemon, stop
 from tests.reliability.batches import (
     delivered_titles,
     expected_title,
@@ -37,6 +36,7 @@ from tests.reliability.batches import (
     publish_batch,
     write_batch_rules,
 )
+from tests.reliability.kills import verify
 from tests.support.receivers import JsonReceiver, poll
 
 DEADLINE = 60.0
@@ -95,12 +95,6 @@ def _errors(log: Path) -> list[str]:
     return [record["message"] for record in log_records(log) if record["level"] == "error"]
 
 
-def _verify(db: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", "verify"], capture_output=True, text=True, env=vigil_env(db), timeout=120
-    )
-
-
 def _assert_one_clear_line(done: subprocess.CompletedProcess[str], db: Path, reason: str) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("vigil:")]
@@ -124,7 +118,7 @@ def test_a_full_disk_fails_cleanly_and_loses_nothing(small_disk: Path) -> None:
         _assert_one_clear_line(full, db, "database or disk is full")
 
         filler.unlink()  # the operator frees some space
-        verified = _verify(str(db))
+        verified = verify(str(db))
         assert verified.returncode == 0 and "chain verified" in verified.stdout, verified.stdout + verified.stderr
         again = run_once(str(db), rules)
         assert again.returncode == 0, again.stderr
@@ -159,7 +153,7 @@ def test_a_daemon_on_a_full_disk_logs_it_waits_and_catches_up(small_disk: Path) 
     assert full.startswith("database unavailable: database or disk is full")
     assert len(_errors(log)) == 1  # one line for the whole outage, no traceback per job
     print(f"\n{full}\n{back}")
-    verified = _verify(str(db))
+    verified = verify(str(db))
     assert verified.returncode == 0 and "chain verified" in verified.stdout, verified.stdout + verified.stderr
 
 
@@ -184,7 +178,7 @@ def test_a_read_only_database_file_fails_cleanly_and_loses_nothing(tmp_path: Pat
             added = CliRunner().invoke(cli, ["--db", str(db), "subscribe", "add", "late", "json://127.0.0.1:9/hook"])
             assert added.exit_code == 2, added.output
             assert "attempt to write a readonly database" in added.output and "Traceback" not in added.output
-            verified = _verify(str(db))  # reading needs no write
+            verified = verify(str(db))  # reading needs no write
         finally:
             subprocess.run(["chattr", "-i", str(db)], check=True)
         assert verified.returncode == 0 and "chain verified" in verified.stdout, verified.stdout + verified.stderr
