@@ -18,7 +18,6 @@ process, as in poll_bench, so that its threads do not compete with either side f
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import re
 import sqlite3
@@ -28,7 +27,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import feedparser
@@ -40,6 +38,7 @@ from service.demo.receiver import AlertReceiver  # noqa: E402
 from service.pipeline.wiring import Pipeline, open_pipeline_store  # noqa: E402
 from service.rules.loader import load_rules  # noqa: E402
 from service.sources.parse_pool import ParsePool, auto_workers  # noqa: E402
+from tests.bench.child_feeds import feeds_in_child  # noqa: E402
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml  # noqa: E402
 
 TARGET = 0.8
@@ -60,13 +59,6 @@ def build_feeds(server: FeedServer, feeds: int, entries: int) -> list[str]:
         server.set_feed(path, rss_xml(items, title=f"Desk {n}"))
         paths.append(path)
     return paths
-
-
-def serve(feeds: int, entries: int, channel: Connection) -> None:
-    """Child process: serve the feeds, report (base URL, paths), serve until told to stop."""
-    with FeedServer() as server:
-        channel.send((server.base_url, build_feeds(server, feeds, entries)))
-        channel.recv()
 
 
 def write_rules(folder: Path, base_url: str, paths: list[str], hook: str) -> Path:
@@ -152,17 +144,13 @@ def main() -> None:
                          help="parse processes (default: what the daemon picks for this many sources here)")
     args = options.parse_args()
     parse_workers = args.parse_workers if args.parse_workers is not None else auto_workers(args.feeds)
-    ours, theirs = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve, args=(args.feeds, args.entries, theirs), daemon=True)
-    server.start()
     total = args.feeds * args.entries
     vigil: list[float] = []
     minimal: list[float] = []
     # Started once, as a daemon does: the workers' start-up is not part of a poll.
     parser = ParsePool(parse_workers, 60.0)
     try:
-        base_url, paths = ours.recv()
-        with AlertReceiver() as receiver:
+        with feeds_in_child(build_feeds, args.feeds, args.entries) as (base_url, paths), AlertReceiver() as receiver:
             vigil_round(base_url, paths, receiver, parser)  # warm-up: workers started, modules imported
             minimal_round(base_url, paths, receiver)
             for _ in range(args.runs):
@@ -170,8 +158,6 @@ def main() -> None:
                 minimal.append(total / minimal_round(base_url, paths, receiver))
     finally:
         parser.close()
-        ours.send("stop")
-        server.join(timeout=10)
     ratio = statistics.median(vigil) / statistics.median(minimal)
     print(f"feed -> delivered alert: {args.feeds} feeds x {args.entries} entries, {args.feeds} alerts, SQLite, "
           f"{parse_workers} parse processes, {os.cpu_count()} cores, {args.runs} runs (min / median / max)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing
 import os
 import re
 import sqlite3
@@ -27,7 +26,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import feedparser
@@ -39,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from service.sources.fetch import FetchError, FetchResult, fetch  # noqa: E402
 from service.sources.parse import FeedError  # noqa: E402
 from service.sources.parse_pool import ParsePool, auto_workers  # noqa: E402
+from tests.bench.child_feeds import feeds_in_child  # noqa: E402
 from tests.support.feedserver import FeedServer, FixtureItem, rss_xml  # noqa: E402
 
 
@@ -74,13 +73,6 @@ def build_feeds(server: FeedServer, feeds: int, items: int) -> list[str]:
         server.set_feed(path, rss_xml(stories, title=f"Desk {n}"))
         paths.append(path)
     return paths
-
-
-def serve(feeds: int, items: int, channel: Connection) -> None:
-    """Child process: serve the feeds, report (base URL, paths), serve until told to stop."""
-    with FeedServer() as server:
-        channel.send((server.base_url, build_feeds(server, feeds, items)))
-        channel.recv()
 
 
 def poll_once(base_url: str, client: httpx.Client, path: str, previous: Polled | None, parser: ParsePool) -> Polled:
@@ -150,28 +142,23 @@ def main() -> None:
     if parse_workers:
         with contextlib.suppress(FeedError):
             pooled.parse(*_warm_up())  # the workers start once, as in a running daemon
-    ours, theirs = multiprocessing.Pipe()
-    server = multiprocessing.Process(target=serve, args=(args.feeds, args.items, theirs), daemon=True)
-    server.start()
     try:
-        base_url, paths = ours.recv()
-        vigil_times: list[float] = []
-        one_core_times: list[float] = []
-        second_times: list[float] = []
-        minimal_times: list[float] = []
-        with httpx.Client(limits=httpx.Limits(max_connections=args.workers)) as client:
-            for _ in range(args.runs):
-                # Alternate the two so that neither always runs on a warmer server.
-                first_time, first = run_round(base_url, client, paths, args.workers, None, pooled)
-                second_time, second = run_round(base_url, client, paths, args.workers, first, pooled)
-                vigil_times.append(first_time)
-                second_times.append(second_time)
-                one_core_times.append(run_round(base_url, client, paths, args.workers, None, in_process)[0])
-                minimal_times.append(minimal_round(base_url, client, paths, args.workers))
+        with feeds_in_child(build_feeds, args.feeds, args.items) as (base_url, paths):
+            vigil_times: list[float] = []
+            one_core_times: list[float] = []
+            second_times: list[float] = []
+            minimal_times: list[float] = []
+            with httpx.Client(limits=httpx.Limits(max_connections=args.workers)) as client:
+                for _ in range(args.runs):
+                    # Alternate the two so that neither always runs on a warmer server.
+                    first_time, first = run_round(base_url, client, paths, args.workers, None, pooled)
+                    second_time, second = run_round(base_url, client, paths, args.workers, first, pooled)
+                    vigil_times.append(first_time)
+                    second_times.append(second_time)
+                    one_core_times.append(run_round(base_url, client, paths, args.workers, None, in_process)[0])
+                    minimal_times.append(minimal_round(base_url, client, paths, args.workers))
     finally:
         pooled.close()
-        ours.send("stop")
-        server.join(timeout=10)
     statuses_1 = sorted({p.status for p in first.values()})
     statuses_2 = sorted({p.status for p in second.values()})
     entries = sum(p.entries for p in first.values())
