@@ -52,6 +52,9 @@ class Grammar:
     noun_sense: frozenset[str] = field(default_factory=frozenset)
     determiner_before: regex.Pattern[str] | None = None
     proposes_after: regex.Pattern[str] | None = None
+    #: Words of a disputed report that are also a noun or an adjective ("claims of damage", "an alleged
+    #: attack"), which then report nothing about the predicate (English only).
+    claim_words: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

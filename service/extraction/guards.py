@@ -156,6 +156,7 @@ ENGLISH = Grammar(
     aim=_english_aim, quantity_after=_QUANTITY_AFTER, quantifiers=_QUANTIFIERS, always_ahead=_ALWAYS_AHEAD,
     modals=_MODALS, saying=_SAYING, year=_BACKGROUND_YEAR, earlier=_BACKGROUND_EARLIER,
     noun_sense=_NOUN_SENSE, determiner_before=_DETERMINER_BEFORE, proposes_after=_PROPOSES_AFTER,
+    claim_words=_CLAIM_WORDS,
 )
 GRAMMARS: Mapping[str, Grammar] = MappingProxyType({"en": ENGLISH, "uk": cues_uk.GRAMMAR, "ru": cues_ru.GRAMMAR})
 
@@ -310,7 +311,7 @@ class _Scan:
         names a grievance or qualifies a noun; it reports nothing about the predicate. "Alleged" still
         hedges the noun it qualifies ("the alleged attack"), and "claims that ..." still disputes what follows."""
         word = cue.text.lower()
-        if word not in _CLAIM_WORDS or self.grammar is not ENGLISH:
+        if word not in self.grammar.claim_words:
             return False
         if word == "alleged" and self.predicate.start - cue.end >= 0 and _words(
                 self.text[cue.end:self.predicate.start]) <= 2:
