@@ -97,7 +97,7 @@ def poll_source(
 
     ``parser`` parses the response in its worker processes; without one, it is parsed in this thread."""
     lease = f"source:{source_id}"
-    with store.transaction() as tx:
+    with store.transaction(background=True) as tx:
         row = _read_status(tx.connection, source_id)
         if not force and row.next_poll and row.next_poll > timestamp_text(now):
             return PollOutcome(source_id, "skipped", detail=f"next poll at {row.next_poll}")
@@ -170,7 +170,7 @@ def _record_success(
     stream = f"source:{source_id}"
     # The log is kept forever and exported: the final URL goes in without password or credential values.
     metadata = {"source": source_id, "url_final": public_feed_url(str(result.url))}
-    with store.transaction() as tx:
+    with store.transaction(background=True) as tx:
         events: list[NewEvent] = []
         new = revised = 0
         ordered = in_publication_order(_first_copies(entries), now)
@@ -245,7 +245,7 @@ def _record_failure(
     failed = SourcePollFailed(
         source=source_id, reason=reason, consecutive_failures=failures, next_poll=timestamp_text(next_poll)
     )
-    with store.transaction() as tx:
+    with store.transaction(background=True) as tx:
         tx.append(
             f"source:{source_id}", [NewEvent(SourcePollFailed.TYPE, failed.to_data(), {"source": source_id})]
         )

@@ -78,11 +78,13 @@ class EventStore:
     # --- writing -----------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self, *, background: bool = False) -> Iterator[Transaction]:
         """A write transaction holding the append lock; commits on exit, rolls back on error.
 
+        A ``background`` transaction (a poll's) lets any foreground one waiting in this process go first:
+        what consumers write is what users wait for (service/store/write_turns.py).
         Raises NestedWrite when this thread already has one open (it would wait for itself)."""
-        with self._writer.transaction() as (conn, appending):
+        with self._writer.transaction(background=background) as (conn, appending):
             tx = Transaction(self, conn, appending)
             yield tx
             if tx.appended_upto > tx.announced_upto:  # other processes: on commit

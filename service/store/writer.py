@@ -4,9 +4,9 @@ statements and nothing else.
 Checking a connection out of SQLAlchemy's pool and back in for every append cost more than the append's
 own SQL: on PostgreSQL the pre-ping (``SELECT 1``) and the reset on check-in are two more round trips,
 and on SQLite the pool's bookkeeping was ~40% of a one-event append at ``synchronous=NORMAL``. Appenders
-serialize on the database's append lock anyway (each backend's append
-lock), so one connection per store, taken under a mutex, costs no concurrency: the threads that waited
-in the database now wait on the mutex. The connection never leaves the store.
+serialize on the database's append lock anyway, so one connection per store, taken in turns
+(service/store/write_turns.py), costs no concurrency: the threads that waited in the database now wait
+for their turn. The connection never leaves the store.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from service.store.backend import Backend
 from service.store.chain_head import Appending, KnownHeads
 from service.store.errors import StoreError
+from service.store.write_turns import WriteTurns
 
 
 class NestedWrite(StoreError):
@@ -37,19 +38,20 @@ class Writer:
     def __init__(self, engine: Engine, backend: Backend) -> None:
         self._engine = engine
         self._backend = backend
-        self._mutex = threading.Lock()
+        self._turns = WriteTurns()  # foreground writers first (service/store/write_turns.py)
         self._owner: int | None = None
         self._conn: Connection | None = None
         self._generation = 0  # which connection: a stamp means something only on the connection it came from
         self.known = KnownHeads()
 
     @contextmanager
-    def transaction(self) -> Iterator[tuple[Connection, Appending]]:
+    def transaction(self, *, background: bool = False) -> Iterator[tuple[Connection, Appending]]:
         """The connection, in a transaction holding the append lock, and what is known of the log's head;
-        commits on exit, rolls back on error."""
+        commits on exit, rolls back on error. A ``background`` transaction waits while a foreground one is
+        waiting for the connection."""
         if self._owner == threading.get_ident():
             raise NestedWrite()
-        with self._mutex:
+        with self._turns.turn(background=background):
             self._owner = threading.get_ident()
             try:
                 conn, stamp = self._begin()
@@ -64,14 +66,14 @@ class Writer:
                 except BaseException:
                     self.known.forget()  # committed or not, nobody can say
                     raise
-                # Still under the mutex: the next transaction must see what this one appended.
+                # Still holding the turn: the next transaction must see what this one appended.
                 self.known.finish(appending)
             finally:
                 self._owner = None
 
     def close(self) -> None:
         """Give the connection back (the store is closing)."""
-        with self._mutex:
+        with self._turns.turn():
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None

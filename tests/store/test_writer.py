@@ -9,7 +9,9 @@ thread must fail at once instead of waiting for itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -95,3 +97,36 @@ def test_a_write_connection_the_server_dropped_is_replaced(pg_url: str) -> None:
         assert [e.data["n"] for e in store.read_stream("a")] == [1, 2]
     finally:
         store.close()
+
+
+def test_a_consumer_waiting_to_write_goes_before_polls_that_waited_longer(store: EventStore) -> None:
+    """Polls write in the background: under load a delivery queued behind them waited up to 400 ms."""
+    turns = store._writer._turns  # noqa: SLF001 - the only way to know a thread is queued, not just started
+    order: list[str] = []
+
+    def write(name: str, background: bool) -> None:
+        with store.transaction(background=background) as tx:
+            tx.append(name, [_event(0)])
+            order.append(name)
+
+    with store.transaction() as tx:
+        tx.append("held", [_event(0)])
+        polls = [threading.Thread(target=write, args=(f"poll:{n}", True)) for n in range(3)]
+        for thread in polls:
+            thread.start()
+        _until(lambda: turns.waiting == (0, 3))
+        delivery = threading.Thread(target=write, args=("delivery", False))
+        delivery.start()
+        _until(lambda: turns.waiting == (1, 3))
+    for thread in [*polls, delivery]:
+        thread.join(10)
+    assert order[0] == "delivery"
+    assert sorted(order[1:]) == ["poll:0", "poll:1", "poll:2"]
+    assert [e.stream_id for e in store.read_all(upcast=False)][:2] == ["held", "delivery"]
+
+
+def _until(condition: Callable[[], bool], deadline: float = 10.0) -> None:
+    end = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < end, "the writers never queued"
+        time.sleep(0.005)
