@@ -22,7 +22,7 @@ from service.cli.interruption import STAGES, PassReport, count, interruption_lin
 from service.daemon.logs import configure_logging, remember_rule_secrets
 from service.daemon.runner import Daemon, DaemonSettings
 from service.delivery.retry import RetryPolicy
-from service.pipeline.wiring import Pipeline
+from service.pipeline.wiring import EarlyWork, Pipeline
 from service.rules.durations import parse_duration
 from service.rules.errors import RuleErrors
 from service.sources.parse_pool import AUTO_MAX_WORKERS, AUTO_MIN_SOURCES
@@ -43,6 +43,10 @@ def interrupted(report: PassReport) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(130)
+
+
+def _processed(entries: int, changes: int) -> str:
+    return f"processed {count(entries, 'entry', 'entries')} ({count(changes, 'state change', 'state changes')})"
 
 
 def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -194,21 +198,25 @@ def run_command(
         remember_rule_secrets(loaded.rules, os.environ)
         polled: list[PollOutcome] = []  # each poll adds its outcome as it finishes
         processed = None
+        early = EarlyWork()  # what processing and delivery did alongside the polls
         stage = STAGES[0]
         with opened_store(ctx, creates=True, pipeline=True) as store:
             pipeline = Pipeline(store, loaded, retry=retry, delivery_lease=delivery_lease, poll_settings=poll)
             try:
                 pipeline.record_configuration()
                 stage = STAGES[1]
-                polls = pipeline.poll_all(force=True, finished=polled.append)
+                # Entries are judged and alerts sent while later feeds are still being read.
+                with pipeline.consuming_alongside() as early:
+                    polls = pipeline.poll_all(force=True, finished=polled.append)
                 stage = STAGES[2]
-                outcome = pipeline.process()
-                processed = (f"processed {count(outcome.entries, 'entry', 'entries')} "
-                             f"({count(outcome.changes, 'state change', 'state changes')})")
+                outcome = early.plus(pipeline.process())
+                processed = _processed(outcome.entries, outcome.changes)
                 stage = STAGES[3]
-                sent = pipeline.deliver()
+                sent = early.sent + pipeline.deliver()
             except KeyboardInterrupt:
-                interrupted(PassReport(stage, list(polled), list(loaded.rules.sources), processed))
+                if processed is None and early.entries:
+                    processed = _processed(early.entries, early.changes)
+                interrupted(PassReport(stage, list(polled), list(loaded.rules.sources), processed, early.sent))
             finally:
                 pipeline.close()
         failed = sum(1 for p in polls if p.status == "failed")

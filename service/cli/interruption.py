@@ -18,7 +18,8 @@ class PassReport:
     stage: str
     polled: Sequence[PollOutcome]
     sources: Sequence[str]
-    processed: str | None = None  # "processed 3 entries (1 state change)" once processing finished
+    processed: str | None = None  # "processed 3 entries (1 state change)" once processing did something
+    delivered: int = 0  # deliveries attempted (alongside the polls, or after them)
 
 
 def interruption_lines(report: PassReport) -> list[str]:
@@ -30,6 +31,8 @@ def interruption_lines(report: PassReport) -> list[str]:
         finished.append(f"polled {names} ({count(new, 'new entry', 'new entries')})")
     if report.processed:
         finished.append(report.processed)
+    if report.delivered:
+        finished.append(f"attempted {count(report.delivered, 'delivery', 'deliveries')}")
     left: list[str] = []
     stage = STAGES.index(report.stage)
     if stage <= STAGES.index("polling sources"):

@@ -24,10 +24,10 @@ from service.daemon.head_publishing import HeadPublishing, publish_head
 from service.daemon.logs import remember_rule_secrets
 from service.daemon.outage import OutageLog
 from service.daemon.push import CHECK_SECONDS, PushSubscriptions
-from service.daemon.wake_loop import WakeLoop
 from service.delivery.retry import RetryPolicy
 from service.delivery.worker import DELIVERY_LEASE
 from service.pipeline.checked_rules import load_checked_rules
+from service.pipeline.wake_loop import WakeLoop
 from service.pipeline.wiring import Pipeline, open_pipeline_store, parse_pool_for
 from service.rules.errors import RuleErrors
 from service.rules.loader import LoadedRules
@@ -95,7 +95,7 @@ class Daemon:
             job_defaults=JOB_DEFAULTS,
             timezone=UTC,
         )
-        # Processing and delivery wait for appends in threads of their own (service/daemon/wake_loop.py);
+        # Processing and delivery wait for appends in threads of their own (service/pipeline/wake_loop.py);
         # their connections come from the pool's spare ones.
         self.loops = [
             WakeLoop("process", self.store, self._guarded(self._process_job), settings.process_every.total_seconds()),

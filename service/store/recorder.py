@@ -103,6 +103,11 @@ class EventStore:
         """
         return self.wakeups.wait(after, timeout)
 
+    def end_waits(self) -> None:
+        """End every ``wait_for_append`` of this process now (it returns False): a consumer that is
+        stopping need not wait out its timeout."""
+        self.wakeups.signal.nudge()
+
     def append(
         self, stream_id: str, events: Sequence[NewEvent], expected_version: int = ANY_VERSION
     ) -> list[RecordedEvent]:

@@ -20,6 +20,14 @@ class AppendSignal:
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._newest = 0
+        self._nudges = 0
+        self._waiting = 0
+
+    @property
+    def waiting(self) -> int:
+        """How many threads are waiting now."""
+        with self._condition:
+            return self._waiting
 
     def appended(self, position: int) -> None:
         """Note that an append up to ``position`` has committed; wake every waiter it concerns."""
@@ -28,17 +36,28 @@ class AppendSignal:
                 self._newest = position
                 self._condition.notify_all()
 
+    def nudge(self) -> None:
+        """End every wait now, though nothing was appended (a loop that is stopping looks at once)."""
+        with self._condition:
+            self._nudges += 1
+            self._condition.notify_all()
+
     def wait(self, after: int, timeout: float) -> bool:
         """Block until a position beyond ``after`` is known committed (True), or ``timeout`` seconds pass
-        (False)."""
+        or a ``nudge`` comes (False)."""
         deadline = time.monotonic() + timeout
         with self._condition:
-            while self._newest <= after:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._condition.wait(remaining)
-            return True
+            nudges = self._nudges
+            self._waiting += 1
+            try:
+                while self._newest <= after:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._nudges != nudges:
+                        return False
+                    self._condition.wait(remaining)
+                return True
+            finally:
+                self._waiting -= 1
 
 
 class Listening(Protocol):

@@ -6,7 +6,8 @@ A script that prints figures, never a test:
 
 Each feed has its own item; one entry of each frees that feed's prisoner batch (a state change, one alert
 delivered by apprise to a loopback json:// receiver), the others are routine news that mentions it. Vigil
-runs one pass as ``vigil run --once`` does (poll every source, process, deliver) into a new SQLite store.
+runs one pass as ``vigil run --once`` does (poll every source, processing and delivering alongside the
+polls, then what is left) into a new SQLite store.
 The minimal pipeline does the same work with none of Vigil's guarantees: httpx + feedparser, the entries
 into sqlite3, one regex per item over every entry, and a POST per match. Both runs count entries from the
 first request to the last alert received (after one warm-up round each; the parse workers start once, as
@@ -86,7 +87,8 @@ def vigil_round(base_url: str, paths: list[str], receiver: AlertReceiver, parser
             pipeline.record_configuration()
             receiver.take()
             started = time.perf_counter()
-            pipeline.poll_all(force=True)
+            with pipeline.consuming_alongside():  # as `vigil run --once` does
+                pipeline.poll_all(force=True)
             pipeline.process()
             pipeline.deliver()
             elapsed = time.perf_counter() - started

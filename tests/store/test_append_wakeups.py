@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from service.daemon.wake_loop import WakeLoop
+from service.pipeline.wake_loop import WakeLoop
 from service.store import pg_listener
 from service.store.bootstrap import open_store
 from service.store.consumer import consume_all
@@ -143,3 +143,16 @@ def _listeners(store: EventStore) -> int:
             ).scalar()
             or 0
         )
+
+
+def test_a_stopping_loop_ends_its_wait_at_once(store: EventStore) -> None:
+    """Stopping a consumer loop ended its wait only at the next check (a quarter second), which every
+    ``run --once`` would pay at its end; now the stop itself ends the wait."""
+    before = store.last_position()
+    woken: list[bool] = []
+    waiter = threading.Thread(target=lambda: woken.append(store.wait_for_append(before, TIMER)))
+    waiter.start()
+    poll(lambda: [store.wakeups.signal.waiting], lambda waiting: waiting == 1, DEADLINE, "the waiter waiting")
+    store.end_waits()
+    waiter.join(DEADLINE)
+    assert woken == [False]  # the wait ended without an append (it would still be waiting 30 s)
