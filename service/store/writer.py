@@ -41,23 +41,25 @@ class Writer:
         self._turns = WriteTurns()  # foreground writers first (service/store/write_turns.py)
         self._owner: int | None = None
         self._conn: Connection | None = None
+        self._raw: Any = None  # the kept connection's driver connection (SQLAlchemy's path to it is 3 calls)
         self._generation = 0  # which connection: a stamp means something only on the connection it came from
         self.known = KnownHeads()
 
     @contextmanager
-    def transaction(self, *, background: bool = False) -> Iterator[tuple[Connection, Appending]]:
-        """The connection, in a transaction holding the append lock, and what is known of the log's head;
-        commits on exit, rolls back on error. A ``background`` transaction waits while a foreground one is
-        waiting for the connection."""
+    def transaction(self, *, background: bool = False) -> Iterator[tuple[Connection, Any, Appending]]:
+        """The connection and its driver connection, in a transaction holding the append lock, and what is
+        known of the log's head; commits on exit, rolls back on error. A ``background`` transaction waits
+        while a foreground one is waiting for the connection."""
         if self._owner == threading.get_ident():
             raise NestedWrite()
-        with self._turns.turn(background=background):
+        self._turns.acquire(background=background)  # not ``with turn()``: a generator costs every append
+        try:
             self._owner = threading.get_ident()
             try:
                 conn, stamp = self._begin()
                 appending = self.known.start(None if stamp is None else (self._generation, stamp))
                 try:
-                    yield conn, appending
+                    yield conn, self._raw, appending
                 except BaseException:
                     self._end(conn, commit=False)
                     raise
@@ -70,19 +72,21 @@ class Writer:
                 self.known.finish(appending)
             finally:
                 self._owner = None
+        finally:
+            self._turns.release()
 
     def close(self) -> None:
         """Give the connection back (the store is closing)."""
         with self._turns.turn():
             if self._conn is not None:
                 self._conn.close()
-                self._conn = None
+                self._conn = self._raw = None
 
     def _begin(self) -> tuple[Connection, object | None]:
         kept = self._conn
         if kept is not None:
             try:
-                return kept, self._backend.begin_append(_driver(kept))
+                return kept, self._backend.begin_append(self._raw)
             except Exception as error:
                 lost = _lost(kept, error)
                 self._discard()
@@ -97,14 +101,14 @@ class Writer:
             conn.invalidate()
             conn.close()
             raise
-        self._conn = conn
+        self._conn, self._raw = conn, _driver(conn)
         self._generation += 1
         return conn, stamp
 
     def _end(self, conn: Connection, *, commit: bool) -> None:
         """Commit or roll back on the driver: SQLAlchemy's transaction bookkeeping (events, its
         Transaction objects) cost a one-event append more than the driver's own work did."""
-        driver = _driver(conn)
+        driver = self._raw
         try:
             if commit:
                 driver.commit()
@@ -125,7 +129,7 @@ class Writer:
             self._discard()
 
     def _discard(self) -> None:
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._raw = self._conn, None, None
         if conn is None:
             return
         try:
