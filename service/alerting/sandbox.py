@@ -14,6 +14,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from types import CodeType
 from typing import Any
 
@@ -36,7 +37,9 @@ class TemplateLimitError(TemplateError):
 class BoundedSandbox(SandboxedEnvironment):
     """A SandboxedEnvironment with a render deadline and size limits (see the module docstring).
 
-    ``start()`` begins a render's time budget; build one environment per render.
+    ``start()`` begins a render's time budget. The deadline is kept per thread (a context variable of the
+    environment's own), so one environment serves every render of every thread: building one took ~0.7 ms,
+    more than rendering an alert's two templates.
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
@@ -44,7 +47,7 @@ class BoundedSandbox(SandboxedEnvironment):
     def __init__(self, *, seconds: float = RENDER_SECONDS, **options: Any) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False, **options)
         self._seconds = seconds
-        self._deadline = math.inf
+        self._deadline: ContextVar[float] = ContextVar(f"vigil-render-deadline-{id(self)}", default=math.inf)
         self.globals["range"] = self._range
         # A namespace is the one way a template can grow a value across loop iterations.
         self.globals.pop("namespace", None)
@@ -53,11 +56,11 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def start(self) -> None:
         """Start the time budget of one render."""
-        self._deadline = time.monotonic() + self._seconds
+        self._deadline.set(time.monotonic() + self._seconds)
 
     def tick(self) -> None:
         """Raise TemplateLimitError once the render's time is up."""
-        if time.monotonic() > self._deadline:
+        if time.monotonic() > self._deadline.get():
             raise TemplateLimitError(f"rendering took longer than {self._seconds:g}s")
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:

@@ -222,8 +222,10 @@ def human_time(value: str) -> str:
     return f"{moment.day} {moment:%B %Y %H:%M} UTC"
 
 
+@lru_cache(maxsize=1)
 def _environment() -> BoundedSandbox:
-    # Built per render (cheap): each render has its own time budget, and nothing is shared.
+    """The one rendering environment, built once (~0.7 ms, more than a render): it is never changed after
+    this, and each render's time budget is kept per thread (service/alerting/sandbox.py)."""
     environment = BoundedSandbox(trim_blocks=True, lstrip_blocks=True)
     environment.filters["human_date"] = human_date
     environment.filters["human_time"] = human_time
@@ -239,7 +241,7 @@ def _compiled(source: str) -> CodeType:
 
 
 def _render_one(source: str, variables: dict[str, Any], limit: int) -> tuple[str, bool]:
-    # The code is shared; the environment, with its time budget, is still the render's own.
+    # The code and the environment are shared; the time budget is this thread's own.
     return _environment().render_bounded(_compiled(source), variables, limit)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -141,3 +143,19 @@ def test_check_templates_names_the_line_of_a_runtime_failure() -> None:
     [problem] = check_templates(rule(body="fine\n{{ to_value }}\n{{ 1/0 }}"))
     assert (problem.part, problem.line) == ("body", 3)
     assert "ZeroDivisionError" in problem.message
+
+
+def test_a_render_out_of_time_stops_alone_while_other_threads_render_in_time() -> None:
+    """Every render shares one environment; each thread's time budget is its own."""
+    endless = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    slow: list[Any] = []
+    runner = threading.Thread(target=lambda: slow.append(render(rule(title=endless), CEASEFIRE)), daemon=True)
+    runner.start()
+    quick = []
+    give_up = time.monotonic() + 30  # a budget the other renders kept moving would never run out
+    while (runner.is_alive() or not quick) and time.monotonic() < give_up:
+        quick.append(render(rule(title="{{ item_title }} now {{ to_value }}"), CEASEFIRE))
+    assert not runner.is_alive(), "the slow render never ran out of time"
+    assert len(quick) > 10
+    assert all(text.title == "Ceasefire now agreed" and not text.errors for text in quick)
+    assert len(slow[0].errors) == 1 and "longer than" in slow[0].errors[0]
