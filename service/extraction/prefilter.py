@@ -3,11 +3,11 @@
 Each pattern is parsed once, and the literal text it *requires* is worked out from its structure: a
 sequence requires what each part requires; an alternation requires one of its branches' requirements;
 optional parts (``?``, ``*``, ``{0,n}``), character classes and lookarounds require nothing. Of the
-requirements a pattern has, the most selective is kept: a set of keywords, one of which every match
+requirements a pattern has, the most selective indexes it: a set of keywords, one of which every match
 contains ("ceasefire" or "truce", rather than "was" or "has been"). A sentence is tried against a
-pattern only if it contains one of that pattern's keywords. Patterns with no usable requirement
-(nothing literal, or syntax only the ``regex`` module knows) are tried on every sentence, so the
-prefilter can only save work, never lose a match.
+pattern only if it contains one of that pattern's keywords and every other telling word the pattern
+requires. Patterns with no usable requirement (nothing literal, or syntax only the ``regex`` module
+knows) are tried on every sentence, so the prefilter can only save work, never lose a match.
 """
 
 from __future__ import annotations
@@ -52,6 +52,40 @@ def required_keywords(regex_source: str, flags: int = re.IGNORECASE) -> frozense
         return frozenset()
     keywords = frozenset(_keyword(text) for text in need)
     return keywords if _score(keywords) >= MIN_KEYWORD else frozenset()
+
+
+def required_words(regex_source: str, flags: int = re.IGNORECASE) -> tuple[Need, ...]:
+    """Everything every match of ``regex_source`` contains, as sets of words one of which it holds each:
+    each word of each literal text it requires, and of each alternation one word of each branch.
+
+    ``required_keywords`` keeps the most selective requirement to index the pattern by; a sentence that
+    holds it but lacks another requirement cannot match either. Fifty items "prisoner batch N was freed"
+    each indexed by "prisoner" were all tried on every sentence about any batch; requiring every word
+    ("batch", "7", "freed") tries only the one a sentence can match. Words in ``_COMMON`` and
+    one- or two-letter words other than numbers are left out: they are in nearly every sentence.
+    """
+    if _REGEX_ONLY.search(regex_source):
+        return ()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = sre_parse.parse(regex_source, flags & ~re.VERBOSE)
+    except Exception:  # syntax only the regex module knows: no requirement, never a lost match
+        return ()
+    required: list[Need] = []
+    for need in _needs(list(parsed)):
+        if len(need) == 1:  # one literal text: each of its words is required on its own
+            required += [frozenset({word}) for word in re.findall(r"\w+", next(iter(need))) if _telling(word)]
+        else:  # an alternation: one branch's word; the set is worth checking only if every branch has one
+            words = {_keyword(text) for text in need}
+            if all(_telling(word) for word in words):
+                required.append(frozenset(words))
+    return tuple(dict.fromkeys(required))
+
+
+def _telling(word: str) -> bool:
+    """Whether a required word is rare enough in sentences to be worth looking for."""
+    return word.isdigit() or (len(word) >= MIN_KEYWORD and word not in _COMMON)
 
 
 def _needs(items: list[tuple[Any, Any]]) -> list[Need]:
@@ -118,8 +152,10 @@ class Prefilter:
         """``all_of`` (optional, per pattern): sets of texts of which a match holds one each (a words pattern's
         required words in all their forms); a sentence missing one of them is not tried either."""
         self._keywords: list[frozenset[str]] = [required_keywords(source) for source in regex_sources]
-        self._all_of = [tuple(frozenset(fold(text) for text in need) for need in needs) for needs in all_of]
-        self._all_of += [()] * (len(regex_sources) - len(self._all_of))
+        given = [tuple(frozenset(fold(text) for text in need) for need in needs) for needs in all_of]
+        given += [()] * (len(regex_sources) - len(given))
+        self._all_of = [tuple(dict.fromkeys((*words, *required_words(source))))
+                        for words, source in zip(given, regex_sources, strict=True)]
         self._always = frozenset(i for i, words in enumerate(self._keywords) if not words)
         self._owners: dict[str, tuple[int, ...]] = {}
         for index, words in enumerate(self._keywords):

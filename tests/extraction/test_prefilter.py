@@ -172,6 +172,17 @@ def test_a_words_pattern_is_tried_only_where_each_word_it_requires_is() -> None:
     assert prefilter.candidates("project0001 was approving", among=frozenset({0})) == [0]
 
 
+def test_a_regex_pattern_is_tried_only_where_each_telling_word_it_requires_is() -> None:
+    """Fifty items alike were each tried on every sentence about any of them (their keyword, "prisoner",
+    is in all of them): now a sentence is tried against the one pattern whose every word it holds."""
+    patterns = [compile_pattern(f"prisoner batch {n} (was|were) freed", date=False) for n in range(50)]
+    prefilter = Prefilter([p.regex.pattern for p in patterns], [p.needs for p in patterns])
+    assert prefilter.candidates("Prisoner batch 7 was freed at dawn.") == [7]
+    assert prefilter.candidates("Talks on prisoner batch 7 went on.") == []  # no "freed": cannot match
+    assert prefilter.candidates("Prisoner batch 17 was freed.") == [1, 7, 17]  # "1" and "7" are in "17"
+    assert prefilter.candidates("Prisoner batch 7 was freed.", among=frozenset({7, 8})) == [7]
+
+
 def test_a_sentence_without_any_keyword_tries_no_keyworded_pattern() -> None:
     prefilter = Prefilter([r"ceasefire (held|collapsed)", r"prisoners? (were )?(freed|exchanged)"])
     assert prefilter.candidates("The weather in Istanbul was fine.") == []
