@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 
 from service.pipeline.wake_loop import WakeLoop
 from service.store import pg_listener
@@ -156,3 +157,22 @@ def test_a_stopping_loop_ends_its_wait_at_once(store: EventStore) -> None:
     store.end_waits()
     waiter.join(DEADLINE)
     assert woken == [False]  # the wait ended without an append (it would still be waiting 30 s)
+
+
+def test_a_consumer_pass_takes_one_pooled_connection(store: EventStore) -> None:
+    """A pass read its checkpoint, then its events, then again both to find nothing: four connections from
+    the pool, each a ping and a rollback on PostgreSQL, for a pass that handles three events. One now."""
+    for n in range(3):
+        _append(store, n)
+    taken: list[object] = []
+
+    def count(*_: object) -> None:
+        taken.append(1)
+
+    event.listen(store.engine, "checkout", count)
+    try:
+        handled = consume_all(store, "test-consumer", ["Pinged"], lambda _tx, _event: None)
+    finally:
+        event.remove(store.engine, "checkout", count)
+    assert handled == 3
+    assert len(taken) == 1
