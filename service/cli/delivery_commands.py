@@ -182,9 +182,7 @@ def deliver_command(ctx: click.Context, retry_alert: str | None) -> None:
                 [NewEvent(AlertRetryRequested.TYPE, AlertRetryRequested(alert_id=retry_alert).to_data())],
             )
         worker = DeliveryWorker(store, default_owner(), dict(os.environ), RetryPolicy())
-        sent = 0
-        while attempted := worker.run_due():
-            sent += attempted
+        sent = worker.run_all_due()
         click.echo(f"{sent} deliveries attempted")
         if retry_alert:
             with store.reading() as conn:

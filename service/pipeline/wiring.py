@@ -192,10 +192,7 @@ class Pipeline:
 
     def deliver(self) -> int:
         """Send every delivery that is due now."""
-        total = 0
-        while sent := self.worker.run_due():
-            total += sent
-        return total
+        return self.worker.run_all_due()
 
     @contextmanager
     def consuming_alongside(self) -> Iterator[EarlyWork]:

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from service.cli.main import cli
 from service.delivery.worker import DeliveryWorker
 from service.pipeline.wiring import open_pipeline_store
 from service.rules.loader import load_rules
 from service.store.hashing import timestamp_text
+from service.store.recorder import EventStore
 from service.web.app import create_app
 from service.web.context import WebContext
 from tests.delivery.alerts import ITEM, raise_alerts, stream_types
@@ -92,3 +95,37 @@ def test_a_transient_failure_is_retried_on_the_schedule(sqlite_url: str) -> None
         assert [r.status for r in hook.requests()] == [500, 200]
     assert stream_types(store, "al-001")[-1] == "AlertDelivered"
     store.close()
+
+
+
+def _checkouts(store: EventStore, work: Callable[[], object]) -> int:
+    taken: list[int] = []
+
+    def count(*_: object) -> None:
+        taken.append(1)
+
+    event.listen(store.engine, "checkout", count)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "checkout", count)
+    return len(taken)
+
+
+def test_a_delivery_pass_does_not_read_again_to_find_nothing_more(tmp_path: Path) -> None:
+    """A pass read what was due (and the digests) once more after sending everything, to find nothing:
+    on PostgreSQL two more pooled connections, six round trips, after every pass."""
+    with JsonReceiver() as hook:
+        reads = {}
+        for count in (0, 1, 3):
+            store = open_pipeline_store(str(tmp_path / f"{count}.db"))
+            try:
+                if count:
+                    raise_alerts(store, f"json://127.0.0.1:{hook.port}/hook", count)
+                worker = DeliveryWorker(store, "a", {})
+                reads[count] = _checkouts(store, worker.run_all_due)
+            finally:
+                store.close()
+    per_delivery = reads[1] - reads[0]
+    assert per_delivery > 0
+    assert reads[3] == reads[0] + 3 * per_delivery  # the pass's own reads once, not once more at its end
