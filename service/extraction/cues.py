@@ -38,6 +38,8 @@ NEGATION = (
     "prevent", "prevents", "prevented", "preventing", "avert", "averts", "averted", "averting", "avoid",
     "avoids", "avoided", "avoiding", "fend off", "fended off", "fending off", "ward off", "warded off",
     "barred", "from leaving", "from reaching", "from entering", "from making", "from taking",
+    # Bans and impossibility: "prohibited from organising a bid", "made it impossible for him to enter".
+    "prohibited from", "banned from", "blocked from", "impossible", "impossible to",
 )
 #: Negations that follow the predicate within a few words ("the deal ... was not signed", "... fell through").
 #: Bare "not" is left out on purpose: "agreed on a truce, not a peace deal" denies nothing.
@@ -82,6 +84,11 @@ HEDGE = (
     "declined to", "declines to", "reluctant to", "hesitant to", "aims to", "aimed to", "wishes to",
     "wished to", "wish", "needs to", "need to", "has to", "have to", "must", "ought to",
     "asked to", "asks", "asked", "order to", "so that", "in order to", "designed to", "meant to",
+    # Chances and requirements: "the likelihood of a bid", "the deal requires the approval of shareholders".
+    "likelihood of", "likelihood that", "possibility of", "possibility that", "requires", "require",
+    "requiring",
+    # "An attempted coup", "attempted a crossing": tried, not done.
+    "attempted",
 )
 #: Conditions and disputed claims that follow the predicate: "the exchange will take place on Monday if
 #: both sides agree", "Russia and Ukraine agreed to a truce, a blogger claimed".
@@ -98,6 +105,15 @@ PSEUDO_NEGATION = (
     "not only", "not just", "no doubt", "not least", "nothing but", "no sooner", "no matter",
     "once again", "once more", "at once", "as expected", "as planned", "as agreed", "as promised",
     "as scheduled", "as usual", "as yet", "as well as", "if any", "if not", "whether or not",
+    # Fixed phrases whose cue word is used in another sense: a source's anonymity, a comparison with what
+    # was expected ("fell faster than expected" happened), an adjective ("would-be buyers"), police
+    # language ("wanted for questioning").
+    "on condition of anonymity", "on condition that he not be named", "on condition that she not be named",
+    "than expected", "than anticipated", "than planned", "than hoped", "than feared", "than forecast",
+    "would-be", "would - be", "if compared", "wanted for questioning", "wanted in connection with", "most wanted",
+    # "The No. 1 carmaker", "no fewer than 20 people were killed": a rank or a quantity, no denial.
+    "no. 1", "no. 2", "no. 3", "no. 4", "no. 5", "no fewer than", "no less than", "no more than",
+    "no later than", "no earlier than", "not less than", "not more than", "nothing less than",
 )
 #: Words that end a cue's reach: what comes after them is another statement. ("yet" counts only as a
 #: conjunction, after a comma or "and": see guards._CLAUSE_BOUNDARY, as "not yet" is a negation.)

@@ -39,7 +39,11 @@ _CLAUSE_BOUNDARY = regex.compile(
     regex.IGNORECASE,
 )
 _SIDE_REMARK = regex.compile(
-    r"\([^()]*\)|\s-\s[^-]{1,160}?\s-\s|,\s*(?:which|who|whom|whose|where)\b[^,;:\"]*,", regex.IGNORECASE
+    r"\([^()]*\)|\s-\s[^-]{1,160}?\s-\s|,\s*(?:which|who|whom|whose|where)\b[^,;:\"]*,"
+    # "Eleven people, none of them soldiers, died": an apposition about the subject's members.
+    r"|,\s*(?:none|all|most|some|many|several|few|one|two|three|each|both|neither)\s+of\s+(?:them|whom|which)\b"
+    r"[^,;:\"]*,",
+    regex.IGNORECASE,
 )
 _RELATIVE_CLAUSE = regex.compile(r"\b(?:that|which|who|whom|whose|where)\b", regex.IGNORECASE)
 _WORD = regex.compile(r"[\w'-]+")
@@ -72,6 +76,10 @@ _FUTURE = regex.compile(
 #: ... or whose own clause is in the present tense: "once the truce takes effect".
 _PRESENT = regex.compile(r"\b(?:is|are|has|have|does|do|takes|holds|begins|starts|ends|comes|gets)\b",
                          regex.IGNORECASE)
+#: The verb right after a time clause's subject, when it is a singular present ("after the strike ends will be
+#: destroyed"): the clause's own, as a main verb after a plural subject would not be singular.
+_SINGULAR_PRESENT_NEXT = regex.compile(r"\s+(?:is|has|does|takes|holds|begins|starts|ends|comes|gets)\b",
+                                       regex.IGNORECASE)
 #: "nearly 300 people": a quantity, not something that nearly happened.
 _QUANTITY_AFTER = regex.compile(r"\s+(?:\d|\$|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|"
                                 r"forty|fifty|hundred|hundreds|thousand|thousands|half|all|every|double|twice)\b)",
@@ -96,7 +104,17 @@ _DETERMINER_BEFORE = regex.compile(
 #: Hedge cues that name a thing when used as nouns ("following a new offer, the union called off the strike"):
 #: a comma between such a noun and the predicate ends its reach, as the offer is the background of the deed.
 _NOMINAL = frozenset({"offer", "offers", "proposal", "proposals", "proposal for", "plan", "plans", "demand",
-                      "demands", "bid"})
+                      "demands", "bid", "hope", "hopes", "fear", "fears"})
+#: A noun cue that is the subject of an auxiliary ("security plans were leaked", "the demand was refused")
+#: names a thing the clause says something about; "plans are to ..." and "the hope is that ..." still propose.
+_SUBJECT_OF_AUXILIARY = regex.compile(r"\s+(?:was|were|is|are|has|have|had)\b(?!\s+(?:to|that|for)\b)",
+                                      regex.IGNORECASE)
+#: "Demand" as a market's demand ("softer demand", "strong consumer demand") is no request.
+_MARKET_BEFORE_DEMAND = regex.compile(
+    r"\b(?:strong|stronger|weak|weaker|soft|softer|softening|firm|firmer|higher|lower|rising|falling|slowing|"
+    r"slower|growing|robust|sluggish|consumer|domestic|global|world|market|customer|export|seasonal|continued|"
+    r"increased|reduced|strengthening|weakening|booming|tepid|brisk|pent-up|healthy|solid|poor|slack|overall)\s+$",
+    regex.IGNORECASE)
 #: ... when a determiner or a preposition shows it is a noun ("they demand, once more, that" is the verb).
 _PREPOSITION_BEFORE = regex.compile(r"\b(?:following|after|amid|amidst|under|despite|with|of|from|over|upon|"
                                     r"against|before|by|on|in|behind|about)\s+$", regex.IGNORECASE)
@@ -108,26 +126,105 @@ _CLAIM_WORDS = frozenset({"claims", "claimed", "alleged"})
 _CLAIM_THING_AFTER = regex.compile(
     r"\s+(?:of|for|from|stemming|arising|against|over|filed|totall?ing|related|by)\b", regex.IGNORECASE
 )
+#: A "that" clause whose subject (a few words, no verb of its own) is followed by a bare "be" right before the
+#: predicate: the subjunctive of a demand ("asked that his son be moved").
+_SUBJUNCTIVE_BE = regex.compile(
+    r"\bthat\s+(?:(?!(?:to|will|would|could|can|may|might|should|must|shall|not|never|also|is|are|was|were|"
+    r"has|have|had|do|does|did)\b)[\w'.-]+\s+){1,5}be\s+$", regex.IGNORECASE)
+#: Hedges that qualify the noun after them when a determiner comes first ("the planned purchase", "a possible
+#: strike"), and how far that noun's phrase reaches.
+_ATTRIBUTIVE = frozenset({"planned", "proposed", "possible", "potential", "expected", "intended", "rumoured",
+                          "rumored", "draft"})
+ATTRIBUTIVE_WINDOW_WORDS = 3
+#: "The firm intends to bid for the contract and is seeking partners": "and" with an auxiliary starts a verb
+#: phrase of its own, beyond the reach of the hedge in the first one.
+_NEW_VERB_PHRASE = regex.compile(r"\b(?:and|but)\s+(?:is|are|was|were|has|have|had)\b", regex.IGNORECASE)
+#: A verb whose object is "no ..." or "nothing" did not do it: "the gunmen took no money", "police found nothing".
+_NOTHING_AFTER = regex.compile(r"\s+(no|nothing|none)\b(?!\s*(?:\.\s*\d|longer\b|doubt\b|matter\b|sooner\b))",
+                               regex.IGNORECASE)
+_HOLDING_VERBS = frozenset({"is", "are", "was", "were", "be", "been", "has", "have", "had", "having", "see", "sees",
+                            "saw", "seen", "seeing", "made", "makes", "make"})
+#: How far before a time clause its governing verb is looked for ("sanctions imposed on Iraq after ...").
+_GOVERNING_WORDS = 3
+#: Hedges that make a condition: they reach into the main clause after a comma ("if talks fail, the truce
+#: will collapse" does not say the truce collapses).
+_CONDITIONS = frozenset({"if", "unless", "whether", "provided that", "providing that", "as long as", "in case",
+                         "on condition", "only if", "subject to", "in exchange for", "conditional on"})
+#: Conditions and qualifications after the predicate that belong to the nearest verb before them ("agreed to hand
+#: over the weapons if ..."); a disputed claim ("..., a blogger claimed") is about the whole statement.
+_ATTACHED_AFTER = _CONDITIONS | {"in return for", "in principle", "in theory", "on paper"}
+#: A comma followed within this many words by "and" or "or" is a list's; one followed by another comma
+#: within as many words opens an aside (", on Monday,").
+_LIST_WORDS = 4
+#: Words after a comma that go on naming the hedged thing ("talks, including on a truce", "goods, such as oil").
+_EXAMPLES_AFTER = regex.compile(r"\s*(?:including|such\s+as|notably|especially|particularly|in\s+particular|"
+                                r"namely|like|mainly|mostly|chiefly|above\s+all|as\s+well\s+as|plus|either|"
+                                r"neither|not|nor|or|and|then|possibly|perhaps)\b", regex.IGNORECASE)
+_ASIDE = regex.compile(r",(?:\s*[\w'.-]+){0,4}\s*,")
 _THAT_AFTER = regex.compile(r"\s+that\b", regex.IGNORECASE)
 #: "to" right before a bare verb: "agreed to release the prisoners" does not say they were released.
 _INFINITIVE_TO = regex.compile(r"\bto\s+(?:(?:also|not|then|jointly|immediately|formally)\s+)?$", regex.IGNORECASE)
 #: Words before "to" that make it a preposition of movement or result ("led to war", "rose 40 points to"), or
 #: a verb that says the deed was done ("managed to", "continued to", "began to", "had to").
 _TO_PREPOSITION = frozenset({"led", "leads", "lead", "went", "go", "goes", "returned", "return", "moved", "came",
-                             "come", "according", "prior", "up", "close", "next", "due", "back", "from", "and",
+                             "come", "according", "prior", "up", "close", "next", "back", "from", "and",
                              "or", "rose", "fell", "increased", "declined", "dropped", "climbed", "jumped",
                              "contributed", "related", "compared", "opposed", "addition", "respect", "regard",
                              "way", "road", "path", "turned", "referred", "applied", "subjected", "exposed", "continue",
                              "continues", "continued", "continuing", "began", "begin", "begins", "beginning",
                              "started", "starts", "start", "managed", "used", "had", "points", "share", "cents",
                              "percent", "contract", "shot", "helped", "helps", "enough"})
-_NOT_BARE_VERB = regex.compile(r"(?:ed|ing|ion|ions|ment|ments|ness|ity|ance|ence|ship|ure|ists?|ers?|s)$",
+#: Verbs that say the deed under "to" was done, a few words before it (implicatives and causes): "went on to win",
+#: "caused prices to fall", "police were forced to use tear gas", "prompted the bank to cut rates".
+_DONE_BEFORE_TO = regex.compile(
+    r"\b(?:caused|causing|forced|forcing|compelled|prompted|prompting|proceeded|begun|went\s+on|took\s+pains|"
+    r"happened|dared|bothered|remembered)(?:\s+[\w'.-]+){0,3}$", regex.IGNORECASE)
+#: A ranking names who did it: "the first country to sign the treaty", "one of the few banks to raise rates".
+_RANKED_BEFORE_TO = regex.compile(
+    r"\b(?:the|its|their|his|her|a)\s+(?:first|last|only|second|third|latest|few)(?:\s+[\w'.-]+){0,3}$",
+    regex.IGNORECASE)
+#: Where a market or a figure moved to: "rebounded to close higher", "fell for a third day to end the week".
+_RESULT_INFINITIVES = frozenset({"close", "end", "finish", "settle", "reach", "stand", "hit"})
+_MOVED_BEFORE_TO = regex.compile(
+    r"\b(?:rose|fell|rebounded|recovered|climbed|gained|lost|dropped|slid|slipped|jumped|surged|tumbled|plunged|"
+    r"advanced|declined|edged|rallied|sank|soared|went|going)(?:\s+[\w'.%$-]+){0,8}$", regex.IGNORECASE)
+#: Nouns whose own "to" states a purpose or a chance ("prompted efforts to agree a truce", "the first step to end
+#: the war"): the verb after them is still an aim, whatever comes before the noun.
+_PURPOSE_NOUNS = frozenset({"effort", "efforts", "call", "calls", "bid", "bids", "attempt", "attempts", "move", "moves",
+                            "step", "steps", "way", "ways", "chance", "chances", "opportunity", "time", "deal", "deals",
+                            "plan", "plans", "measure", "measures", "option", "options", "offer", "offers", "push",
+                            "campaign", "pressure", "proposal", "proposals", "right", "decision", "agreement",
+                            "order", "orders", "talks", "demand", "demands", "motion", "vote", "votes"})
+#: Endings of words that are no bare verb: a participle, a plural, a noun ("to reach" is an aim, "to sales"
+#: is not). Endings that verbs share ("to surrender", "to ensure", "to finance", "to implement", "to question",
+#: "to discuss") are left to the closed list of bare nouns after "to" below.
+_NOT_BARE_VERB = regex.compile(r"(?:(?<!br|spr|str|sw|st|cl|fl|s)ing|ed|ions|ments|ness|ity|ists?|ers|(?<![su])s)$",
                                regex.IGNORECASE)
-#: Reported speech after a verb of saying ("a spokesman said the bank may not qualify") is about what was
-#: said, not about the saying.
+#: Nouns that follow "to" without a determiner ("beaten to death", "came to power", "went to court").
+_BARE_NOUNS_AFTER_TO = frozenset({"death", "war", "power", "court", "trial", "prison", "jail", "office", "date",
+                                  "parliament", "independence", "extinction", "completion", "justice", "safety",
+                                  "hospital", "school", "church", "bed", "life", "light", "mind", "market",
+                                  "attention", "action", "election", "congress", "dinner", "lunch", "home",
+                                  "work", "zero", "nothing", "everyone", "anyone", "someone", "ground", "shore",
+                                  "sea", "town", "land", "air", "fruition", "maturity", "victory", "defeat"})
+#: Reported speech after a verb of saying or thinking ("a spokesman said the bank may not qualify", "he believes
+#: the boy should stay") is about what was said or thought, not about the saying.
 _SAYING = frozenset({"said", "says", "say", "told", "tells", "announced", "reported", "added", "stated", "noted",
                      "argued", "warned", "insisted", "claimed", "predicted", "acknowledged", "conceded", "saying",
-                     "telling", "declared", "wrote", "asked", "believed", "thought", "knew", "estimated"})
+                     "telling", "declared", "wrote", "asked", "believed", "thought", "knew", "estimated",
+                     "believe", "believes", "think", "thinks", "adding", "noting", "warning", "warns", "predicting",
+                     "predicts", "fearing", "wondered", "wondering", "complained", "insists", "argues", "explained"})
+#: An auxiliary's negation ("did not", "has not", "isn't") after a past verb or participle belongs to another
+#: verb: in "the prisoners released in May have not returned" the release happened.
+_AUXILIARY_NEGATION = regex.compile(r"(?:has|have|had|is|are|was|were|did|does|do)(?:\s+not|n't)|not\s+yet|yet\s+to",
+                                    regex.IGNORECASE)
+#: A nearer verb between the predicate and a condition after it, which the condition then belongs to: an
+#: infinitive ("agreed to hand over the boy if ..."), a modal or "will" ("said it would strike unless ...").
+_NEARER_MODALS = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "'ll"})
+#: Words after "to" that show it is a preposition, not the mark of an infinitive ("to an offer", "to them").
+_NOT_AFTER_INFINITIVE_TO = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this",
+                                      "that", "these", "those", "some", "any", "all", "no", "every", "each", "him",
+                                      "them", "us", "me", "it", "one", "what", "which", "whom", "date", "be"})
 
 
 def _english_present(own: str) -> bool:
@@ -138,13 +235,18 @@ def _english_aim(before: str, first_word: str) -> str | None:
     """"Agreed to release", "has the right to speak", "declined to confirm": a bare verb after "to" is an aim,
     a duty or a refusal, not a deed. Returns the verb, or None."""
     marker = _INFINITIVE_TO.search(before)
-    if marker is None or _NOT_BARE_VERB.search(first_word) or first_word.lower() in _IRREGULAR_PAST:
+    if marker is None or _NOT_BARE_VERB.search(first_word) or first_word.lower() in _IRREGULAR_PAST \
+            or first_word.lower() in _BARE_NOUNS_AFTER_TO or first_word[:1].isupper():
         return None
     head = before[:marker.start()].rstrip()
     if head[-1:] in ("%", ",") or head[-1:].isdigit():
         return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
     previous = _WORD.findall(head)
     if previous and previous[-1].lower() in _TO_PREPOSITION:
+        return None
+    if previous and previous[-1].lower() not in _PURPOSE_NOUNS and (
+            _DONE_BEFORE_TO.search(head) or _RANKED_BEFORE_TO.search(head)
+            or (first_word.lower() in _RESULT_INFINITIVES and _MOVED_BEFORE_TO.search(head))):
         return None
     return f"to {first_word}"
 
@@ -191,11 +293,17 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
                if m.end() <= predicate.start or m.start() >= predicate.after]
     text, lowered = _blank(sentence, masked), _blank(lowered, masked)
     clause_start, clause_end = _clause(grammar, text, predicate.start, predicate.after)
+    for remark in grammar.side_remark.finditer(sentence):
+        # A predicate inside a side remark ("the agency, which gives a daily tally, did not mention him") is
+        # judged within the remark: the sentence around it is another statement.
+        if remark.start() <= predicate.start and remark.end() >= predicate.after:
+            clause_start, clause_end = max(clause_start, remark.start()), min(clause_end, remark.end())
     if _asks(sentence, clause_end):
         return Verdict("hedge", "?", "the sentence asks a question; it does not state the fact")
     scan = _Scan(sentence, text, lowered, predicate, cues, grammar)
     past = grammar.is_past(sentence[predicate.start:predicate.end])
-    verdict = scan.infinitive() or scan.before(clause_start, past) or scan.inside() or scan.after(clause_end)
+    verdict = (scan.infinitive() or scan.subjunctive(clause_start) or scan.before(clause_start, past)
+               or scan.inside() or scan.after(clause_end))
     if verdict is not None or published_year is None:
         return verdict
     # The announced date's own words are left out: "on 30 December 2025" read in January 2026 is no history.
@@ -291,9 +399,33 @@ class _Scan:
             return grammar.future(own[comma:])
         if cue.text.lower() in grammar.always_ahead:
             return True
+        if grammar is ENGLISH and self._looks_back(cue):
+            return False
         relative = grammar.relative_clause.search(text, predicate.after)
         statement = text[:relative.start() if relative else len(text)]
         return grammar.future(statement) or grammar.present(own)
+
+    def _attributive_out_of_reach(self, cue: Cue, gap: int) -> bool:
+        """"Sony's planned purchase of the studio for $200 million is scheduled to close": a participle or an
+        adjective after a determiner qualifies the noun it precedes ("the planned purchase" is no fact), not a
+        verb beyond that noun's phrase (English)."""
+        return (self.grammar is ENGLISH and gap > ATTRIBUTIVE_WINDOW_WORDS and cue.text.lower() in _ATTRIBUTIVE
+                and bool(_DETERMINER_BEFORE.search(self.text, 0, cue.start)))
+
+    def _looks_back(self, cue: Cue) -> bool:
+        """"Shares jumped after the firm said it is in talks", "sanctions imposed after the invasion": a time
+        clause whose own verb is in the past, or that follows a past verb closely, is about what happened,
+        whatever the rest of the sentence says of the future (English)."""
+        own = self.text[cue.end:self.predicate.start]
+        if (self.grammar.future(own) or self.grammar.present(self.text[cue.end:self.predicate.after])
+                or _SINGULAR_PRESENT_NEXT.match(self.text, self.predicate.after)):
+            return False  # "after the truce agreed on Monday takes effect", "after the strike ends" look ahead
+        if _is_past(own):
+            return True
+        governing = [w.lower() for w in _WORD.findall(self.text[:cue.start])][-_GOVERNING_WORDS:]
+        if any(word == "to" or word in _NEARER_MODALS or self.grammar.future(word) for word in governing):
+            return False  # "will be lifted after", "agreed to withdraw after": it looks ahead
+        return _is_past(" ".join(word for word in governing if word not in _PAST_AUXILIARIES))
 
     def _noun_sense(self, cue: Cue) -> bool:
         """"Accepted the offer", "claims from the earthquake": the cue word names a thing, not a wish."""
@@ -302,6 +434,9 @@ class _Scan:
             return bool(grammar.quantity_after.match(self.text, cue.end))
         if cue.text.lower() not in grammar.noun_sense or grammar.proposes_after is None:
             return False
+        if grammar is ENGLISH and (_SUBJECT_OF_AUXILIARY.match(self.text, cue.end) or (
+                cue.text.lower() == "demand" and _MARKET_BEFORE_DEMAND.search(self.text, 0, cue.start))):
+            return True
         if grammar.proposes_after.match(self.text, cue.end) or grammar.determiner_before is None:
             return False
         return bool(grammar.determiner_before.search(self.text, 0, cue.start))
@@ -331,6 +466,25 @@ class _Scan:
         before = self.text[:cue.start]
         return bool(_DETERMINER_BEFORE.search(before) or _PREPOSITION_BEFORE.search(before))
 
+    def _comma_closes(self, cue: Cue) -> bool:
+        """"Trying to calm the market, the bank cut rates", "plans to close two plants, cutting 900 jobs": a comma
+        after a wish, plan or attempt ends its phrase, and what follows is another statement (English). A
+        condition reaches on ("if talks fail, the truce will collapse"), a modal or a "that" clause holds its
+        own clause together, and a comma inside a list or an aside ("urged Moscow, Minsk and Tehran to ...",
+        "proposed, on Monday, a truce") closes nothing."""
+        word = cue.text.lower()
+        if self.grammar is not ENGLISH or word in _CONDITIONS or word in self.grammar.modals:
+            return False
+        between = _ASIDE.sub(" ", self.text[cue.end:self.predicate.start])
+        if _THAT_AFTER.match(between):
+            return False  # "demand, once more, that ...": the "that" clause is what is demanded
+        for comma in regex.finditer(",", between):
+            if _EXAMPLES_AFTER.match(between, comma.end()):
+                continue  # "wants talks, including on a truce": the examples are still what is wanted
+            if not any(w.lower() in ("and", "or") for w in _WORD.findall(between[comma.end():])[:_LIST_WORDS]):
+                return True
+        return False
+
     def infinitive(self) -> Verdict | None:
         """"Agreed to release", "погодилися обмінятися": a bare verb is an aim, a duty or a refusal, not a deed."""
         predicate = self.predicate
@@ -342,6 +496,16 @@ class _Scan:
             return None
         return Verdict("hedge", aim.split()[0].lower(),
                        f"'{aim}' is an aim or a duty, not a statement that it happened")
+
+    def subjunctive(self, clause_start: int) -> Verdict | None:
+        """"Insisted that the boy be returned", "a call that the dispute be settled": a bare "be" after the
+        subject of a "that" clause is a demand's subjunctive, not a statement (English)."""
+        if self.grammar is not ENGLISH:
+            return None
+        marker = _SUBJUNCTIVE_BE.search(self.text, clause_start, self.predicate.start)
+        if marker is None:
+            return None
+        return Verdict("hedge", "be", "'that ... be' demands it; it does not state that it happened")
 
     def _report_starts(self, clause_start: int) -> int:
         """"The investor plans to run the company, said a spokesman": a verb of saying after a comma is a
@@ -368,13 +532,16 @@ class _Scan:
                                f"'{cue.text}' makes it a condition about the future, not a fact")
             if cue.kind == "hedge":
                 if (_is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue)
-                        or self._noun_before_comma(cue) or self._claim_as_thing(cue)):
+                        or self._noun_before_comma(cue) or self._claim_as_thing(cue) or self._comma_closes(cue)
+                        or self._attributive_out_of_reach(cue, gap)
+                        or _NEW_VERB_PHRASE.search(self.text, cue.end, predicate.start)):
                     continue
                 reach = MODAL_WINDOW_WORDS if cue.text.lower() in self.grammar.modals else HEDGE_WINDOW_WORDS
                 if gap <= reach:
                     return Verdict("hedge", cue.text.lower(),
                                    f"'{cue.text}' makes it a proposal, wish, possibility or condition, not a fact")
-            elif gap <= NEGATION_WINDOW_WORDS:
+            elif gap <= NEGATION_WINDOW_WORDS and not self._comma_closes(cue) \
+                    and not _NEW_VERB_PHRASE.search(self.text, cue.end, predicate.start):
                 return Verdict("negation", cue.text.lower(), f"'{cue.text}' denies what follows it")
         return None
 
@@ -402,14 +569,62 @@ class _Scan:
         words = [w.lower() for w in _WORD.findall(predicate)]
         return bool(words) and (words[-1] in self.grammar.saying or self.grammar.is_past(predicate))
 
+    def _last_word(self) -> str:
+        """The predicate's last word, lower-cased ("" when it has none)."""
+        words = _WORD.findall(self.text[self.predicate.start:self.predicate.end])
+        return words[-1].lower() if words else ""
+
+    def _says(self) -> bool:
+        """Whether the predicate ends in a verb of saying or thinking (English), whose complement follows it."""
+        return self.grammar is ENGLISH and self._last_word() in self.grammar.saying
+
+    def _holds(self) -> bool:
+        """Whether the predicate ends in "be", "have" or a verb of seeing: "has no plans", "sees no end" state
+        what there is, not a deed that was not done (English)."""
+        return self._last_word() in _HOLDING_VERBS
+
+    def _verb_past(self) -> bool:
+        """Whether the predicate ends in a past verb or participle (English): "agreed", "released", "took"."""
+        last = self._last_word()
+        return self.grammar is ENGLISH and bool(last) and last not in _PAST_AUXILIARIES and _is_past(last)
+
+    def _nearer_verb(self, start: int, end: int) -> bool:
+        """"Agreed to hand over the boy if ...", "said it would strike unless ...": a verb between the
+        predicate and a condition after it (an infinitive, a modal's verb, a verb of saying) is the one the
+        condition is about (English)."""
+        if self.grammar is not ENGLISH:
+            return False
+        words = [w.lower() for w in _WORD.findall(self.text[start:end])]
+        for index, word in enumerate(words):
+            if word in _NEARER_MODALS or word in self.grammar.saying:
+                return True
+            following = words[index + 1] if index + 1 < len(words) else ""
+            previous = words[index - 1] if index else ""
+            if word == "to" and following and following not in _NOT_AFTER_INFINITIVE_TO \
+                    and not _NOT_BARE_VERB.search(following) and following not in _IRREGULAR_PAST \
+                    and previous not in _TO_PREPOSITION and not following[0].isdigit():
+                return True
+        return False
+
     def after(self, clause_end: int) -> Verdict | None:
-        """A negation, modal, condition or disputed claim after the predicate, in its clause."""
+        """A negation, modal, condition or disputed claim after the predicate, in its clause.
+
+        After a verb of saying or thinking, what follows is what was said ("officials said it did not
+        happen"), so only the predicate's own clause counts: nothing after it. After a past verb or participle
+        an auxiliary's negation belongs to another verb ("the men released in May have not returned home").
+        A condition belongs to the nearest verb before it ("agreed to hand over the boy if ...")."""
         start = self.predicate.after
         relative = self.grammar.relative_clause.search(self.text, start, clause_end)
         if relative is not None:  # "a truce that has not yet taken effect": the "not" is about its effect
             clause_end = relative.start()
+        if self._says():
+            return None
+        nothing = _NOTHING_AFTER.match(self.text, start, clause_end)
+        if nothing is not None and self.grammar is ENGLISH and not self._holds():
+            return Verdict("negation", nothing.group(1).lower(), f"'{nothing.group(1)}' as its object denies it")
         negation = self.cues.negation_after.first(self.text, self.lowered, start, clause_end)
-        if negation is not None and _words(self.text[start:negation.start]) <= AFTER_WINDOW_WORDS:
+        if negation is not None and _words(self.text[start:negation.start]) <= AFTER_WINDOW_WORDS \
+                and not (self._verb_past() and _AUXILIARY_NEGATION.fullmatch(negation.text)):
             return Verdict("negation", negation.text.lower(), f"'{negation.text}' right after it denies it")
         modal = self.grammar.modal_after.search(self.text, start, clause_end)
         if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS \
@@ -417,7 +632,8 @@ class _Scan:
             return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")
         hedge = next((cue for cue in sorted(self.cues.hedge_after.find(self.text, self.lowered, start, clause_end),
                                             key=lambda cue: (cue.start, -cue.end))
-                      if not self._claim_as_thing(cue)), None)
+                      if not self._claim_as_thing(cue)
+                      and not (cue.text.lower() in _ATTACHED_AFTER and self._nearer_verb(start, cue.start))), None)
         if hedge is not None:
             return Verdict("hedge", hedge.text.lower(),
                            f"'{hedge.text}' after it makes it a condition or a disputed claim, not a fact")

@@ -116,3 +116,101 @@ def test_a_time_clause_about_the_future_still_vetoes() -> None:
 def test_the_splitter_keeps_a_sentence_whole_after_news_abbreviations(abbreviation: str) -> None:
     text = f"The board of {abbreviation} Dupont and Smith said the plant would close if sales fell."
     assert split_sentences(text) == [text]
+
+
+# Issue: the hedge guard over-vetoed real news language (factuality bench, train and dev splits). Each sentence
+# below is written here; the old guards got every one of them wrong.
+MORE_WORDS = ("leaked", "sign", "close", "surrender", "approval", "selling", "sold", "took", "made", "agreed",
+              "returned", "shelling", "bid", "raid", "killed", "commented", "opened", "cut", "fled", "ended",
+              "sentenced", "lifted", "fly")
+
+
+def verdict_of(text: str, word: str) -> tuple[bool, str]:
+    """:func:`verdict` with the words of this section as items too."""
+    words = (*WORDS, *MORE_WORDS)
+    rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in words}})
+    reports = Extractor(rules).explain(EntryText("wire", "g", "", "", text, PUBLISHED))
+    if any(f.item == word for r in reports for f in r.findings):
+        return True, ""
+    vetoes = [f"{v.guard} {v.cue}" for r in reports for v in r.vetoes if v.item == word]
+    return False, vetoes[0] if vetoes else "unmatched"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # After a verb of saying or thinking, what follows is what was said, not a denial of the saying.
+        ("The minister said the talks did not fail.", "said"),
+        # After a past participle, an auxiliary's "not" belongs to the next verb.
+        ("The hostages released in May have not returned home.", "released"),
+        # A condition belongs to the nearest verb before it: the aim, not the agreement.
+        ("The rebels agreed to hand over the weapons if the army withdraws.", "agreed"),
+        # A predicate inside a side remark is judged inside it.
+        ("The agency, which reports the shelling every day, has not commented.", "shelling"),
+        # Fixed phrases whose cue word has another sense.
+        ("The raid on the depot was confirmed on condition of anonymity by two officers.", "raid"),
+        ("Sales rose faster than expected and the strike ended.", "strike"),
+        ("The would-be buyers filed a complaint.", "filed"),
+        ("The man wanted for questioning fled the country.", "fled"),
+        ("The No. 1 carmaker opened a plant.", "opened"),
+        ("No fewer than 20 people were killed.", "killed"),
+        # A cue noun as the subject of an auxiliary, and a market's demand, name things.
+        ("The evacuation plans were leaked to the press.", "leaked"),
+        ("Strong demand lifted sales.", "lifted"),
+        # "To" after a verb that says the deed was done, after a ranking, or of where a market moved.
+        ("Police were forced to release the suspect.", "release"),
+        ("Poland was the first country to sign the treaty.", "sign"),
+        ("The index rebounded to close higher.", "close"),
+        # A comma closes a wish's or a denial's phrase; what follows is another statement.
+        ("Hoping to calm the market, the bank cut rates.", "cut"),
+        ("Refusing to return the boy, the relatives made him a symbol.", "made"),
+        # A time clause that follows a past verb looks back, whatever the sentence says of the future.
+        ("Sanctions imposed after the strike will stay in force.", "strike"),
+        # A planned thing's noun phrase ends before the verb it is the subject of.
+        ("The planned sale of the old plant to a rival bank was cut short.", "cut"),
+        # "And" with an auxiliary starts a verb phrase of its own.
+        ("The firm intends to bid for the contract and has opened talks.", "opened"),
+        ("The firm did not bid and has opened a new plant.", "opened"),
+        # An apposition about the subject's members is a side remark.
+        ("Eleven people, none of them soldiers, were killed in the raid.", "killed"),
+        # What the new object and infinitive rules leave alone.
+        ("The minister said no talks were planned.", "said"),  # "no ..." is what was said
+        ("The envoy made no secret of his joy.", "made"),  # an idiom, no deed left undone
+        ("The court sentenced him to death.", "sentenced"),  # "to" before a bare noun
+    ],
+)
+def test_news_language_the_guards_over_vetoed_is_accepted(text: str, word: str) -> None:
+    assert verdict_of(text, word) == (True, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "cue"),
+    [
+        # Bare verbs that end like nouns ("-er", "-ure") are aims after "to".
+        ("The rebels agreed to surrender the town.", "surrender", "hedge to"),
+        # Chances, requirements, bans, attempts.
+        ("The merger requires the approval of the regulator.", "approval", "hedge requires"),
+        ("Officials played down the likelihood of a strike.", "strike", "hedge likelihood of"),
+        ("The firm is prohibited from selling the plant.", "selling", "negation prohibited from"),
+        ("Police foiled an attempted raid.", "raid", "hedge attempted"),
+        ("The jet was due to fly to Rome.", "fly", "hedge to"),  # "due to" before a bare verb is a timetable
+        # A demand's subjunctive.
+        ("The union insisted that the plant be sold.", "sold", "hedge be"),
+        # A verb whose object is "no ..." did not do it.
+        ("The gunmen took no money.", "took", "negation no"),
+        # What the narrowed guards still veto.
+        ("The union will strike if talks fail.", "strike", "hedge if"),  # a condition right after it
+        ("If talks fail, the army will strike.", "strike", "hedge if"),  # a condition reaches past its comma
+        ("The strike prompted calls to release the prisoners.", "release", "hedge to"),  # a purpose noun's "to"
+        ("The planned strike was called off.", "strike", "hedge planned"),  # within the noun's phrase
+        ("After the ceasefire, the army will withdraw the guns.", "ceasefire", "hedge after"),
+        ("Kyiv urged Moscow, Minsk and the UN to sign the treaty.", "sign", "hedge to"),  # a list's commas
+        ("The unions demand, once more, that the bid was dropped.", "bid", "hedge demand"),  # an aside's commas
+        ("Moscow wants new talks, including on a ceasefire.", "ceasefire", "hedge wants"),  # examples go on
+        ("Sanctions will be lifted after the strike ends.", "strike", "hedge after"),  # "be lifted" is no past
+        ("Guns seized after the strike ends will be destroyed.", "strike", "hedge after"),  # its own present
+        ("The rebels agreed to free the hostages, a blogger claimed.", "agreed", "hedge claimed"),  # the whole claim
+    ],
+)
+def test_news_language_the_guards_missed_is_vetoed(text: str, word: str, cue: str) -> None:
+    assert verdict_of(text, word) == (False, cue)
