@@ -296,10 +296,10 @@ class EventStore:
 class Transaction:
     """One write transaction: appends, checkpoint moves and projection updates commit together."""
 
-    def __init__(self, store: EventStore, conn: Connection, appending: Appending, driver: Any = None) -> None:
+    def __init__(self, store: EventStore, conn: Connection, appending: Appending, driver: Any) -> None:
         self.store = store
         self.connection = conn
-        self._driver = driver  # ``conn``'s driver connection, when the caller has it at hand
+        self._driver = driver  # ``conn``'s driver connection (the writer keeps it at hand)
         self._dbapi_cursor: Any = None
         self._appending = appending
         self.appended_upto = 0  # the last position this transaction appended (0: none), for wake-ups
@@ -307,8 +307,7 @@ class Transaction:
 
     def _cursor(self) -> Any:
         if self._dbapi_cursor is None:
-            driver = self._driver or self.connection.connection.driver_connection
-            self._dbapi_cursor = driver.cursor()  # type: ignore[union-attr]
+            self._dbapi_cursor = self._driver.cursor()
         return self._dbapi_cursor
 
     def append(
