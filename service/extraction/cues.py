@@ -39,7 +39,18 @@ NEGATION = (
     "avoids", "avoided", "avoiding", "fend off", "fended off", "fending off", "ward off", "warded off",
     "barred", "from leaving", "from reaching", "from entering", "from making", "from taking",
     # Bans and impossibility: "prohibited from organising a bid", "made it impossible for him to enter".
-    "prohibited from", "banned from", "blocked from", "impossible", "impossible to",
+    "prohibited from", "banned from", "blocked from", "impossible", "impossible to", "refrain from",
+    "refrains from", "refrained from", "refraining from", "forbidden to", "forbidden from", "forbade", "forbids",
+    # Delays and cancellations: "postponed the prisoner exchange", "cancelled its visit" (their reach is short:
+    # see guards._OBJECT_ONLY).
+    "delayed", "delays", "delay", "delaying", "delay in", "delays in", "delay of", "postponed", "postpones",
+    "postpone", "postponing", "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling",
+    "canceling", "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
+    "shelved", "shelves",
+    # Stopping what goes on: "stopped paying a dividend", "halted trading", "stalled ratification" (its reach is
+    # short: see guards._STOPPING).
+    "stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease", "ceases", "ceased",
+    "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends", "suspend",
 )
 #: Negations that follow the predicate within a few words ("the deal ... was not signed", "... fell through").
 #: Bare "not" is left out on purpose: "agreed on a truce, not a peace deal" denies nothing.
@@ -89,6 +100,13 @@ HEDGE = (
     "requiring",
     # "An attempted coup", "attempted a crossing": tried, not done.
     "attempted",
+    # Opposition, requests and entreaties: "relatives who oppose his return", "a letter asking for his release",
+    # "please free the hostages".
+    "oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for", "asked for", "asking for",
+    "request for", "requests for", "requested", "requesting", "looking for", "look for", "looks for", "please",
+    # Goals and eagerness: "the goal of a lasting truce", "keen on a deal" (their reach is short: see
+    # guards._OBJECT_ONLY). Accusations are left out: "accused of carrying out the attack" does not doubt it.
+    "goal of", "keen to", "keen on", "keen for", "eager to", "eager for",
 )
 #: Conditions and disputed claims that follow the predicate: "the exchange will take place on Monday if
 #: both sides agree", "Russia and Ukraine agreed to a truce, a blogger claimed".
@@ -114,6 +132,13 @@ PSEUDO_NEGATION = (
     # "The No. 1 carmaker", "no fewer than 20 people were killed": a rank or a quantity, no denial.
     "no. 1", "no. 2", "no. 3", "no. 4", "no. 5", "no fewer than", "no less than", "no more than",
     "no later than", "no earlier than", "not less than", "not more than", "nothing less than",
+    # Claiming a deed or its toll is no disputed claim: "no group has claimed responsibility for the attack",
+    # "the bombings claimed 217 lives".
+    "claimed responsibility", "claims responsibility", "claiming responsibility", "claimed credit", "claims credit",
+    "claimed the lives", "claimed the life", "claims the lives", "claimed lives", "claimed at least",
+    "claimed more than", "claimed over", "claimed dozens", "claimed hundreds", "claimed thousands",
+    # A truce's name: "the cease-fire held".
+    "cease-fire", "cease - fire", "cease fire",
 )
 #: Words that end a cue's reach: what comes after them is another statement. ("yet" counts only as a
 #: conjunction, after a comma or "and": see guards._CLAUSE_BOUNDARY, as "not yet" is a negation.)

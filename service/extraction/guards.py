@@ -139,6 +139,33 @@ ATTRIBUTIVE_WINDOW_WORDS = 3
 #: "The firm intends to bid for the contract and is seeking partners": "and" with an auxiliary starts a verb
 #: phrase of its own, beyond the reach of the hedge in the first one.
 _NEW_VERB_PHRASE = regex.compile(r"\b(?:and|but)\s+(?:is|are|was|were|has|have|had)\b", regex.IGNORECASE)
+#: A quantifier that says none or next to none of it ("any decision to expel", "little change in sales", "few
+#: politicians want", "few prisoners were freed"), right before the predicate or a word (and an auxiliary) before
+#: it: no single deed is stated. "A few" and "the few" count some; "at any time" and "in any case" are adverbs.
+_NONE_OR_NEXT_TO_NONE_BEFORE = regex.compile(
+    r"(?<!\b(?:a|the)\s+)\b(any|little|few|hardly\s+any|scarcely\s+any|barely\s+any)\s+"
+    r"(?:(?!(?:time|rate|case|event|cost|moment|point|longer|more|other)\b)[\w'-]+\s+)?"
+    r"(?:(?:was|were|is|are|have|has|had|been|got)\s+)?$", regex.IGNORECASE)
+#: Verbs of stopping deny only what they stop directly ("stopped paying", "halted regular trading"): "stop the
+#: bloodshed" says there is bloodshed, and "forestalled the talks by issuing an ultimatum" issued it.
+_STOPPING = frozenset({"stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease",
+                       "ceases", "ceased", "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends",
+                       "suspend"})
+#: Verbs of opposing and asking reach no further: "relatives who oppose his return", "asking for his release".
+_OBJECT_ONLY = _STOPPING | {"oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for",
+                            "asked for", "asking for", "request for", "requests for", "requested", "requesting",
+                            "looking for", "look for", "looks for", "delayed", "delays", "delay", "delaying",
+                            "delay in", "delays in", "delay of", "postponed", "postpones", "postpone", "postponing",
+                            "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling", "canceling",
+                            "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
+                            "shelved", "shelves", "goal of", "keen to", "keen on", "keen for", "eager to",
+                            "eager for"}
+OBJECT_WINDOW_WORDS = 2
+#: ... nor what a preposition after them adds: "trading was suspended amid market turmoil".
+_PREPOSITION = regex.compile(r"\b(?:amid|amidst|after|before|over|during|despite|in|on|at|for|by|with|because)\b",
+                             regex.IGNORECASE)
+_DETERMINER_AFTER = regex.compile(r"\s+(?:the|a|an|this|that|these|those|its|his|her|their|our|my|your)\b",
+                                  regex.IGNORECASE)
 #: A verb whose object is "no ..." or "nothing" did not do it: "the gunmen took no money", "police found nothing".
 _NOTHING_AFTER = regex.compile(r"\s+(no|nothing|none)\b(?!\s*(?:\.\s*\d|longer\b|doubt\b|matter\b|sooner\b))",
                                regex.IGNORECASE)
@@ -175,10 +202,12 @@ _TO_PREPOSITION = frozenset({"led", "leads", "lead", "went", "go", "goes", "retu
                              "started", "starts", "start", "managed", "used", "had", "points", "share", "cents",
                              "percent", "contract", "shot", "helped", "helps", "enough"})
 #: Verbs that say the deed under "to" was done, a few words before it (implicatives and causes): "went on to win",
-#: "caused prices to fall", "police were forced to use tear gas", "prompted the bank to cut rates".
+#: "caused prices to fall", "police were forced to use tear gas", "prompted the bank to cut rates", "pleased to
+#: announce".
 _DONE_BEFORE_TO = regex.compile(
-    r"\b(?:caused|causing|forced|forcing|compelled|prompted|prompting|proceeded|begun|went\s+on|took\s+pains|"
-    r"happened|dared|bothered|remembered)(?:\s+[\w'.-]+){0,3}$", regex.IGNORECASE)
+    r"\b(?:caused|causing|causes|forced|forcing|compelled|prompted|prompting|proceeded|begun|went\s+on|took\s+pains|"
+    r"happened|dared|bothered|remembered|helping|pleased|glad|delighted|proud)(?:\s+[\w'.-]+){0,3}$",
+    regex.IGNORECASE)
 #: A ranking names who did it: "the first country to sign the treaty", "one of the few banks to raise rates".
 _RANKED_BEFORE_TO = regex.compile(
     r"\b(?:the|its|their|his|her|a)\s+(?:first|last|only|second|third|latest|few)(?:\s+[\w'.-]+){0,3}$",
@@ -187,7 +216,7 @@ _RANKED_BEFORE_TO = regex.compile(
 _RESULT_INFINITIVES = frozenset({"close", "end", "finish", "settle", "reach", "stand", "hit"})
 _MOVED_BEFORE_TO = regex.compile(
     r"\b(?:rose|fell|rebounded|recovered|climbed|gained|lost|dropped|slid|slipped|jumped|surged|tumbled|plunged|"
-    r"advanced|declined|edged|rallied|sank|soared|went|going)(?:\s+[\w'.%$-]+){0,8}$", regex.IGNORECASE)
+    r"advanced|declined|edged|rallied|sank|soared|went|going)(?:\s+[\w'.,%$-]+){0,8}$", regex.IGNORECASE)
 #: Nouns whose own "to" states a purpose or a chance ("prompted efforts to agree a truce", "the first step to end
 #: the war"): the verb after them is still an aim, whatever comes before the noun.
 _PURPOSE_NOUNS = frozenset({"effort", "efforts", "call", "calls", "bid", "bids", "attempt", "attempts", "move", "moves",
@@ -302,7 +331,8 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
         return Verdict("hedge", "?", "the sentence asks a question; it does not state the fact")
     scan = _Scan(sentence, text, lowered, predicate, cues, grammar)
     past = grammar.is_past(sentence[predicate.start:predicate.end])
-    verdict = (scan.infinitive() or scan.subjunctive(clause_start) or scan.before(clause_start, past)
+    verdict = (scan.infinitive() or scan.subjunctive(clause_start) or scan.quantified(clause_start)
+               or scan.before(clause_start, past)
                or scan.inside() or scan.after(clause_end))
     if verdict is not None or published_year is None:
         return verdict
@@ -507,6 +537,30 @@ class _Scan:
             return None
         return Verdict("hedge", "be", "'that ... be' demands it; it does not state that it happened")
 
+    def quantified(self, clause_start: int) -> Verdict | None:
+        """"Any decision to expel", "little change in sales", "few banks cut rates": a quantifier of none or
+        next to none right before the predicate states no deed (English)."""
+        if self.grammar is not ENGLISH:
+            return None
+        marker = _NONE_OR_NEXT_TO_NONE_BEFORE.search(self.text, clause_start, self.predicate.start)
+        if marker is None or marker.group(1).lower() in self.predicate.own_words:
+            return None
+        word = " ".join(marker.group(1).lower().split())
+        if word == "any":
+            return Verdict("hedge", word, "'any' names no particular one; it does not state that it happened")
+        return Verdict("negation", word, f"'{word}' says next to none of it happened")
+
+    def _beyond_object(self, cue: Cue, gap: int, past: bool) -> bool:
+        """"Stopped paying a dividend", "relatives who oppose his return": verbs of stopping, opposing and asking
+        reach only their object, a word or two on, not a past verb beyond it ("residents who opposed abortion
+        decried the attack") nor what a preposition adds ("suspended amid market turmoil"); and what a verb of
+        stopping stops with a determiner was going on ("stop the bloodshed") (English)."""
+        word = cue.text.lower()
+        if self.grammar is not ENGLISH or word not in _OBJECT_ONLY:
+            return False
+        return (gap > OBJECT_WINDOW_WORDS or past or bool(_PREPOSITION.search(self.text, cue.end, self.predicate.start))
+                or (word in _STOPPING and bool(_DETERMINER_AFTER.match(self.text, cue.end))))
+
     def _report_starts(self, clause_start: int) -> int:
         """"The investor plans to run the company, said a spokesman": a verb of saying after a comma is a
         statement of its own (the report), not part of what a cue before the comma proposes. Where that
@@ -530,6 +584,8 @@ class _Scan:
                     return None  # "when the truce took effect" is a fact, and ends earlier cues' reach
                 return Verdict("hedge", cue.text.lower(),
                                f"'{cue.text}' makes it a condition about the future, not a fact")
+            if self._beyond_object(cue, gap, past):
+                continue
             if cue.kind == "hedge":
                 if (_is_month(self.sentence, cue) or self._reported_will(cue) or self._noun_sense(cue)
                         or self._noun_before_comma(cue) or self._claim_as_thing(cue) or self._comma_closes(cue)

@@ -20,9 +20,10 @@ WORDS = ("released", "release", "swept", "flight", "accepted", "killed", "lifted
          "raid", "deliver", "attack", "shelled", "ceremony", "ceasefire", "told", "reaching")
 
 
-def verdict(text: str, word: str) -> tuple[bool, str]:
-    """(accepted, guard and cue of the veto) for the one-word pattern ``word`` in ``text``."""
-    rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in WORDS}})
+def verdict(text: str, word: str, words: tuple[str, ...] = WORDS) -> tuple[bool, str]:
+    """(accepted, guard and cue of the veto) for the one-word pattern ``word`` in ``text``, with an item for each
+    of ``words``."""
+    rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in words}})
     reports = Extractor(rules).explain(EntryText("wire", "g", "", "", text, PUBLISHED))
     if any(f.item == word for r in reports for f in r.findings):
         return True, ""
@@ -127,13 +128,7 @@ MORE_WORDS = ("leaked", "sign", "close", "surrender", "approval", "selling", "so
 
 def verdict_of(text: str, word: str) -> tuple[bool, str]:
     """:func:`verdict` with the words of this section as items too."""
-    words = (*WORDS, *MORE_WORDS)
-    rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in words}})
-    reports = Extractor(rules).explain(EntryText("wire", "g", "", "", text, PUBLISHED))
-    if any(f.item == word for r in reports for f in r.findings):
-        return True, ""
-    vetoes = [f"{v.guard} {v.cue}" for r in reports for v in r.vetoes if v.item == word]
-    return False, vetoes[0] if vetoes else "unmatched"
+    return verdict(text, word, (*WORDS, *MORE_WORDS))
 
 
 @pytest.mark.parametrize(
@@ -214,3 +209,55 @@ def test_news_language_the_guards_over_vetoed_is_accepted(text: str, word: str) 
 )
 def test_news_language_the_guards_missed_is_vetoed(text: str, word: str, cue: str) -> None:
     assert verdict_of(text, word) == (False, cue)
+
+
+# Issue 15, third pass (train and dev splits): quantifiers of none, verbs of stopping, opposing and asking, and
+# claims of a deed or its toll. Each sentence is written here; the old guards got every one of them wrong.
+THIRD_PASS_WORDS = ("ceasefire", "released", "paying", "production", "return", "release", "shelling", "attack",
+                    "raid", "fled", "change", "exchange", "visit", "see", "truce", "bombing", "reach")
+
+
+def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
+    """:func:`verdict` for the items of this section."""
+    return verdict(text, word, THIRD_PASS_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # Vetoed: none or next to none of it, stopped, opposed, asked for, refrained from, begged.
+        ("Any ceasefire must be approved by parliament.", "ceasefire", (False, "hedge any")),
+        ("Few prisoners were released before the holiday.", "released", (False, "negation few")),
+        ("Sales showed little change in May.", "change", (False, "negation little")),
+        ("The utility stopped paying dividends in 2019.", "paying", (False, "negation stopped")),
+        ("The carmaker has suspended production at two plants.", "production", (False, "negation suspended")),
+        ("Relatives who oppose his return held a vigil.", "return", (False, "hedge oppose")),
+        ("Families wrote to the minister asking for the release of the sailors.", "release",
+         (False, "hedge asking for")),
+        ("Both sides must refrain from shelling the town.", "shelling", (False, "negation refrain from")),
+        ("A banner read: please release the hostages.", "release", (False, "hedge please")),
+        # Delayed, postponed, cancelled: not (yet) done. A goal or an eagerness is a wish.
+        ("Moscow postponed the prisoner exchange.", "exchange", (False, "negation postponed")),
+        ("The minister cancelled her visit to Kyiv.", "visit", (False, "negation cancelled")),
+        ("Families protested at another delay in the exchange.", "exchange", (False, "negation delay in")),
+        ("Both sides restated their goal of a lasting truce.", "truce", (False, "hedge goal of")),
+        # Accepted: "a few" are some; a stopped thing with a determiner was going on; a preposition's or a past
+        # verb's words are beyond the object; claiming a deed or its toll is no disputed claim.
+        ("A few prisoners were released on Monday.", "released", (True, "")),
+        ("The truce stopped the shelling of the port.", "shelling", (True, "")),
+        ("Flights were suspended after the attack.", "attack", (True, "")),
+        ("Villagers who opposed the mine fled the region.", "fled", (True, "")),
+        ("A militant group claimed responsibility for the attack.", "attack", (True, "")),
+        ("The raid claimed at least 20 lives.", "raid", (True, "")),
+        # Accused of a deed does not doubt the deed; a delay beyond the object's words is about another thing; an
+        # emotive "to" is said, not wished.
+        ("The man accused of carrying out the bombing was arrested.", "bombing", (True, "")),
+        ("The exchange went ahead despite flights delayed by the storm.", "exchange", (True, "")),
+        ("We are pleased to see the truce hold.", "see", (True, "")),
+        # A market's move with a thousands separator is still a move: "to reach" is its result.
+        ("The index fell over 1,500 points in five days to reach a new low.", "reach", (True, "")),
+    ],
+)
+def test_quantifiers_stopping_opposing_asking_and_claimed_deeds(text: str, word: str,
+                                                                 expected: tuple[bool, str]) -> None:
+    assert third_pass_verdict(text, word) == expected
