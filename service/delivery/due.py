@@ -28,8 +28,12 @@ _STILL_DUE = text(
 def due_deliveries(store: EventStore, now: datetime, limit: int) -> list[Delivery]:
     """Up to ``limit`` deliveries due at ``now``, the longest waiting first (another daemon may hold some)."""
     with store.reading() as conn:
-        rows = conn.execute(_DUE, {"now": timestamp_text(now), "limit": limit}).fetchall()
-    return [Delivery(*row) for row in rows]
+        return due_on(conn, now, limit)
+
+
+def due_on(conn: Connection, now: datetime, limit: int) -> list[Delivery]:
+    """``due_deliveries`` read on ``conn`` (with what else the caller reads there)."""
+    return [Delivery(*row) for row in conn.execute(_DUE, {"now": timestamp_text(now), "limit": limit})]
 
 
 def group_due(conn: Connection, group_id: str, now: datetime) -> list[Delivery]:

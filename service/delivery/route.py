@@ -13,7 +13,7 @@ of the log. So replaying the log rebuilds exactly the deliveries the live daemon
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from service.rules.models import SEVERITY_RANK, AlertRule, ItemSpec, SubscriberS
 _COLUMNS = "SELECT name, urls, items, tags, min_severity, origin, shown, group_seconds, digest FROM subscribers"
 _ALL = text(f"{_COLUMNS} ORDER BY name")
 _NAMED = text(f"{_COLUMNS} WHERE name IN :names ORDER BY name").bindparams(bindparam("names", expanding=True))
+_WITH_DIGEST = text(f"{_COLUMNS} WHERE digest IS NOT NULL ORDER BY name")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,15 @@ def read_subscribers(conn: Connection, names: list[str] | None = None) -> dict[s
         rows = conn.execute(_ALL).fetchall()
     else:
         rows = conn.execute(_NAMED, {"names": names}).fetchall() if names else []
+    return _subscribers(rows)
+
+
+def digest_subscribers(conn: Connection) -> list[Subscriber]:
+    """The subscribers that have a digest, in name order (read on every delivery pass: most have none)."""
+    return list(_subscribers(conn.execute(_WITH_DIGEST).fetchall()).values())
+
+
+def _subscribers(rows: Sequence[Sequence[Any]]) -> dict[str, Subscriber]:
     return {
         row[0]: Subscriber(row[0], json.loads(row[1]), json.loads(row[2]), json.loads(row[3]), row[4], row[5],
                            json.loads(row[6]) if row[6] is not None else [redact(url) for url in json.loads(row[1])],

@@ -19,7 +19,7 @@ silenced (``AlertDeliverySilenced``), so ``vigil alerts`` shows it as such.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 
 from service.alerting.reads import AlertRow, alerts_raised_between
 from service.delivery.projection import DIGEST_RULE_PREFIX
-from service.delivery.route import Subscriber, added_position, read_subscribers
+from service.delivery.route import Subscriber, added_position, digest_subscribers
 from service.delivery.silences import Silence, all_silences, covering, tags_of
 from service.delivery.status import alerts_to, waiting_for_digest
 from service.events.catalog import AlertDeliverySilenced, AlertRaised, DigestCompiled
@@ -58,10 +58,13 @@ def digest_id(subscriber: str, scheduled: datetime) -> str:
     return "dg-" + hashlib.sha256(f"{subscriber}\n{timestamp_text(scheduled)}".encode()).hexdigest()[:16]
 
 
-def compile_due_digests(store: EventStore, now: datetime) -> list[str]:
-    """Compile every digest whose time has come and that no one has compiled; the ids of those compiled."""
-    with store.reading() as conn:
-        subscribers = [s for s in read_subscribers(conn).values() if s.digest]
+def compile_due_digests(store: EventStore, now: datetime, subscribers: Sequence[Subscriber] | None = None) -> list[str]:
+    """Compile every digest whose time has come and that no one has compiled; the ids of those compiled.
+
+    ``subscribers``: those with a digest, when the caller has read them already (``digest_subscribers``)."""
+    if subscribers is None:
+        with store.reading() as conn:
+            subscribers = digest_subscribers(conn)
     return [found for s in subscribers if (found := _compile(store, s, now)) is not None]
 
 

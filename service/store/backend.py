@@ -24,6 +24,10 @@ class Backend(Protocol):
     # Whether ``append_rows`` itself tells other processes (then ``announce_append`` is needed only for
     # rows written another way, such as an import).
     announces_appends: bool
+    # Whether reads run outside a transaction: on PostgreSQL a pooled read in one costs two round trips
+    # more (psycopg's BEGIN, the pool's ROLLBACK) for nothing, as READ COMMITTED gives every statement
+    # its own snapshot either way.
+    autocommit_reads: bool
 
     def configure(self, engine: Engine) -> None:
         """Install connection hooks (pragmas, transaction begin behaviour) on a new engine."""

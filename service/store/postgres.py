@@ -53,6 +53,7 @@ class PostgresBackend:
     # Each append's INSERT also NOTIFYs (see _announcing): a separate NOTIFY was a round trip of its own
     # on every write transaction, ~0.15 of the raw driver's single-event append rate.
     announces_appends = True
+    autocommit_reads = True
 
     def configure(self, engine: Engine) -> None:
         """Decode JSONB with orjson on every connection (READ COMMITTED and synchronous_commit=on, the

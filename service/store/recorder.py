@@ -48,6 +48,10 @@ class EventStore:
     ) -> None:
         self.engine = engine
         self.backend = backend
+        # Reads and writes share the pool; reads check a connection out in autocommit where the backend
+        # saves round trips so (the writer keeps a connection of its own and begins its transactions).
+        self._reads = engine.execution_options(isolation_level="AUTOCOMMIT") if backend.autocommit_reads \
+            else engine
         self.projections = list(projections)
         self.upcaster = upcaster or default_upcaster()
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -61,7 +65,7 @@ class EventStore:
         Events are read with the ``read_*`` methods; nothing is written on this connection (writes go
         through ``transaction``), so no module outside the store needs the engine itself.
         """
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             yield conn
 
     @property
@@ -102,6 +106,12 @@ class EventStore:
         the delay of a lost one.
         """
         return self.wakeups.wait(after, timeout)
+
+    def known_position(self) -> int:
+        """The newest position this process knows committed, without reading the database: its own
+        appends and, on PostgreSQL once a consumer waits, other processes' (0 before any). What a consumer
+        takes as "seen" before a pass, to wait afterwards for anything newer (``wait_for_append``)."""
+        return self.wakeups.signal.newest
 
     def end_waits(self) -> None:
         """End every ``wait_for_append`` of this process now (it returns False): a consumer that is
@@ -145,7 +155,7 @@ class EventStore:
         else:
             sql += f" ORDER BY stream_version DESC LIMIT {mark}"
             params = (*params, last)
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.exec_driver_sql(sql, params).fetchall()
         if last is not None:
             rows.reverse()
@@ -193,7 +203,7 @@ class EventStore:
         sql = f"{select} WHERE position > {mark}{type_filter} ORDER BY position LIMIT {mark}"
         position = after
         while True:
-            with self.engine.connect() as conn:
+            with self._reads.connect() as conn:
                 # The DB-API cursor returns plain tuples: SQLAlchemy's Row objects cost more than the read.
                 cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
                 cursor.execute(sql, (position, *(types or ()), batch_size))
@@ -224,7 +234,7 @@ class EventStore:
             sql += f" AND position <= {mark}"
             params += (upto,)
         sql += f"{_type_filter(mark, types)} GROUP BY event_type" + (", stream_id" if by_stream else "")
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.exec_driver_sql(sql, (*params, *types)).fetchall()
         return [(str(kind), str(stream_id), int(count)) for kind, stream_id, count in rows]
 
@@ -238,24 +248,24 @@ class EventStore:
         if not wanted:
             return {}
         marks = ", ".join([self.backend.mark] * len(wanted))
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.exec_driver_sql(f"{_SELECT} WHERE position IN ({marks})", tuple(wanted)).fetchall()
         return {event.position: event for event in self._to_records(rows, upcast=True)}
 
     def last_position(self) -> int:
         """The position of the newest event (0 for an empty store)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             value = conn.exec_driver_sql("SELECT MAX(position) FROM events").scalar()
         return int(value or 0)
 
     def stream_version(self, stream_id: str) -> int:
         """The version of the newest event of a stream (0 when it has none)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return _stream_version(conn, self.backend.mark, stream_id)
 
     def checkpoint(self, consumer: str) -> int:
         """The last position ``consumer`` has processed (0 if it never ran)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             return _checkpoint(conn, self.backend.mark, consumer)
 
     def read_after_checkpoint(
@@ -266,7 +276,7 @@ class EventStore:
         a ping and a rollback: two round trips more than the statements)."""
         mark = self.backend.mark
         sql = f"{_SELECT} WHERE position > {mark}{_type_filter(mark, types)} ORDER BY position LIMIT {mark}"
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             start = _checkpoint(conn, mark, consumer)
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             cursor.execute(sql, (start, *types, limit))
@@ -278,7 +288,7 @@ class EventStore:
 
     def checkpoints(self) -> dict[str, int]:
         """Every consumer's checkpoint, by consumer name."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             rows = conn.exec_driver_sql("SELECT consumer, position FROM checkpoints ORDER BY consumer").fetchall()
         return {str(consumer): int(position) for consumer, position in rows}
 

@@ -29,6 +29,7 @@ class SqliteBackend:
     mark = "?"  # DB-API paramstyle
     keeps_nul = True
     announces_appends = False
+    autocommit_reads = False  # a read takes no lock and begins nothing: there is nothing to save
 
     def __init__(self, synchronous: str | None = None) -> None:
         value = (synchronous or os.environ.get("VIGIL_SQLITE_SYNCHRONOUS") or DEFAULT_SYNCHRONOUS).upper()

@@ -25,6 +25,12 @@ class AppendSignal:
         self._waiting = 0
 
     @property
+    def newest(self) -> int:
+        """The newest position this process knows to be committed (0 before it knows of any)."""
+        with self._lock:
+            return self._newest
+
+    @property
     def waiting(self) -> int:
         """How many threads are waiting now."""
         with self._condition:

@@ -129,3 +129,13 @@ def test_a_delivery_pass_does_not_read_again_to_find_nothing_more(tmp_path: Path
     per_delivery = reads[1] - reads[0]
     assert per_delivery > 0
     assert reads[3] == reads[0] + 3 * per_delivery  # the pass's own reads once, not once more at its end
+
+
+def test_a_delivery_pass_with_nothing_due_takes_one_pooled_connection(tmp_path: Path) -> None:
+    """A pass read the subscribers with a digest on one pooled connection, what was due on another (on
+    PostgreSQL each is round trips of its own); one now, unless a digest may fall due."""
+    store = open_pipeline_store(str(tmp_path / "idle.db"))
+    try:
+        assert _checkouts(store, DeliveryWorker(store, "a", {}).run_all_due) == 1
+    finally:
+        store.close()

@@ -176,3 +176,41 @@ def test_a_consumer_pass_takes_one_pooled_connection(store: EventStore) -> None:
         event.remove(store.engine, "checkout", count)
     assert handled == 3
     assert len(taken) == 1
+
+
+def test_a_loop_pass_reads_nothing_before_its_job(store: EventStore) -> None:
+    """A loop read the log's newest position before every pass: a pooled connection (four round trips on
+    PostgreSQL) a pass, a sixth of a loaded delivery thread's busy time. It now takes what this process
+    knows was committed, and still wakes for every append."""
+    _append(store, 0)  # the writer's own connection is taken once, by the first append
+    passes: list[int] = []
+    taken: list[object] = []
+    event.listen(store.engine, "checkout", lambda *_: taken.append(1))
+    loop = WakeLoop("test", store, lambda: passes.append(1), TIMER).start()
+    try:
+        for n in range(3):
+            before = len(passes)
+            _append(store, n + 1)
+            poll(lambda: [len(passes)], lambda count, before=before: count > before, DEADLINE, "a pass after it")
+    finally:
+        loop.stop()
+    assert taken == []
+
+
+@pytest.mark.postgres
+def test_reads_on_postgresql_run_outside_a_transaction(pg_url: str) -> None:
+    """A pooled read began a transaction (psycopg's BEGIN) and ended it (the pool's ROLLBACK): two round trips
+    of four. READ COMMITTED gives each statement its own snapshot either way."""
+    store = open_store(pg_url)
+    try:
+        store.append("test:wake", [NewEvent("Pinged", {"n": 1})])
+        with store.reading() as conn:
+            conn.exec_driver_sql("SELECT 1").scalar()
+            assert conn.connection.driver_connection.info.transaction_status.name == "IDLE"
+        assert [e.data["n"] for e in store.read_stream("test:wake")] == [1]
+        with store.transaction() as tx:  # the writer still begins and commits its own transactions
+            tx.append("test:wake", [NewEvent("Pinged", {"n": 2})])
+            assert tx.connection.connection.driver_connection.info.transaction_status.name == "INTRANS"
+        assert [e.data["n"] for e in store.read_stream("test:wake")] == [1, 2]
+    finally:
+        store.close()
