@@ -129,6 +129,7 @@ PSEUDO_NEGATION = (
     "on condition of anonymity", "on condition that he not be named", "on condition that she not be named",
     "than expected", "than anticipated", "than planned", "than hoped", "than feared", "than forecast",
     "would-be", "would - be", "if compared", "wanted for questioning", "wanted in connection with", "most wanted",
+    "sought for questioning", "sought in connection with",
     # "The No. 1 carmaker", "no fewer than 20 people were killed": a rank or a quantity, no denial.
     "no. 1", "no. 2", "no. 3", "no. 4", "no. 5", "no fewer than", "no less than", "no more than",
     "no later than", "no earlier than", "not less than", "not more than", "nothing less than",

@@ -166,6 +166,11 @@ _PREPOSITION = regex.compile(r"\b(?:amid|amidst|after|before|over|during|despite
                              regex.IGNORECASE)
 _DETERMINER_AFTER = regex.compile(r"\s+(?:the|a|an|this|that|these|those|its|his|her|their|our|my|your)\b",
                                   regex.IGNORECASE)
+#: A comparison with what was expected, a few words allowed between ("than some analysts had expected"); the
+#: fixed "than expected" is a pseudo-negation (cues.py).
+_THAN_EXPECTED = regex.compile(
+    r"\bthan\s+(?:[\w'-]+\s+){0,3}?(?:had\s+|have\s+|has\s+|was\s+|were\s+)?"
+    r"(?:expected|anticipated|forecast|predicted|hoped|feared|planned|estimated)\b", regex.IGNORECASE)
 #: A verb whose object is "no ..." or "nothing" did not do it: "the gunmen took no money", "police found nothing".
 _NOTHING_AFTER = regex.compile(r"\s+(no|nothing|none)\b(?!\s*(?:\.\s*\d|longer\b|doubt\b|matter\b|sooner\b))",
                                regex.IGNORECASE)
@@ -200,7 +205,11 @@ _TO_PREPOSITION = frozenset({"led", "leads", "lead", "went", "go", "goes", "retu
                              "way", "road", "path", "turned", "referred", "applied", "subjected", "exposed", "continue",
                              "continues", "continued", "continuing", "began", "begin", "begins", "beginning",
                              "started", "starts", "start", "managed", "used", "had", "points", "share", "cents",
-                             "percent", "contract", "shot", "helped", "helps", "enough"})
+                             "percent", "contract", "shot", "helped", "helps", "enough", "uses"})
+#: "Moved to" before what a court is asked to do files a motion; otherwise "moved to" is a movement.
+_MOTION = frozenset({"moved", "moves", "move", "moving"})
+_MOTION_VERBS = frozenset({"dismiss", "block", "quash", "strike", "suppress", "stay", "halt", "bar", "compel",
+                           "vacate", "overturn", "enjoin", "intervene", "exclude", "delay", "stop", "freeze"})
 #: Verbs that say the deed under "to" was done, a few words before it (implicatives and causes): "went on to win",
 #: "caused prices to fall", "police were forced to use tear gas", "prompted the bank to cut rates", "pleased to
 #: announce".
@@ -271,6 +280,8 @@ def _english_aim(before: str, first_word: str) -> str | None:
     if head[-1:] in ("%", ",") or head[-1:].isdigit():
         return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
     previous = _WORD.findall(head)
+    if previous and previous[-1].lower() in _MOTION and first_word.lower() in _MOTION_VERBS:
+        return f"to {first_word}"  # "lawyers moved to dismiss the case": a motion, not a movement
     if previous and previous[-1].lower() in _TO_PREPOSITION:
         return None
     if previous and previous[-1].lower() not in _PURPOSE_NOUNS and (
@@ -318,6 +329,8 @@ def judge(sentence: str, predicate: Predicate, cues: CueSet, published_year: int
     grammar = GRAMMARS.get(cues.language, ENGLISH)
     lowered = fold_keeping_length(sentence)
     masked = [(c.start, c.end) for c in cues.pseudo.find(sentence, lowered)]  # "not only" is no negation
+    if grammar is ENGLISH:  # "held longer than many had expected": a comparison, no expectation of the predicate
+        masked += [m.span() for m in _THAN_EXPECTED.finditer(sentence)]
     masked += [m.span() for m in grammar.side_remark.finditer(sentence)
                if m.end() <= predicate.start or m.start() >= predicate.after]
     text, lowered = _blank(sentence, masked), _blank(lowered, masked)

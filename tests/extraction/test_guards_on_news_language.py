@@ -214,7 +214,8 @@ def test_news_language_the_guards_missed_is_vetoed(text: str, word: str, cue: st
 # Issue 15, third pass (train and dev splits): quantifiers of none, verbs of stopping, opposing and asking, and
 # claims of a deed or its toll. Each sentence is written here; the old guards got every one of them wrong.
 THIRD_PASS_WORDS = ("ceasefire", "released", "paying", "production", "return", "release", "shelling", "attack",
-                    "raid", "fled", "change", "exchange", "visit", "see", "truce", "bombing", "reach")
+                    "raid", "fled", "change", "exchange", "visit", "see", "truce", "bombing", "reach", "block",
+                    "held", "describe")
 
 
 def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
@@ -241,6 +242,8 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("The minister cancelled her visit to Kyiv.", "visit", (False, "negation cancelled")),
         ("Families protested at another delay in the exchange.", "exchange", (False, "negation delay in")),
         ("Both sides restated their goal of a lasting truce.", "truce", (False, "hedge goal of")),
+        # "Moved to" before what a court is asked to do is a motion, not a movement.
+        ("Lawyers for the families moved to block the exchange.", "block", (False, "hedge to")),
         # Accepted: "a few" are some; a stopped thing with a determiner was going on; a preposition's or a past
         # verb's words are beyond the object; claiming a deed or its toll is no disputed claim.
         ("A few prisoners were released on Monday.", "released", (True, "")),
@@ -256,6 +259,9 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("We are pleased to see the truce hold.", "see", (True, "")),
         # A market's move with a thousands separator is still a move: "to reach" is its result.
         ("The index fell over 1,500 points in five days to reach a new low.", "reach", (True, "")),
+        # A comparison with what was expected, words between; a verb used habitually "to" describe.
+        ("A larger crowd than some organisers had expected held a vigil.", "held", (True, "")),
+        ("Cue is the word the agency always uses to describe the strikes.", "describe", (True, "")),
     ],
 )
 def test_quantifiers_stopping_opposing_asking_and_claimed_deeds(text: str, word: str,
