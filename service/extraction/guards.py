@@ -171,6 +171,12 @@ _DETERMINER_AFTER = regex.compile(r"\s+(?:the|a|an|this|that|these|those|its|his
 _THAN_EXPECTED = regex.compile(
     r"\bthan\s+(?:[\w'-]+\s+){0,3}?(?:had\s+|have\s+|has\s+|was\s+|were\s+)?"
     r"(?:expected|anticipated|forecast|predicted|hoped|feared|planned|estimated)\b", regex.IGNORECASE)
+#: A definite determiner or a possessive, up to two words before the predicate ("the debt reduction").
+_DEFINITE_BEFORE = regex.compile(r"(?:\b(?:the|its|his|her|their|our|this|these|those)|\w's|s')\s+(?:[\w-]+\s+){0,2}$",
+                                 regex.IGNORECASE)
+#: After a modal: the predicate's own passive or perfect ("would be held", "could have been signed").
+_OWN_PASSIVE_AFTER = regex.compile(r"\s+(?:(?:also|still|not|simply|only|then|soon)\s+)?(?:be|been|have)\b",
+                                   regex.IGNORECASE)
 #: A verb whose object is "no ..." or "nothing" did not do it: "the gunmen took no money", "police found nothing".
 _NOTHING_AFTER = regex.compile(r"\s+(no|nothing|none)\b(?!\s*(?:\.\s*\d|longer\b|doubt\b|matter\b|sooner\b))",
                                regex.IGNORECASE)
@@ -675,6 +681,14 @@ class _Scan:
                 return True
         return False
 
+    def _definite_subject_of_another_verb(self, modal_end: int) -> bool:
+        """"The move would result in a charge", "the debt reduction is expected to save millions": a definite
+        noun phrase is presupposed, and the modal after it qualifies another verb. "A truce could be agreed",
+        "such a decision would allow", "the exchange would be held on Monday" (the predicate's own passive)
+        stay possibilities (English)."""
+        return (self.grammar is ENGLISH and bool(_DEFINITE_BEFORE.search(self.text, 0, self.predicate.start))
+                and not _OWN_PASSIVE_AFTER.match(self.text, modal_end))
+
     def after(self, clause_end: int) -> Verdict | None:
         """A negation, modal, condition or disputed claim after the predicate, in its clause.
 
@@ -697,7 +711,8 @@ class _Scan:
             return Verdict("negation", negation.text.lower(), f"'{negation.text}' right after it denies it")
         modal = self.grammar.modal_after.search(self.text, start, clause_end)
         if modal is not None and _words(self.text[start:modal.start()]) <= AFTER_WINDOW_WORDS \
-                and not self._reports(self.text[self.predicate.start:self.predicate.end]):
+                and not self._reports(self.text[self.predicate.start:self.predicate.end]) \
+                and not self._definite_subject_of_another_verb(modal.end()):
             return Verdict("hedge", modal.group(0).lower(), f"'{modal.group(0)}' right after it makes it a possibility")
         hedge = next((cue for cue in sorted(self.cues.hedge_after.find(self.text, self.lowered, start, clause_end),
                                             key=lambda cue: (cue.start, -cue.end))

@@ -242,6 +242,10 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("The minister cancelled her visit to Kyiv.", "visit", (False, "negation cancelled")),
         ("Families protested at another delay in the exchange.", "exchange", (False, "negation delay in")),
         ("Both sides restated their goal of a lasting truce.", "truce", (False, "hedge goal of")),
+        # A modal after an indefinite noun, after "such", or in the predicate's own passive still hedges it.
+        ("A ceasefire could be agreed next week.", "ceasefire", (False, "hedge could")),
+        ("Such a ceasefire would allow aid convoys in.", "ceasefire", (False, "hedge would")),
+        ("The exchange would be held on Monday.", "exchange", (False, "hedge would")),
         # "Moved to" before what a court is asked to do is a motion, not a movement.
         ("Lawyers for the families moved to block the exchange.", "block", (False, "hedge to")),
         # Accepted: "a few" are some; a stopped thing with a determiner was going on; a preposition's or a past
@@ -259,6 +263,9 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("We are pleased to see the truce hold.", "see", (True, "")),
         # A market's move with a thousands separator is still a move: "to reach" is its result.
         ("The index fell over 1,500 points in five days to reach a new low.", "reach", (True, "")),
+        # A definite noun is presupposed; a modal after it qualifies another verb.
+        ("The ceasefire could collapse within days.", "ceasefire", (True, "")),
+        ("The prisoner exchange is expected to ease tensions.", "exchange", (True, "")),
         # A comparison with what was expected, words between; a verb used habitually "to" describe.
         ("A larger crowd than some organisers had expected held a vigil.", "held", (True, "")),
         ("Cue is the word the agency always uses to describe the strikes.", "describe", (True, "")),
