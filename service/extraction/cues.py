@@ -47,7 +47,7 @@ NEGATION = (
     "postpone", "postponing", "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling",
     "canceling", "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
     "shelved", "shelves",
-    # Stopping what goes on: "stopped paying a dividend", "halted trading", "stalled ratification" (its reach is
+    # Stopping what goes on: "stopped paying dividends", "halted trading", "stalled the treaty" (its reach is
     # short: see guards._STOPPING).
     "stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease", "ceases", "ceased",
     "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends", "suspend",
@@ -100,7 +100,7 @@ HEDGE = (
     "requiring",
     # "An attempted coup", "attempted a crossing": tried, not done.
     "attempted",
-    # Opposition, requests and entreaties: "relatives who oppose his return", "a letter asking for his release",
+    # Opposition, requests and entreaties: "families who oppose the exchange", "a letter asking for the release",
     # "please free the hostages".
     "oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for", "asked for", "asking for",
     "request for", "requests for", "requested", "requesting", "looking for", "look for", "looks for", "please",
@@ -134,7 +134,7 @@ PSEUDO_NEGATION = (
     "no. 1", "no. 2", "no. 3", "no. 4", "no. 5", "no fewer than", "no less than", "no more than",
     "no later than", "no earlier than", "not less than", "not more than", "nothing less than",
     # Claiming a deed or its toll is no disputed claim: "no group has claimed responsibility for the attack",
-    # "the bombings claimed 217 lives".
+    # "the raid claimed 20 lives".
     "claimed responsibility", "claims responsibility", "claiming responsibility", "claimed credit", "claims credit",
     "claimed the lives", "claimed the life", "claims the lives", "claimed lives", "claimed at least",
     "claimed more than", "claimed over", "claimed dozens", "claimed hundreds", "claimed thousands",

@@ -139,19 +139,19 @@ ATTRIBUTIVE_WINDOW_WORDS = 3
 #: "The firm intends to bid for the contract and is seeking partners": "and" with an auxiliary starts a verb
 #: phrase of its own, beyond the reach of the hedge in the first one.
 _NEW_VERB_PHRASE = regex.compile(r"\b(?:and|but)\s+(?:is|are|was|were|has|have|had)\b", regex.IGNORECASE)
-#: A quantifier that says none or next to none of it ("any decision to expel", "little change in sales", "few
-#: politicians want", "few prisoners were freed"), right before the predicate or a word (and an auxiliary) before
+#: A quantifier that says none or next to none of it ("any decision to close the border", "little change in sales",
+#: "few banks want", "few prisoners were freed"), right before the predicate or a word (and an auxiliary) before
 #: it: no single deed is stated. "A few" and "the few" count some; "at any time" and "in any case" are adverbs.
 _NONE_OR_NEXT_TO_NONE_BEFORE = regex.compile(
     r"(?<!\b(?:a|the)\s+)\b(any|little|few|hardly\s+any|scarcely\s+any|barely\s+any)\s+"
     r"(?:(?!(?:time|rate|case|event|cost|moment|point|longer|more|other)\b)[\w'-]+\s+)?"
     r"(?:(?:was|were|is|are|have|has|had|been|got)\s+)?$", regex.IGNORECASE)
-#: Verbs of stopping deny only what they stop directly ("stopped paying", "halted regular trading"): "stop the
-#: bloodshed" says there is bloodshed, and "forestalled the talks by issuing an ultimatum" issued it.
+#: Verbs of stopping deny only what they stop directly ("stopped paying", "halted trading"): "stop the
+#: bloodshed" says there is bloodshed, and "forestalled the vote by walking out" walked out.
 _STOPPING = frozenset({"stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease",
                        "ceases", "ceased", "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends",
                        "suspend"})
-#: Verbs of opposing and asking reach no further: "relatives who oppose his return", "asking for his release".
+#: Verbs of opposing and asking reach no further: "families who oppose the exchange", "asking for the release".
 _OBJECT_ONLY = _STOPPING | {"oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for",
                             "asked for", "asking for", "request for", "requests for", "requested", "requesting",
                             "looking for", "look for", "looks for", "delayed", "delays", "delay", "delaying",
@@ -166,12 +166,12 @@ _PREPOSITION = regex.compile(r"\b(?:amid|amidst|after|before|over|during|despite
                              regex.IGNORECASE)
 _DETERMINER_AFTER = regex.compile(r"\s+(?:the|a|an|this|that|these|those|its|his|her|their|our|my|your)\b",
                                   regex.IGNORECASE)
-#: A comparison with what was expected, a few words allowed between ("than some analysts had expected"); the
+#: A comparison with what was expected, a few words allowed between ("than most traders had expected"); the
 #: fixed "than expected" is a pseudo-negation (cues.py).
 _THAN_EXPECTED = regex.compile(
     r"\bthan\s+(?:[\w'-]+\s+){0,3}?(?:had\s+|have\s+|has\s+|was\s+|were\s+)?"
     r"(?:expected|anticipated|forecast|predicted|hoped|feared|planned|estimated)\b", regex.IGNORECASE)
-#: A definite determiner or a possessive, up to two words before the predicate ("the debt reduction").
+#: A definite determiner or a possessive, up to two words before the predicate ("the price cut").
 _DEFINITE_BEFORE = regex.compile(r"(?:\b(?:the|its|his|her|their|our|this|these|those)|\w's|s')\s+(?:[\w-]+\s+){0,2}$",
                                  regex.IGNORECASE)
 #: After a modal: the predicate's own passive or perfect ("would be held", "could have been signed").
@@ -570,7 +570,7 @@ class _Scan:
         return Verdict("negation", word, f"'{word}' says next to none of it happened")
 
     def _beyond_object(self, cue: Cue, gap: int, past: bool) -> bool:
-        """"Stopped paying a dividend", "relatives who oppose his return": verbs of stopping, opposing and asking
+        """"Stopped paying dividends", "families who oppose the exchange": verbs of stopping, opposing and asking
         reach only their object, a word or two on, not a past verb beyond it ("residents who opposed abortion
         decried the attack") nor what a preposition adds ("suspended amid market turmoil"); and what a verb of
         stopping stops with a determiner was going on ("stop the bloodshed") (English)."""
@@ -682,7 +682,7 @@ class _Scan:
         return False
 
     def _definite_subject_of_another_verb(self, modal_end: int) -> bool:
-        """"The move would result in a charge", "the debt reduction is expected to save millions": a definite
+        """"The merger would lead to job cuts", "the price cut is expected to lift sales": a definite
         noun phrase is presupposed, and the modal after it qualifies another verb. "A truce could be agreed",
         "such a decision would allow", "the exchange would be held on Monday" (the predicate's own passive)
         stay possibilities (English)."""

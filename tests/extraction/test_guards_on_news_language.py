@@ -232,7 +232,7 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("Sales showed little change in May.", "change", (False, "negation little")),
         ("The utility stopped paying dividends in 2019.", "paying", (False, "negation stopped")),
         ("The carmaker has suspended production at two plants.", "production", (False, "negation suspended")),
-        ("Relatives who oppose his return held a vigil.", "return", (False, "hedge oppose")),
+        ("Families who oppose the return of the envoy held a vigil.", "return", (False, "hedge oppose")),
         ("Families wrote to the minister asking for the release of the sailors.", "release",
          (False, "hedge asking for")),
         ("Both sides must refrain from shelling the town.", "shelling", (False, "negation refrain from")),
@@ -268,7 +268,7 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
         ("The prisoner exchange is expected to ease tensions.", "exchange", (True, "")),
         # A comparison with what was expected, words between; a verb used habitually "to" describe.
         ("A larger crowd than some organisers had expected held a vigil.", "held", (True, "")),
-        ("Cue is the word the agency always uses to describe the strikes.", "describe", (True, "")),
+        ("Radar is the tool the agency always uses to describe the flights.", "describe", (True, "")),
     ],
 )
 def test_quantifiers_stopping_opposing_asking_and_claimed_deeds(text: str, word: str,
