@@ -38,7 +38,7 @@ NEGATION = (
     "prevent", "prevents", "prevented", "preventing", "avert", "averts", "averted", "averting", "avoid",
     "avoids", "avoided", "avoiding", "fend off", "fended off", "fending off", "ward off", "warded off",
     "barred", "from leaving", "from reaching", "from entering", "from making", "from taking",
-    # Bans and impossibility: "prohibited from organising a bid", "made it impossible for him to enter".
+    # Bans and impossibility: "prohibited from organising a bid", "made it impossible for the convoy to enter".
     "prohibited from", "banned from", "blocked from", "impossible", "impossible to", "refrain from",
     "refrains from", "refrained from", "refraining from", "forbidden to", "forbidden from", "forbade", "forbids",
     # Delays and cancellations: "postponed the prisoner exchange", "cancelled its visit" (their reach is short:

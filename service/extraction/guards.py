@@ -217,7 +217,7 @@ _MOTION = frozenset({"moved", "moves", "move", "moving"})
 _MOTION_VERBS = frozenset({"dismiss", "block", "quash", "strike", "suppress", "stay", "halt", "bar", "compel",
                            "vacate", "overturn", "enjoin", "intervene", "exclude", "delay", "stop", "freeze"})
 #: Verbs that say the deed under "to" was done, a few words before it (implicatives and causes): "went on to win",
-#: "caused prices to fall", "police were forced to use tear gas", "prompted the bank to cut rates", "pleased to
+#: "caused prices to fall", "police were forced to close the road", "prompted the bank to cut rates", "pleased to
 #: announce".
 _DONE_BEFORE_TO = regex.compile(
     r"\b(?:caused|causing|causes|forced|forcing|compelled|prompted|prompting|proceeded|begun|went\s+on|took\s+pains|"
@@ -284,7 +284,7 @@ def _english_aim(before: str, first_word: str) -> str | None:
         return None
     head = before[:marker.start()].rstrip()
     if head[-1:] in ("%", ",") or head[-1:].isdigit():
-        return None  # "fell 9.6% to reach a 20-year low": a result, not an aim
+        return None  # "fell 9% to reach a ten-year low": a result, not an aim
     previous = _WORD.findall(head)
     if previous and previous[-1].lower() in _MOTION and first_word.lower() in _MOTION_VERBS:
         return f"to {first_word}"  # "lawyers moved to dismiss the case": a motion, not a movement
@@ -438,9 +438,9 @@ class _Scan:
         effect"). "After the accident" and "when troops swept in" are facts.
 
         The statement is the time clause and the clause it is part of, not a relative clause later on:
-        "three years after it was first due, Boeing has rolled out the first that is to be delivered" looks
-        back. A predicate after the comma that closes the time clause is in the main clause, which alone
-        says whether it looks ahead ("after the split, the company will have ...")."""
+        "two years after the bridge was first promised, the ceremony has taken place, with trains that are
+        to run next year" looks back. A predicate after the comma that closes the time clause is in the main
+        clause, which alone says whether it looks ahead ("after the ceasefire, the army will withdraw ...")."""
         grammar, text, predicate = self.grammar, self.text, self.predicate
         own = text[cue.end:predicate.after]
         comma = own.find(",")
@@ -455,7 +455,7 @@ class _Scan:
         return grammar.future(statement) or grammar.present(own)
 
     def _attributive_out_of_reach(self, cue: Cue, gap: int) -> bool:
-        """"Sony's planned purchase of the studio for $200 million is scheduled to close": a participle or an
+        """"The bank's planned purchase of the insurer for $2 billion is due to close": a participle or an
         adjective after a determiner qualifies the noun it precedes ("the planned purchase" is no fact), not a
         verb beyond that noun's phrase (English)."""
         return (self.grammar is ENGLISH and gap > ATTRIBUTIVE_WINDOW_WORDS and cue.text.lower() in _ATTRIBUTIVE
@@ -581,7 +581,7 @@ class _Scan:
                 or (word in _STOPPING and bool(_DETERMINER_AFTER.match(self.text, cue.end))))
 
     def _report_starts(self, clause_start: int) -> int:
-        """"The investor plans to run the company, said a spokesman": a verb of saying after a comma is a
+        """"The firm plans to sell the plant, a spokesman said": a verb of saying after a comma is a
         statement of its own (the report), not part of what a cue before the comma proposes. Where that
         statement starts (the comma); ``clause_start`` when the predicate is no such verb."""
         predicate = self.predicate
@@ -684,7 +684,7 @@ class _Scan:
     def _definite_subject_of_another_verb(self, modal_end: int) -> bool:
         """"The merger would lead to job cuts", "the price cut is expected to lift sales": a definite
         noun phrase is presupposed, and the modal after it qualifies another verb. "A truce could be agreed",
-        "such a decision would allow", "the exchange would be held on Monday" (the predicate's own passive)
+        "such a ceasefire would allow", "the exchange would be held on Monday" (the predicate's own passive)
         stay possibilities (English)."""
         return (self.grammar is ENGLISH and bool(_DEFINITE_BEFORE.search(self.text, 0, self.predicate.start))
                 and not _OWN_PASSIVE_AFTER.match(self.text, modal_end))

@@ -101,7 +101,7 @@ def test_claims_as_nouns_closed_time_clauses_and_reports_after_a_comma_are_accep
         # Prevention: what is prevented, averted or fended off did not happen.
         ("Police prevented the attack on the depot.", "attack", "negation prevented"),
         ("The late deal averted a strike.", "strike", "negation averted"),
-        ("Guards barred the crowd from reaching the consulate.", "reaching", "negation barred"),
+        ("Guards barred the marchers from reaching the embassy.", "reaching", "negation barred"),
     ],
 )
 def test_claims_that_report_time_clauses_that_look_ahead_and_prevention_veto(text: str, word: str, cue: str) -> None:
