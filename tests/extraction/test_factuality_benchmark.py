@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import random
+import re
 
 import pytest
 
-from tests.bench.factuality_bench import Judged, Row, cue_window, data_dir, judge_rows, load_rows, score
+from tests.bench.factuality_bench import ROOT, Judged, Row, cue_window, data_dir, judge_rows, load_rows, score
 
 #: What the guards reached on this sample (P 0.941, R 0.938), less a small margin for deliberate trade-offs.
 PRECISION_FLOOR = 0.92
@@ -45,3 +46,28 @@ def test_guards_beat_the_cue_window_on_the_same_sample(judged: list[Judged]) -> 
     window = score([(j.row.factual, cue_window(j.row)) for j in judged])
     assert ours.precision > window.precision, (ours, window)
     assert ours.nf_f1 > window.nf_f1, (ours, window)
+
+
+#: A run of this many words shared with a benchmark sentence is a copy, not a common phrase.
+SHARED_WORDS = 8
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def test_no_benchmark_sentence_is_copied_into_the_project() -> None:
+    """The benchmark is for measurement only (its README): no sentence of it may go into the code, the docs, the
+    tests or the shipped rules. Docstrings once quoted two of them."""
+    _sample()  # skips (or fails under CI=true) without the data
+    shingles = set()
+    for row in load_rows():
+        words = _WORDS.findall(row.sentence.lower())
+        shingles.update(" ".join(words[i:i + SHARED_WORDS]) for i in range(len(words) - SHARED_WORDS + 1))
+    copied = []
+    for path in sorted(ROOT.rglob("*")):
+        parts = path.relative_to(ROOT).parts
+        if not path.is_file() or parts[0].startswith(".") or path.suffix not in {".py", ".md", ".yaml", ".yml",
+                                                                                 ".html", ".txt", ".toml"}:
+            continue
+        words = _WORDS.findall(path.read_text(encoding="utf-8", errors="replace").lower())
+        found = {" ".join(words[i:i + SHARED_WORDS]) for i in range(len(words) - SHARED_WORDS + 1)} & shingles
+        copied += [f"{path.relative_to(ROOT)}: {run}" for run in sorted(found)]
+    assert copied == []
