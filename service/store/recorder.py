@@ -411,16 +411,25 @@ class Transaction:
         """Move ``consumer``'s checkpoint from ``expected`` to ``to``; ConcurrencyError if another
         process moved it first (two daemons on one database never both process the same events)."""
         conn, mark = self.connection, self.store.backend.mark
-        current = _checkpoint(conn, mark, consumer)
-        if current != expected:
-            raise ConcurrencyError(f"checkpoint:{consumer}", expected, current)
         stamp = timestamp_text(self.store.clock())
-        conn.exec_driver_sql(
-            f"INSERT INTO checkpoints (consumer, position, updated_at) VALUES ({mark}, {mark}, {mark}) "
-            "ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, "
-            "updated_at = excluded.updated_at",
-            (consumer, to, stamp),
-        )
+        # One guarded statement, not a read and then a write: it runs under the append lock that every other
+        # writer waits for (on PostgreSQL a round trip is a while). It changes a row only if the checkpoint is
+        # still ``expected``; a consumer never seen before has no row, which counts as 0.
+        if expected == 0:
+            moved = conn.exec_driver_sql(
+                f"INSERT INTO checkpoints (consumer, position, updated_at) VALUES ({mark}, {mark}, {mark}) "
+                "ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, "
+                "updated_at = excluded.updated_at WHERE checkpoints.position = 0",
+                (consumer, to, stamp),
+            ).rowcount
+        else:
+            moved = conn.exec_driver_sql(
+                f"UPDATE checkpoints SET position = {mark}, updated_at = {mark} WHERE consumer = {mark} "
+                f"AND position = {mark}",
+                (to, stamp, consumer, expected),
+            ).rowcount
+        if moved != 1:
+            raise ConcurrencyError(f"checkpoint:{consumer}", expected, _checkpoint(conn, mark, consumer))
 
 
 def _type_filter(mark: str, types: Sequence[str] | None) -> str:

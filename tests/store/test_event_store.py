@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import exc
 
 from service.events.catalog import SourcePollFailed
@@ -151,6 +152,36 @@ def test_a_checkpoint_moved_by_another_process_is_a_conflict(store: EventStore) 
     with pytest.raises(ConcurrencyError, match="checkpoint:delivery"), store.transaction() as tx:
         tx.advance_checkpoint("delivery", expected=0, to=7)
     assert store.checkpoint("delivery") == 5
+
+
+def test_a_checkpoint_moved_past_what_a_consumer_read_is_a_conflict(store: EventStore) -> None:
+    with store.transaction() as tx:
+        tx.advance_checkpoint("delivery", expected=0, to=5)
+    with store.transaction() as tx:
+        tx.advance_checkpoint("delivery", expected=5, to=9)
+    with pytest.raises(ConcurrencyError, match="checkpoint:delivery"), store.transaction() as tx:
+        tx.advance_checkpoint("delivery", expected=5, to=12)  # another daemon moved it to 9 meanwhile
+    assert store.checkpoint("delivery") == 9
+
+
+def test_moving_a_checkpoint_is_one_statement(store: EventStore) -> None:
+    """It was a read and then a write, both under the append lock every other writer waits for (on PostgreSQL
+    two round trips); the write is guarded now, and the checkpoint is read again only on a conflict."""
+    with store.transaction() as tx:
+        tx.advance_checkpoint("extractor", expected=0, to=3)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    with store.transaction() as tx:
+        sa_event.listen(tx.connection, "before_cursor_execute", count)
+        try:
+            tx.advance_checkpoint("extractor", expected=3, to=4)
+        finally:
+            sa_event.remove(tx.connection, "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert store.checkpoint("extractor") == 4
 
 
 def test_projections_run_inside_the_appending_transaction(db_url: str) -> None:
