@@ -20,6 +20,21 @@ from service.extraction.folding import fold_keeping_length
 from service.extraction.word_forms import INFLECTED, forms
 from service.rules.models import CueLists, LanguageCues
 
+#: Cue words that reach only their object, a word or two on (guards.OBJECT_WINDOW_WORDS). Stopping what goes on:
+#: "stopped paying dividends", "halted trading", "stalled the treaty"; what such a verb stops with a determiner
+#: was going on ("the truce stopped the shelling").
+STOPPING = ("stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease", "ceases",
+            "ceased", "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends", "suspend")
+#: Delays and cancellations (negations of their object): "postponed the prisoner exchange", "cancelled its visit".
+DELAYING = ("delayed", "delays", "delay", "delaying", "delay in", "delays in", "delay of", "postponed", "postpones",
+            "postpone", "postponing", "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling",
+            "canceling", "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
+            "shelved", "shelves")
+#: Opposition, requests, goals and eagerness (hedges of their object): "families who oppose the exchange", "a
+#: letter asking for the release", "the goal of a lasting truce", "keen on a deal".
+WANTING = ("oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for", "asked for",
+           "asking for", "request for", "requests for", "requested", "requesting", "looking for", "look for",
+           "looks for", "goal of", "keen to", "keen on", "keen for", "eager to", "eager for")
 #: Words that deny the predicate that follows them.
 NEGATION = (
     "no", "not", "never", "none", "nothing", "without", "neither", "nor", "cannot", "can't", "won't",
@@ -41,16 +56,7 @@ NEGATION = (
     # Bans and impossibility: "prohibited from organising a bid", "made it impossible for the convoy to enter".
     "prohibited from", "banned from", "blocked from", "impossible", "impossible to", "refrain from",
     "refrains from", "refrained from", "refraining from", "forbidden to", "forbidden from", "forbade", "forbids",
-    # Delays and cancellations: "postponed the prisoner exchange", "cancelled its visit" (their reach is short:
-    # see guards._OBJECT_ONLY).
-    "delayed", "delays", "delay", "delaying", "delay in", "delays in", "delay of", "postponed", "postpones",
-    "postpone", "postponing", "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling",
-    "canceling", "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
-    "shelved", "shelves",
-    # Stopping what goes on: "stopped paying dividends", "halted trading", "stalled the treaty" (its reach is
-    # short: see guards._STOPPING).
-    "stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease", "ceases", "ceased",
-    "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends", "suspend",
+    *STOPPING, *DELAYING,
 )
 #: Negations that follow the predicate within a few words ("the deal ... was not signed", "... fell through").
 #: Bare "not" is left out on purpose: "agreed on a truce, not a peace deal" denies nothing.
@@ -100,13 +106,9 @@ HEDGE = (
     "requiring",
     # "An attempted coup", "attempted a crossing": tried, not done.
     "attempted",
-    # Opposition, requests and entreaties: "families who oppose the exchange", "a letter asking for the release",
-    # "please free the hostages".
-    "oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for", "asked for", "asking for",
-    "request for", "requests for", "requested", "requesting", "looking for", "look for", "looks for", "please",
-    # Goals and eagerness: "the goal of a lasting truce", "keen on a deal" (their reach is short: see
-    # guards._OBJECT_ONLY). Accusations are left out: "accused of carrying out the attack" does not doubt it.
-    "goal of", "keen to", "keen on", "keen for", "eager to", "eager for",
+    # Entreaties: "please free the hostages". Accusations are left out: "accused of carrying out the attack" does
+    # not doubt it.
+    "please", *WANTING,
 )
 #: Conditions and disputed claims that follow the predicate: "the exchange will take place on Monday if
 #: both sides agree", "Russia and Ukraine agreed to a truce, a blogger claimed".

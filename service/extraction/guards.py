@@ -19,7 +19,7 @@ from service.extraction import cues_ru, cues_uk
 from service.extraction.background import ENGLISH_EARLIER as _BACKGROUND_EARLIER
 from service.extraction.background import ENGLISH_YEAR as _BACKGROUND_YEAR
 from service.extraction.background import background
-from service.extraction.cues import Cue, CueSet
+from service.extraction.cues import DELAYING, STOPPING, WANTING, Cue, CueSet
 from service.extraction.folding import fold_keeping_length
 from service.extraction.grammar import Grammar
 from service.extraction.verdicts import Verdict
@@ -147,33 +147,25 @@ _NONE_OR_NEXT_TO_NONE_BEFORE = regex.compile(
     r"(?:(?!(?:time|rate|case|event|cost|moment|point|longer|more|other)\b)[\w'-]+\s+)?"
     r"(?:(?:was|were|is|are|have|has|had|been|got)\s+)?$", regex.IGNORECASE)
 #: Verbs of stopping deny only what they stop directly ("stopped paying", "halted trading"): "stop the
-#: bloodshed" says there is bloodshed, and "forestalled the vote by walking out" walked out.
-_STOPPING = frozenset({"stop", "stops", "stopped", "stopping", "halt", "halts", "halted", "halting", "cease",
-                       "ceases", "ceased", "ceasing", "forestall", "forestalled", "stalled", "suspended", "suspends",
-                       "suspend"})
-#: Verbs of opposing and asking reach no further: "families who oppose the exchange", "asking for the release".
-_OBJECT_ONLY = _STOPPING | {"oppose", "opposes", "opposed", "opposing", "opposition to", "ask for", "asks for",
-                            "asked for", "asking for", "request for", "requests for", "requested", "requesting",
-                            "looking for", "look for", "looks for", "delayed", "delays", "delay", "delaying",
-                            "delay in", "delays in", "delay of", "postponed", "postpones", "postpone", "postponing",
-                            "postponement of", "cancelled", "canceled", "cancels", "cancel", "cancelling", "canceling",
-                            "cancellation of", "scrapped", "scraps", "scrap", "called off", "calls off", "call off",
-                            "shelved", "shelves", "goal of", "keen to", "keen on", "keen for", "eager to",
-                            "eager for"}
+#: bloodshed" says there is bloodshed, and "forestalled the vote by walking out" walked out. Verbs of delaying,
+#: opposing and asking reach no further either (cues.py).
+_STOPPING = frozenset(STOPPING)
+_OBJECT_ONLY = frozenset((*STOPPING, *DELAYING, *WANTING))
 OBJECT_WINDOW_WORDS = 2
 #: ... nor what a preposition after them adds: "trading was suspended amid market turmoil".
 _PREPOSITION = regex.compile(r"\b(?:amid|amidst|after|before|over|during|despite|in|on|at|for|by|with|because)\b",
                              regex.IGNORECASE)
-_DETERMINER_AFTER = regex.compile(r"\s+(?:the|a|an|this|that|these|those|its|his|her|their|our|my|your)\b",
-                                  regex.IGNORECASE)
+#: Determiners that make a noun phrase definite (a possessive "'s" does too; "that" is left out, as it is more
+#: often the conjunction: "officials said that talks could resume").
+_DEFINITE = r"the|this|these|those|its|his|her|their|our"
+_DETERMINER_AFTER = regex.compile(rf"\s+(?:a|an|that|my|your|{_DEFINITE})\b", regex.IGNORECASE)
 #: A comparison with what was expected, a few words allowed between ("than most traders had expected"); the
 #: fixed "than expected" is a pseudo-negation (cues.py).
 _THAN_EXPECTED = regex.compile(
     r"\bthan\s+(?:[\w'-]+\s+){0,3}?(?:had\s+|have\s+|has\s+|was\s+|were\s+)?"
     r"(?:expected|anticipated|forecast|predicted|hoped|feared|planned|estimated)\b", regex.IGNORECASE)
 #: A definite determiner or a possessive, up to two words before the predicate ("the price cut").
-_DEFINITE_BEFORE = regex.compile(r"(?:\b(?:the|its|his|her|their|our|this|these|those)|\w's|s')\s+(?:[\w-]+\s+){0,2}$",
-                                 regex.IGNORECASE)
+_DEFINITE_BEFORE = regex.compile(rf"(?:\b(?:{_DEFINITE})|\w's|s')\s+(?:[\w-]+\s+){{0,2}}$", regex.IGNORECASE)
 #: After a modal: the predicate's own passive or perfect ("would be held", "could have been signed").
 _OWN_PASSIVE_AFTER = regex.compile(r"\s+(?:(?:also|still|not|simply|only|then|soon)\s+)?(?:be|been|have)\b",
                                    regex.IGNORECASE)

@@ -20,9 +20,10 @@ WORDS = ("released", "release", "swept", "flight", "accepted", "killed", "lifted
          "raid", "deliver", "attack", "shelled", "ceremony", "ceasefire", "told", "reaching")
 
 
-def verdict(text: str, word: str, words: tuple[str, ...] = WORDS) -> tuple[bool, str]:
-    """(accepted, guard and cue of the veto) for the one-word pattern ``word`` in ``text``, with an item for each
-    of ``words``."""
+def verdict(text: str, word: str) -> tuple[bool, str]:
+    """(accepted, guard and cue of the veto) for the one-word pattern ``word`` in ``text`` (an item for each word
+    this file judges: items do not change each other's verdicts)."""
+    words = dict.fromkeys((*WORDS, *MORE_WORDS, *THIRD_PASS_WORDS))
     rules = RuleSet.model_validate({"items": {w: {"title": w, "states": {"yes": [w]}} for w in words}})
     reports = Extractor(rules).explain(EntryText("wire", "g", "", "", text, PUBLISHED))
     if any(f.item == word for r in reports for f in r.findings):
@@ -126,11 +127,6 @@ MORE_WORDS = ("leaked", "sign", "close", "surrender", "approval", "selling", "so
               "sentenced", "lifted", "fly")
 
 
-def verdict_of(text: str, word: str) -> tuple[bool, str]:
-    """:func:`verdict` with the words of this section as items too."""
-    return verdict(text, word, (*WORDS, *MORE_WORDS))
-
-
 @pytest.mark.parametrize(
     ("text", "word"),
     [
@@ -175,7 +171,7 @@ def verdict_of(text: str, word: str) -> tuple[bool, str]:
     ],
 )
 def test_news_language_the_guards_over_vetoed_is_accepted(text: str, word: str) -> None:
-    assert verdict_of(text, word) == (True, "")
+    assert verdict(text, word) == (True, "")
 
 
 @pytest.mark.parametrize(
@@ -208,19 +204,15 @@ def test_news_language_the_guards_over_vetoed_is_accepted(text: str, word: str) 
     ],
 )
 def test_news_language_the_guards_missed_is_vetoed(text: str, word: str, cue: str) -> None:
-    assert verdict_of(text, word) == (False, cue)
+    assert verdict(text, word) == (False, cue)
 
 
 # Issue 15, third pass (train and dev splits): quantifiers of none, verbs of stopping, opposing and asking, and
-# claims of a deed or its toll. Each sentence is written here; the old guards got every one of them wrong.
+# claims of a deed or its toll. Each sentence is written here; those the old guards already judged right mark
+# where the new rules stop ("a few", "stopped the shelling", "suspended after the attack").
 THIRD_PASS_WORDS = ("ceasefire", "released", "paying", "production", "return", "release", "shelling", "attack",
                     "raid", "fled", "change", "exchange", "visit", "see", "truce", "bombing", "reach", "block",
                     "held", "describe")
-
-
-def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
-    """:func:`verdict` for the items of this section."""
-    return verdict(text, word, THIRD_PASS_WORDS)
 
 
 @pytest.mark.parametrize(
@@ -273,4 +265,4 @@ def third_pass_verdict(text: str, word: str) -> tuple[bool, str]:
 )
 def test_quantifiers_stopping_opposing_asking_and_claimed_deeds(text: str, word: str,
                                                                  expected: tuple[bool, str]) -> None:
-    assert third_pass_verdict(text, word) == expected
+    assert verdict(text, word) == expected
