@@ -26,7 +26,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,9 +78,10 @@ def write_rules(folder: Path, base_url: str, paths: list[str], hook: str) -> Pat
     return path
 
 
-def vigil_round(base_url: str, paths: list[str], receiver: AlertReceiver, parser: ParsePool) -> float:
-    """One ``run --once``-like pass into a new store, parsing with the daemon's long-lived ``parser``; the
-    seconds until every alert was received."""
+@contextmanager
+def fresh_pipeline(base_url: str, paths: list[str], receiver: AlertReceiver, parser: ParsePool) -> Iterator[Pipeline]:
+    """A pipeline on a new store with the bench's rules and its configuration recorded, the receiver emptied;
+    parsing with the daemon's long-lived ``parser``."""
     with tempfile.TemporaryDirectory() as scratch:
         loaded = load_rules([write_rules(Path(scratch), base_url, paths, receiver.apprise_url)], env={})
         store = open_pipeline_store(f"sqlite:///{scratch}/vigil.db")
@@ -86,15 +89,21 @@ def vigil_round(base_url: str, paths: list[str], receiver: AlertReceiver, parser
         try:
             pipeline.record_configuration()
             receiver.take()
-            started = time.perf_counter()
-            with pipeline.consuming_alongside():  # as `vigil run --once` does
-                pipeline.poll_all(force=True)
-            pipeline.process()
-            pipeline.deliver()
-            elapsed = time.perf_counter() - started
+            yield pipeline
         finally:
             pipeline.close()
             store.close()
+
+
+def vigil_round(base_url: str, paths: list[str], receiver: AlertReceiver, parser: ParsePool) -> float:
+    """One ``run --once``-like pass into a new store; the seconds until every alert was received."""
+    with fresh_pipeline(base_url, paths, receiver, parser) as pipeline:
+        started = time.perf_counter()
+        with pipeline.consuming_alongside():  # as `vigil run --once` does
+            pipeline.poll_all(force=True)
+        pipeline.process()
+        pipeline.deliver()
+        elapsed = time.perf_counter() - started
     received = len(receiver.take())
     if received != len(paths):
         raise SystemExit(f"Vigil delivered {received} alerts, expected {len(paths)}")
@@ -103,22 +112,13 @@ def vigil_round(base_url: str, paths: list[str], receiver: AlertReceiver, parser
 
 def vigil_stages(base_url: str, paths: list[str], receiver: AlertReceiver, parser: ParsePool) -> dict[str, float]:
     """One pass with its stages one after the other (nothing alongside), each timed: where the time goes."""
-    with tempfile.TemporaryDirectory() as scratch:
-        loaded = load_rules([write_rules(Path(scratch), base_url, paths, receiver.apprise_url)], env={})
-        store = open_pipeline_store(f"sqlite:///{scratch}/vigil.db")
-        pipeline = Pipeline(store, loaded, env={}, parse_pool=parser)
-        seconds: dict[str, float] = {}
-        try:
-            pipeline.record_configuration()
-            receiver.take()
-            for stage, work in (("poll and record", lambda: pipeline.poll_all(force=True)),
-                                ("judge (process)", pipeline.process), ("deliver", pipeline.deliver)):
-                started = time.perf_counter()
-                work()
-                seconds[stage] = time.perf_counter() - started
-        finally:
-            pipeline.close()
-            store.close()
+    seconds: dict[str, float] = {}
+    with fresh_pipeline(base_url, paths, receiver, parser) as pipeline:
+        for stage, work in (("poll and record", lambda: pipeline.poll_all(force=True)),
+                            ("judge (process)", pipeline.process), ("deliver", pipeline.deliver)):
+            started = time.perf_counter()
+            work()
+            seconds[stage] = time.perf_counter() - started
     receiver.take()
     return seconds
 

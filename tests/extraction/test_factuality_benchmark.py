@@ -26,11 +26,16 @@ def judged() -> list[Judged]:
     return judge_rows(_sample())[0]
 
 
-def _sample() -> list[Row]:
+def _require_data() -> None:
+    """Skip without the benchmark's data, or fail under CI=true (where it must be)."""
     if not (data_dir() / "uw_factuality.tsv").is_file():
         if os.environ.get("CI") == "true":
             pytest.fail(f"the factuality benchmark is missing from {data_dir()}")
         pytest.skip(f"the factuality benchmark is not at {data_dir()}")
+
+
+def _sample() -> list[Row]:
+    _require_data()
     rows = [row for row in load_rows() if row.split == "dev" and row.confident]
     return random.Random(15).sample(rows, SAMPLE)
 
@@ -56,7 +61,7 @@ _WORDS = re.compile(r"[a-z0-9']+")
 def test_no_benchmark_sentence_is_copied_into_the_project() -> None:
     """The benchmark is for measurement only (its README): no sentence of it may go into the code, the docs, the
     tests or the shipped rules. Docstrings once quoted two of them."""
-    _sample()  # skips (or fails under CI=true) without the data
+    _require_data()
     shingles = set()
     for row in load_rows():
         words = _WORDS.findall(row.sentence.lower())
